@@ -1,0 +1,105 @@
+# nodex: a Prometheus node exporter in C.
+#
+#   make            build ./nodex
+#   make run        install missing build dependencies, build, run on :9100
+#   make test       install missing build and test dependencies, build, run every test
+#   make bench      nodex and node_exporter side by side
+#   make SANITIZE=1 ASan + UBSan build;  make WERROR=1  warnings are errors (CI)
+
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
+
+CC      ?= cc
+PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+           -Wpointer-arith -Wvla -Wundef -Wno-missing-field-initializers
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE -fcf-protection
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Iinclude -MMD -MP \
+           -DNODEX_VERSION='"$(VERSION)"' -DNODEX_REVISION='"$(REVISION)"' -DNODEX_BRANCH='"$(BRANCH)"'
+LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+CFLAGS  := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
+BUILD   := build-sanitize
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS       = $(PKG_LIBS) -lm -lpthread
+
+CORE_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+COLL_SRC  := $(wildcard collectors/*.c)
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o) $(COLL_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(BUILD)/src/main.o
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+HARNESS   := $(BUILD)/tests/unit/harness.o
+
+ifeq ($(SANITIZE),1)
+BIN := $(BUILD)/nodex
+else
+BIN := nodex
+endif
+
+.PHONY: all run test check unit units deps test-deps bench clean install fuzz
+all: $(BIN)
+
+$(BIN): $(CORE_OBJ) $(MAIN_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# One executable per unit-test file, so test files never share a registry.
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+units: $(UNIT_BINS)
+
+# ---- dependencies, from Debian's archive ----
+BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
+              libgnutls28-dev libcrypt-dev
+TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl clang \
+              libclang-rt-14-dev dbus systemd nodejs npm iproute2 procps
+
+deps:
+	@tests/setup-deps.sh $(BUILD_DEBS)
+
+test-deps:
+	@tests/setup-deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./nodex
+
+unit: $(UNIT_BINS)
+	@tests/run-all.sh --unit-only $(BUILD)
+
+# CI builds with -Werror and runs everything, once more under ASan+UBSan.
+test: test-deps
+	@$(MAKE) --no-print-directory WERROR=1 all units
+	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all units
+	@tests/run-all.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/bench.sh
+
+install: all
+	install -D -m 0755 nodex $(DESTDIR)$(PREFIX)/bin/nodex
+
+clean:
+	rm -rf build build-sanitize nodex
+
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HARNESS:.o=.d)

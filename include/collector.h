@@ -1,0 +1,64 @@
+/* The collector interface. One file per collector in collectors/, one row per collector in the table in
+ * src/collectors.c. A collector describes its families as static const data (struct metric_desc), reads
+ * files through procfs.h, and appends samples to ctx->ms. It returns 0 or a negative errno and never
+ * exits. A failing collector shows up as node_scrape_collector_success{collector=...} 0 with what it
+ * emitted before failing; it is retried on the next scrape. */
+#ifndef NODEX_COLLECTOR_H
+#define NODEX_COLLECTOR_H
+
+#include <stdarg.h>
+
+#include "flags.h"
+#include "log.h"
+#include "metric.h"
+#include "procfs.h"
+#include "regex.h"
+
+/* Returned by a collector that found nothing to report (node_exporter's ErrNoData): success is 0 and the
+ * scrape logs it at debug level only. */
+#define COLLECTOR_NO_DATA (-ENODATA)
+
+/* What a collector sees during one run. The buffers belong to the collector and keep their memory across
+ * runs; the metric set is emptied before each run. */
+struct collect_ctx {
+	struct metric_set *ms;
+	struct strbuf buf;  /* scratch for file contents */
+	struct strbuf path; /* scratch for paths */
+	char err[512];      /* message for the log when the run fails */
+};
+
+/* Builds a path under root into ctx->path and reads that file into ctx->buf. Returns the length or a
+ * negative errno. The content is ctx->buf.p, valid until the next ctx_read. */
+ssize_t ctx_read(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
+
+/* Builds a path under root into ctx->path and returns it (NULL when out of memory). */
+const char *ctx_path(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
+
+/* Records why the run failed and returns err, for `return ctx_fail(c, -EINVAL, "bad line %d", n);`. */
+int ctx_fail(struct collect_ctx *c, int err, const char *fmt, ...) PRINTF(3, 4);
+
+enum {
+	/* May block in the kernel (network filesystems, FUSE, FIFOs): runs on its own thread under the
+	 * scrape's deadline, and is skipped while an earlier run is still stuck. */
+	COLLECTOR_MAY_BLOCK = 1 << 0,
+};
+
+struct collector {
+	const char *name;
+	bool default_on;
+	/* Options as flags (--collector.<name>.<option>), NULL-name terminated, or NULL. */
+	struct flag *flags;
+	/* Called once at start-up when enabled, after flags are parsed. Returns 0, or a negative errno with a
+	 * message in err (a bad regex, mutually exclusive flags): nodex then refuses to start. May be NULL. */
+	int (*init)(char *err, size_t err_size);
+	int (*collect)(struct collect_ctx *ctx);
+	/* Frees what init allocated. May be NULL. */
+	void (*fini)(void);
+	unsigned opts;
+};
+
+/* The table, in name order. */
+extern const struct collector *const collector_table[];
+extern const size_t collector_count;
+
+#endif

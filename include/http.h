@@ -1,0 +1,36 @@
+/* The HTTP front end (libmicrohttpd): /metrics, the landing page, 404s, limits and compression. A scrape
+ * request is suspended while the scrape thread collects, so the polling thread never blocks and slow
+ * collectors cannot stall other connections. */
+#ifndef NODEX_HTTP_H
+#define NODEX_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flags.h"
+
+struct http_config {
+	struct strlist listen;      /* --web.listen-address, repeatable */
+	const char *telemetry_path; /* --web.telemetry-path */
+	long max_requests;          /* --web.max-requests; 0 = no limit */
+	bool exporter_metrics;      /* !--web.disable-exporter-metrics */
+	bool systemd_socket;        /* --web.systemd-socket: use the sockets systemd passed us */
+	double connection_timeout;  /* idle seconds before a connection is closed */
+	long connection_limit;      /* open connections at most, per listener */
+	long request_memory_limit;  /* bytes per connection for the request line and headers */
+};
+
+/* Opens the listeners and starts serving. Returns 0, or a negative errno with a message in err. */
+int http_start(const struct http_config *cfg, char *err, size_t err_size);
+
+/* Stops every listener. Requests waiting for a scrape must have been answered (scrape_stop first). */
+void http_stop(void);
+
+/* Splits "host:port", "[v6]:port" or ":port" into host (empty for all addresses) and port. Returns 0 or
+ * -EINVAL. host must hold at least 256 bytes and port 16. */
+int http_split_address(const char *addr, char *host, char *port);
+
+/* Returns true when an Accept-Encoding value allows gzip (a gzip or * entry with a non-zero q). */
+bool http_accepts_gzip(const char *accept_encoding);
+
+#endif

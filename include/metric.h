@@ -1,0 +1,113 @@
+/* The registry: metric families and their samples, as one collector run produces them.
+ *
+ * A collector describes each family once, as static const data (struct metric_desc), and appends samples
+ * to a struct metric_set that belongs to its run. Names, help texts and label values are copied into the
+ * set's arena, so callers may pass pointers into their own read buffers. Label names may be given in any
+ * order: the family sorts them by name once and stores every sample's values in that order, which is the
+ * order the text format prints them.
+ *
+ * Allocation failures are sticky: the set records -ENOMEM in ms->error and later calls do nothing, so a
+ * collector need not check every append. The scrape checks ms->error once. */
+#ifndef NODEX_METRIC_H
+#define NODEX_METRIC_H
+
+#include <stdarg.h>
+
+#include "arena.h"
+
+enum metric_type {
+	METRIC_COUNTER,
+	METRIC_GAUGE,
+	METRIC_UNTYPED,
+	METRIC_SUMMARY,
+	METRIC_HISTOGRAM,
+};
+
+#define METRIC_MAX_LABELS 64
+
+struct metric_desc {
+	const char *name;
+	const char *help;
+	enum metric_type type;
+	unsigned n_labels;
+	const char *const *labels; /* n_labels names, in any order */
+};
+
+/* Static descriptors: METRIC_DESC("node_load1", "1m load average.", METRIC_GAUGE) or with labels
+ * METRIC_DESC("node_cpu_seconds_total", "...", METRIC_COUNTER, "cpu", "mode"). */
+#define METRIC_NARGS_(...) (sizeof((const char *[]){ NULL, __VA_ARGS__ }) / sizeof(const char *) - 1)
+#define METRIC_DESC(n, h, t, ...)                                                                  \
+	{                                                                                          \
+		.name = (n), .help = (h), .type = (t), .n_labels = (unsigned)METRIC_NARGS_(__VA_ARGS__), \
+		.labels = (const char *const[]){ NULL, __VA_ARGS__ } + 1,                          \
+	}
+
+/* One quantile (summary) or one bucket (histogram): bound is the quantile or the upper bound, value the
+ * quantile's value or the bucket's cumulative count. */
+struct metric_bucket {
+	double bound;
+	double value;
+};
+
+struct sample {
+	const char **lv;   /* label values, in the family's sorted label-name order */
+	double value;      /* the value; for summaries and histograms the sum */
+	double count;      /* summaries and histograms: the count */
+	struct metric_bucket *buckets;
+	unsigned n_buckets;
+};
+
+struct family {
+	const char *name;
+	const char *help;
+	enum metric_type type;
+	unsigned n_labels;
+	const char **label_names;      /* sorted by name */
+	unsigned char *perm;           /* perm[i]: sorted position of the i-th label as the caller gave it */
+	struct sample *samples;
+	size_t n_samples;
+	size_t cap_samples;
+	struct metric_set *set;
+};
+
+struct metric_set {
+	struct arena arena;
+	struct family **fams;
+	size_t n_fams;
+	size_t cap_fams;
+	uint32_t *slots; /* open-addressing index into fams by name hash, 0 = empty, else index + 1 */
+	size_t n_slots;
+	int error;       /* first error: -ENOMEM, or -EINVAL for an invalid descriptor */
+};
+
+/* Empties the set and keeps its memory for the next run. */
+void metric_set_reset(struct metric_set *ms);
+/* Frees everything the set holds. */
+void metric_set_free(struct metric_set *ms);
+
+/* Returns the family named d->name in ms, creating it from d if absent. The descriptor's strings are
+ * copied. Returns NULL (and sets ms->error) on allocation failure, when d has more than METRIC_MAX_LABELS
+ * labels or the same label twice, or when a family of that name exists with another type or label count. */
+struct family *metric_family(struct metric_set *ms, const struct metric_desc *d);
+
+/* Looks a family up by name. Returns NULL when absent. */
+struct family *metric_set_find(struct metric_set *ms, const char *name);
+
+/* Appends a sample with the given value and n_labels label values, in the order the descriptor listed
+ * the label names. Values are copied. f may be NULL (the call then does nothing). */
+void metric_add(struct family *f, double value, ...);
+void metric_addv(struct family *f, double value, const char *const *label_values);
+
+/* Appends a summary (quantiles) or histogram (cumulative buckets) sample. The buckets are copied. */
+void metric_add_dist(struct family *f, const char *const *label_values, double sum, double count,
+		     const struct metric_bucket *buckets, unsigned n_buckets);
+
+/* Shorthand for a family with at most one call site: metric_family() then metric_add(). */
+void metric_emit(struct metric_set *ms, const struct metric_desc *d, double value, ...);
+
+/* Returns a copy of s in the set's arena (NULL and ms->error set on failure). */
+const char *metric_strdup(struct metric_set *ms, const char *s);
+
+const char *metric_type_name(enum metric_type t);
+
+#endif

@@ -1,0 +1,96 @@
+/* Reading kernel files, and strict parsing of what they hold.
+ *
+ * Every path is resolved against the configured roots (--path.procfs, --path.sysfs, --path.rootfs,
+ * --path.udev.data), so tests point them at fixture trees and the collectors read real files.
+ *
+ * A file is read with a single read() into a caller-owned buffer that grows and retries when the read
+ * filled it, so the content is one consistent snapshot. Files that live on procfs, sysfs or a cgroup
+ * filesystem keep their descriptor open between scrapes and are read again with pread(fd, 0): that
+ * returns fresh data at about half the cost of open/read/close. Regular files (fixtures, textfiles,
+ * os-release) are always opened anew, so a file replaced by rename is seen. Opens use O_NONBLOCK, so a
+ * FIFO never blocks a read. */
+#ifndef NODEX_PROCFS_H
+#define NODEX_PROCFS_H
+
+#include <stdarg.h>
+#include <sys/types.h>
+
+#include "arena.h"
+
+struct nodex_paths {
+	const char *procfs; /* default /proc */
+	const char *sysfs;  /* default /sys */
+	const char *rootfs; /* default / */
+	const char *udev;   /* default /run/udev/data */
+};
+
+/* The process-wide roots, set once from the flags before any collector runs. */
+extern struct nodex_paths nodex_paths;
+
+enum nodex_root {
+	ROOT_PROC,
+	ROOT_SYS,
+	ROOT_ROOTFS,
+	ROOT_UDEV,
+	ROOT_NONE, /* fmt is already a full path */
+};
+
+/* Builds <root>/<fmt...> into b (replacing its content) and returns b->p, or NULL when out of memory.
+ * A rootfs of "/" adds no prefix. */
+const char *path_build(struct strbuf *b, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
+const char *path_vbuild(struct strbuf *b, enum nodex_root root, const char *fmt, va_list ap);
+
+/* Reads the whole file at path into b (replacing its content, NUL-terminated). Returns the length or a
+ * negative errno (-ENOENT, -EACCES, ...). */
+ssize_t file_read(const char *path, struct strbuf *b);
+
+/* Reads a sysfs-style attribute: the file's content with trailing whitespace removed. Returns the length
+ * or a negative errno. */
+ssize_t file_read_attr(const char *path, struct strbuf *b);
+
+/* Reads an attribute holding one unsigned or signed integer, or a float. Returns 0, a negative errno from
+ * the read, or -EINVAL when the content is not exactly one number. */
+int file_read_u64(const char *path, struct strbuf *scratch, uint64_t *out);
+int file_read_i64(const char *path, struct strbuf *scratch, int64_t *out);
+int file_read_double(const char *path, struct strbuf *scratch, double *out);
+
+/* Lists the entries of a directory except "." and "..", sorted by name (byte order, as Go's os.ReadDir).
+ * Names are allocated in arena a. Returns the count or a negative errno. *names is set on success. */
+ssize_t dir_list(const char *path, struct arena *a, char ***names);
+
+/* Returns true when path exists and is a directory (following symlinks). */
+bool path_is_dir(const char *path);
+
+/* The descriptor cache behind file_read(). fdcache_sweep() closes descriptors that were not used in the
+ * last two sweeps; the scrape calls it once per scrape. fdcache_close_all() is for shutdown and tests. */
+void fdcache_sweep(void);
+void fdcache_close_all(void);
+/* Number of cached descriptors (tests, self metrics). */
+size_t fdcache_size(void);
+/* Turns caching off or on (tests that rewrite files under a kernel filesystem). Default on. */
+void fdcache_enable(bool on);
+
+/* Strict number parsing. Each parses a number at the start of s (leading blanks allowed), sets *end just
+ * past it, and returns 0 or -EINVAL (no digits) or -ERANGE (overflow). Nothing is written to *out on
+ * error. end may be NULL, in which case the number must be followed by the end of the string or by
+ * whitespace. */
+int parse_u64(const char *s, const char **end, uint64_t *out);
+int parse_i64(const char *s, const char **end, int64_t *out);
+int parse_double(const char *s, const char **end, double *out);
+/* Parses a hexadecimal number (optional 0x prefix). */
+int parse_hex_u64(const char *s, const char **end, uint64_t *out);
+
+/* Splits the next line off *p in place: returns it NUL-terminated (without '\n') and advances *p, or
+ * returns NULL at the end of the buffer. */
+char *next_line(char **p);
+
+/* Splits the next whitespace-separated field off *p in place. Returns NULL when none is left. */
+char *next_field(char **p);
+
+/* Splits s in place on whitespace into at most max fields. Returns the number of fields. */
+int split_fields(char *s, char **fields, int max);
+
+/* Removes trailing whitespace in place and returns s. */
+char *strip_trailing(char *s);
+
+#endif

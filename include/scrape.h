@@ -1,0 +1,93 @@
+/* The scrape engine: runs the enabled collectors, renders what they produced, compresses it, and hands
+ * the bytes to whoever asked. It knows collectors and the registry; it does not know HTTP. Requests come
+ * in as jobs; jobs that are waiting at the same time for the same collector selection share one
+ * collection, so two Prometheus replicas scraping at once cost one read of the kernel's files. */
+#ifndef NODEX_SCRAPE_H
+#define NODEX_SCRAPE_H
+
+#include <stdatomic.h>
+
+#include "arena.h"
+#include "flags.h"
+#include "metric.h"
+
+#define SCRAPE_MAX_COLLECTORS 128
+
+struct scrape_selection {
+	uint64_t bits[SCRAPE_MAX_COLLECTORS / 64];
+};
+
+/* The bytes of one rendered scrape, shared by every job that asked for them. */
+struct scrape_output {
+	atomic_int refs;
+	size_t len;
+	bool gzip;
+	char data[];
+};
+
+/* Drops one reference; frees the output with the last one. */
+void scrape_output_unref(struct scrape_output *o);
+
+struct scrape_job {
+	struct scrape_job *next;
+	struct scrape_selection sel;
+	bool gzip;
+	double timeout; /* seconds the scraper will wait (0: the configured default) */
+	/* Called on the scrape thread once status and out are set. */
+	void (*done)(struct scrape_job *job);
+	void *cls;
+	int status;                /* 200, or 500 when rendering failed */
+	unsigned gather_errors;    /* families or series dropped while rendering */
+	struct scrape_output *out; /* one reference, owned by the job's receiver */
+};
+
+struct scrape_config {
+	bool exporter_metrics;    /* process_* and the hook's metrics (promhttp_*) */
+	double collector_timeout; /* deadline for collectors that may block, in seconds */
+};
+
+/* Flag arrays for the collectors: the enable flags with --collector.disable-defaults, then each
+ * collector's options. Returns the number of arrays written to sets (at most max). */
+size_t scrape_flag_sets(struct flag **sets, size_t max);
+
+/* After flag parsing: applies --collector.disable-defaults and runs each enabled collector's init.
+ * Returns 0, or a negative errno with a message in err. */
+int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size);
+
+/* Starts and stops the scrape thread. */
+int scrape_start(void);
+void scrape_stop(void);
+/* Calls every enabled collector's fini. */
+void scrape_fini(void);
+
+/* Builds a selection from collect[] / exclude[] names, with node_exporter's answers: both at once is an
+ * error, so is an unknown or disabled name in collect[] ("...: missing collector: X", "...: disabled
+ * collector: X"); such names in exclude[] are ignored with a warning, and excluding everything is an
+ * error. No names selects every enabled collector. Returns 0, or -EINVAL with the full text of the 400
+ * answer in err. */
+int scrape_select(struct scrape_selection *sel, const char *const *collect, size_t n_collect,
+		  const char *const *exclude, size_t n_exclude, char *err, size_t err_size);
+
+/* Queues a job for the scrape thread. */
+void scrape_submit(struct scrape_job *job);
+
+/* Runs one collection on the calling thread and renders it as text into out (tests, --check). Must not
+ * run while the scrape thread runs. Returns 0 or a negative errno. */
+int scrape_once(const struct scrape_selection *sel, double timeout, struct strbuf *out);
+
+/* Adds exporter metrics owned by another module (the HTTP handler's request counters). */
+void scrape_set_exporter_hook(void (*fn)(struct metric_set *ms));
+
+struct collector_info {
+	const char *name;
+	bool enabled;
+	bool ran;         /* has run at least once */
+	bool success;
+	double duration;  /* seconds, last run */
+	double last_run;  /* wall clock of the last run */
+};
+
+/* Copies the state of collector i (for the landing page). Returns false past the end of the table. */
+bool scrape_collector_info(size_t i, struct collector_info *info);
+
+#endif

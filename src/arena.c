@@ -1,0 +1,237 @@
+#include <stdio.h>
+#include <time.h>
+
+#include "arena.h"
+
+#define ARENA_ALIGN 16
+#define ARENA_MIN_CHUNK (32 * 1024)
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size;
+	size_t used;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+double now_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double now_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct arena_chunk *chunk_new(size_t n)
+{
+	size_t size = n > ARENA_MIN_CHUNK ? n : ARENA_MIN_CHUNK;
+	struct arena_chunk *c = malloc(sizeof(*c) + size);
+
+	if (!c)
+		return NULL;
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c;
+
+	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (n == 0)
+		n = ARENA_ALIGN;
+	if (!a->cur) {
+		if (!a->first) {
+			a->first = chunk_new(n);
+			if (!a->first)
+				return NULL;
+		}
+		a->cur = a->first;
+	}
+	/* Walk the kept chain first: after a reset, the chunks of the previous scrape are reused. */
+	for (c = a->cur; c; c = c->next) {
+		if (c->size - c->used >= n)
+			break;
+		if (!c->next) {
+			c->next = chunk_new(n);
+			if (!c->next)
+				return NULL;
+		}
+		/* A chunk that was skipped for a large request keeps its tail unused until the next reset. */
+		a->cur = c->next;
+	}
+	c = a->cur;
+	void *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+void *arena_zalloc(struct arena *a, size_t n)
+{
+	void *p = arena_alloc(a, n);
+
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[256];
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof(tmp))
+		return arena_strndup(a, tmp, (size_t)n);
+	char *p = arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void arena_reset(struct arena *a)
+{
+	for (struct arena_chunk *c = a->first; c; c = c->next)
+		c->used = 0;
+	a->cur = a->first;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c = a->first;
+
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->first = a->cur = NULL;
+}
+
+size_t arena_capacity(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_chunk *c = a->first; c; c = c->next)
+		n += c->size;
+	return n;
+}
+
+int sb_reserve(struct strbuf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1) {
+		if (cap > SIZE_MAX / 2) {
+			b->err = -ENOMEM;
+			return -ENOMEM;
+		}
+		cap *= 2;
+	}
+	char *p = realloc(b->p, cap);
+	if (!p) {
+		b->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int sb_append(struct strbuf *b, const char *s, size_t n)
+{
+	if (sb_reserve(b, n) < 0)
+		return -ENOMEM;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int sb_puts(struct strbuf *b, const char *s)
+{
+	return sb_append(b, s, strlen(s));
+}
+
+int sb_putc(struct strbuf *b, char c)
+{
+	if (sb_reserve(b, 1) < 0)
+		return -ENOMEM;
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int sb_vprintf(struct strbuf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return -EINVAL;
+	if (b->p && (size_t)n < b->cap - b->len) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (sb_reserve(b, (size_t)n) < 0)
+		return -ENOMEM;
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int sb_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sb_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void sb_free(struct strbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->err = 0;
+}

@@ -1,0 +1,227 @@
+#include <math.h>
+#include <stdio.h>
+
+#include "exposition.h"
+#include "fmt.h"
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t cap2 = *cap ? *cap : 64;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *q = realloc(*p, cap2 * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = cap2;
+	return 0;
+}
+
+void expo_free(struct expo *e)
+{
+	free(e->refs);
+	free(e->samples);
+	sb_free(&e->errors);
+	memset(e, 0, sizeof(*e));
+}
+
+int expo_escape(struct strbuf *out, const char *s, bool quote)
+{
+	const char *p = s;
+	int r = 0;
+
+	for (;;) {
+		size_t n = strcspn(p, quote ? "\\\n\"" : "\\\n");
+		if ((r = sb_append(out, p, n)) < 0)
+			return r;
+		p += n;
+		if (!*p)
+			return 0;
+		if ((r = sb_append(out, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\", 2)) < 0)
+			return r;
+		p++;
+	}
+}
+
+static int cmp_fam(const void *a, const void *b)
+{
+	const struct fam_ref *ra = a, *rb = b;
+	int c = strcmp(ra->f->name, rb->f->name);
+
+	if (c)
+		return c;
+	return ra->order < rb->order ? -1 : ra->order > rb->order;
+}
+
+static int cmp_sample(const void *a, const void *b, void *arg)
+{
+	const struct sample *sa = *(struct sample *const *)a, *sb = *(struct sample *const *)b;
+	unsigned n = *(const unsigned *)arg;
+
+	for (unsigned i = 0; i < n; i++) {
+		int c = strcmp(sa->lv[i], sb->lv[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static bool same_labels(const struct family *a, const struct family *b)
+{
+	if (a->n_labels != b->n_labels)
+		return false;
+	for (unsigned i = 0; i < a->n_labels; i++)
+		if (!streq(a->label_names[i], b->label_names[i]))
+			return false;
+	return true;
+}
+
+static void describe_series(struct strbuf *o, const struct family *f, const struct sample *s)
+{
+	sb_puts(o, f->name);
+	sb_putc(o, '{');
+	for (unsigned i = 0; i < f->n_labels; i++) {
+		sb_printf(o, "%s%s=\"", i ? "," : "", f->label_names[i]);
+		expo_escape(o, s->lv[i], true);
+		sb_putc(o, '"');
+	}
+	sb_putc(o, '}');
+}
+
+/* Writes name{labels[,extra="bound"]} value\n. */
+static int write_line(struct strbuf *out, const char *name, const char *suffix, const struct family *f,
+		      const struct sample *s, const char *extra, double bound, double value)
+{
+	char num[FMT_DOUBLE_MAX];
+	size_t n;
+
+	sb_puts(out, name);
+	if (suffix)
+		sb_puts(out, suffix);
+	if (f->n_labels || extra) {
+		char sep = '{';
+		for (unsigned i = 0; i < f->n_labels; i++) {
+			sb_putc(out, sep);
+			sb_puts(out, f->label_names[i]);
+			sb_append(out, "=\"", 2);
+			expo_escape(out, s->lv[i], true);
+			sb_putc(out, '"');
+			sep = ',';
+		}
+		if (extra) {
+			sb_putc(out, sep);
+			sb_puts(out, extra);
+			sb_append(out, "=\"", 2);
+			n = fmt_double(num, bound);
+			sb_append(out, num, n);
+			sb_putc(out, '"');
+		}
+		sb_putc(out, '}');
+	}
+	sb_putc(out, ' ');
+	n = fmt_double(num, value);
+	sb_append(out, num, n);
+	return sb_putc(out, '\n');
+}
+
+static int write_sample(struct strbuf *out, const struct family *f, const struct sample *s)
+{
+	switch (f->type) {
+	case METRIC_SUMMARY:
+		for (unsigned i = 0; i < s->n_buckets; i++)
+			write_line(out, f->name, NULL, f, s, "quantile", s->buckets[i].bound, s->buckets[i].value);
+		write_line(out, f->name, "_sum", f, s, NULL, 0, s->value);
+		return write_line(out, f->name, "_count", f, s, NULL, 0, s->count);
+	case METRIC_HISTOGRAM: {
+		bool inf = false;
+		for (unsigned i = 0; i < s->n_buckets; i++) {
+			write_line(out, f->name, "_bucket", f, s, "le", s->buckets[i].bound, s->buckets[i].value);
+			if (isinf(s->buckets[i].bound) && s->buckets[i].bound > 0)
+				inf = true;
+		}
+		if (!inf)
+			write_line(out, f->name, "_bucket", f, s, "le", INFINITY, s->count);
+		write_line(out, f->name, "_sum", f, s, NULL, 0, s->value);
+		return write_line(out, f->name, "_count", f, s, NULL, 0, s->count);
+	}
+	default:
+		return write_line(out, f->name, NULL, f, s, NULL, 0, s->value);
+	}
+}
+
+int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets)
+{
+	size_t n = 0, i, j;
+
+	sb_reset(&e->errors);
+	e->n_errors = 0;
+	for (i = 0; i < n_sets; i++)
+		n += sets[i] ? sets[i]->n_fams : 0;
+	if (grow((void **)&e->refs, &e->cap_refs, n, sizeof(*e->refs)) < 0)
+		return -ENOMEM;
+	n = 0;
+	for (i = 0; i < n_sets; i++)
+		for (j = 0; sets[i] && j < sets[i]->n_fams; j++, n++)
+			e->refs[n] = (struct fam_ref){ sets[i]->fams[j], n };
+	/* Ties keep set order, so the first family registered under a name defines its type and help. */
+	qsort(e->refs, n, sizeof(*e->refs), cmp_fam);
+
+	for (i = 0; i < n;) {
+		struct family *first = e->refs[i].f;
+		size_t end = i + 1, total = first->n_samples;
+
+		while (end < n && streq(e->refs[end].f->name, first->name)) {
+			struct family *g = e->refs[end].f;
+			if (g->type != first->type || !streq(g->help, first->help) || !same_labels(g, first)) {
+				sb_printf(&e->errors, "family %s dropped: its type, help or label names differ from "
+						      "an earlier family of that name\n", g->name);
+				e->n_errors++;
+				g->n_samples = 0; /* not printed; the set is reset before its next run */
+			}
+			total += g->n_samples;
+			end++;
+		}
+		if (total == 0) {
+			i = end;
+			continue;
+		}
+		if (grow((void **)&e->samples, &e->cap_samples, total, sizeof(*e->samples)) < 0)
+			return -ENOMEM;
+		size_t m = 0;
+		bool sorted = true;
+		for (j = i; j < end; j++)
+			for (size_t k = 0; k < e->refs[j].f->n_samples; k++) {
+				e->samples[m] = &e->refs[j].f->samples[k];
+				if (m > 0 && sorted && cmp_sample(&e->samples[m - 1], &e->samples[m], &first->n_labels) > 0)
+					sorted = false;
+				m++;
+			}
+		if (!sorted)
+			qsort_r(e->samples, m, sizeof(*e->samples), cmp_sample, &first->n_labels);
+
+		sb_append(out, "# HELP ", 7);
+		sb_puts(out, first->name);
+		sb_putc(out, ' ');
+		expo_escape(out, first->help, false);
+		sb_append(out, "\n# TYPE ", 8);
+		sb_puts(out, first->name);
+		sb_putc(out, ' ');
+		sb_puts(out, metric_type_name(first->type));
+		sb_putc(out, '\n');
+		for (j = 0; j < m; j++) {
+			if (j > 0 && cmp_sample(&e->samples[j - 1], &e->samples[j], &first->n_labels) == 0) {
+				sb_puts(&e->errors, "duplicate series dropped: ");
+				describe_series(&e->errors, first, e->samples[j]);
+				sb_putc(&e->errors, '\n');
+				e->n_errors++;
+				continue;
+			}
+			if (write_sample(out, first, e->samples[j]) < 0)
+				return -ENOMEM;
+		}
+		i = end;
+	}
+	return out->err || e->errors.err ? -ENOMEM : 0;
+}

@@ -1,0 +1,536 @@
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "exposition.h"
+#include "fmt.h"
+#include "http.h"
+#include "log.h"
+#include "metric.h"
+#include "nodex.h"
+#include "scrape.h"
+
+#define MAX_LISTENERS 16
+#define MAX_FILTER_NAMES 256
+
+struct listener {
+	int fd;
+	struct MHD_Daemon *daemon;
+	char name[300];
+};
+
+static struct http_config cfg;
+static struct listener listeners[MAX_LISTENERS];
+static size_t n_listeners;
+
+/* promhttp's self metrics. */
+static atomic_long in_flight;
+static atomic_ulong requests_200, requests_500, requests_503, errors_gathering, errors_encoding;
+
+static const struct metric_desc requests_desc =
+	METRIC_DESC("promhttp_metric_handler_requests_total", "Total number of scrapes by HTTP status code.",
+		    METRIC_COUNTER, "code");
+static const struct metric_desc in_flight_desc = METRIC_DESC(
+	"promhttp_metric_handler_requests_in_flight", "Current number of scrapes being served.", METRIC_GAUGE);
+static const struct metric_desc errors_desc =
+	METRIC_DESC("promhttp_metric_handler_errors_total",
+		    "Total number of internal errors encountered by the promhttp metric handler.", METRIC_COUNTER,
+		    "cause");
+
+enum req_state {
+	REQ_NEW,
+	REQ_WAITING,
+	REQ_DONE,
+};
+
+struct req {
+	struct scrape_job job;
+	struct MHD_Connection *conn;
+	enum req_state state;
+};
+
+static void exporter_metrics(struct metric_set *ms)
+{
+	struct family *f = metric_family(ms, &requests_desc);
+
+	metric_add(f, (double)atomic_load(&requests_200), "200");
+	metric_add(f, (double)atomic_load(&requests_500), "500");
+	metric_add(f, (double)atomic_load(&requests_503), "503");
+	metric_emit(ms, &in_flight_desc, (double)atomic_load(&in_flight));
+	f = metric_family(ms, &errors_desc);
+	metric_add(f, (double)atomic_load(&errors_encoding), "encoding");
+	metric_add(f, (double)atomic_load(&errors_gathering), "gathering");
+}
+
+bool http_accepts_gzip(const char *ae)
+{
+	bool gzip = false, star = false, gzip_named = false;
+
+	if (!ae)
+		return false;
+	while (*ae) {
+		char token[32];
+		size_t n = 0;
+		double q = 1;
+
+		while (*ae == ' ' || *ae == '\t' || *ae == ',')
+			ae++;
+		while (*ae && *ae != ',' && *ae != ';' && *ae != ' ' && *ae != '\t') {
+			if (n + 1 < sizeof(token))
+				token[n++] = (char)tolower((unsigned char)*ae);
+			ae++;
+		}
+		token[n] = '\0';
+		/* Parameters: only q matters. */
+		while (*ae && *ae != ',') {
+			if (*ae == ';') {
+				ae++;
+				while (*ae == ' ' || *ae == '\t')
+					ae++;
+				if ((ae[0] == 'q' || ae[0] == 'Q') && ae[1] == '=') {
+					char *end;
+					q = strtod(ae + 2, &end);
+					if (end == ae + 2)
+						q = 0;
+					ae = end;
+					continue;
+				}
+			}
+			if (*ae)
+				ae++;
+		}
+		if (streq(token, "gzip") || streq(token, "x-gzip")) {
+			gzip_named = true;
+			gzip = q > 0;
+		} else if (streq(token, "*")) {
+			star = q > 0;
+		}
+	}
+	return gzip_named ? gzip : star;
+}
+
+static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *body,
+				  const char *content_type)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result r;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	r = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* Go's http.Error: the text, a newline, text/plain. */
+static enum MHD_Result http_error(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+	char body[600];
+
+	snprintf(body, sizeof(body), "%s\n", msg);
+	return queue_text(conn, status, body, "text/plain; charset=utf-8");
+}
+
+static void html_escape(struct strbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			sb_puts(b, "&lt;");
+			break;
+		case '>':
+			sb_puts(b, "&gt;");
+			break;
+		case '&':
+			sb_puts(b, "&amp;");
+			break;
+		case '"':
+			sb_puts(b, "&quot;");
+			break;
+		default:
+			sb_putc(b, *s);
+		}
+	}
+}
+
+static enum MHD_Result landing_page(struct MHD_Connection *conn)
+{
+	struct strbuf b = { 0 };
+	struct collector_info ci;
+	enum MHD_Result r;
+
+	sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"UTF-8\">\n"
+		    "<title>nodex</title>\n<style>body{font-family:sans-serif;margin:2em}"
+		    "table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}"
+		    "tr:nth-child(even){background:#f4f4f4}.fail{color:#b00}</style>\n</head>\n<body>\n"
+		    "<h1>nodex</h1>\n<p>Prometheus node exporter, compatible with node_exporter. Version " NODEX_VERSION
+		    ".</p>\n<ul><li><a href=\"");
+	html_escape(&b, cfg.telemetry_path);
+	sb_puts(&b, "\">Metrics</a></li></ul>\n<h2>Collectors</h2>\n<table>\n<tr><th>collector</th><th>last "
+		    "result</th><th>duration (s)</th><th>last run (UTC)</th></tr>\n");
+	for (size_t i = 0; scrape_collector_info(i, &ci); i++) {
+		char dur[FMT_DOUBLE_MAX] = "", when[32] = "";
+		if (!ci.enabled)
+			continue;
+		if (ci.ran) {
+			time_t t = (time_t)ci.last_run;
+			struct tm tm;
+			snprintf(dur, sizeof(dur), "%.6f", ci.duration);
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		}
+		sb_printf(&b, "<tr><td>%s</td><td%s>%s</td><td>%s</td><td>%s</td></tr>\n", ci.name,
+			  ci.ran && !ci.success ? " class=\"fail\"" : "",
+			  !ci.ran ? "not run yet" : ci.success ? "success" : "failed", dur, when);
+	}
+	sb_puts(&b, "</table>\n</body>\n</html>\n");
+	if (b.err) {
+		sb_free(&b);
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	r = queue_text(conn, MHD_HTTP_OK, b.p, "text/html; charset=UTF-8");
+	sb_free(&b);
+	return r;
+}
+
+struct query_names {
+	const char *collect[MAX_FILTER_NAMES];
+	size_t n_collect;
+	const char *exclude[MAX_FILTER_NAMES];
+	size_t n_exclude;
+	bool overflow;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query_names *q = cls;
+
+	(void)kind;
+	if (!value)
+		value = "";
+	if (streq(key, "collect[]")) {
+		if (q->n_collect < MAX_FILTER_NAMES)
+			q->collect[q->n_collect++] = value;
+		else
+			q->overflow = true;
+	} else if (streq(key, "exclude[]")) {
+		if (q->n_exclude < MAX_FILTER_NAMES)
+			q->exclude[q->n_exclude++] = value;
+		else
+			q->overflow = true;
+	}
+	return MHD_YES;
+}
+
+static void free_output(void *cls)
+{
+	scrape_output_unref(cls);
+}
+
+/* Runs on the scrape thread. */
+static void scrape_done(struct scrape_job *job)
+{
+	struct req *r = job->cls;
+
+	r->state = REQ_DONE;
+	MHD_resume_connection(r->conn);
+}
+
+static enum MHD_Result answer_scrape(struct req *r)
+{
+	struct scrape_output *o = r->job.out;
+	enum MHD_Result res;
+
+	atomic_fetch_sub(&in_flight, 1);
+	atomic_fetch_add(&errors_gathering, r->job.gather_errors);
+	if (r->job.status != 200 || !o) {
+		atomic_fetch_add(&requests_500, 1);
+		atomic_fetch_add(&errors_encoding, 1);
+		return http_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "An error has occurred while serving metrics.");
+	}
+	r->job.out = NULL;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback_cls(o->len, o->data, free_output, o);
+	if (!resp) {
+		scrape_output_unref(o);
+		atomic_fetch_add(&requests_500, 1);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, EXPO_CONTENT_TYPE);
+	if (o->gzip)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	res = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	atomic_fetch_add(&requests_200, 1);
+	return res;
+}
+
+static enum MHD_Result start_scrape(struct req *r)
+{
+	struct MHD_Connection *conn = r->conn;
+	struct query_names q = { 0 };
+	char err[512];
+	const char *h;
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+	if (q.overflow)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Too many collect[] or exclude[] values.");
+	if (scrape_select(&r->job.sel, q.collect, q.n_collect, q.exclude, q.n_exclude, err, sizeof(err)) < 0) {
+		log_warn("Couldn't create filtered metrics handler", "err", err);
+		return http_error(conn, MHD_HTTP_BAD_REQUEST, err);
+	}
+	long limit = cfg.max_requests;
+	if (limit > 0 && atomic_fetch_add(&in_flight, 1) >= limit) {
+		atomic_fetch_sub(&in_flight, 1);
+		atomic_fetch_add(&requests_503, 1);
+		snprintf(err, sizeof(err), "Limit of concurrent requests reached (%ld), try again later.", limit);
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, err);
+	}
+	if (limit <= 0)
+		atomic_fetch_add(&in_flight, 1);
+	r->job.gzip = http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
+	/* Prometheus says how long it will wait; collectors that may block get a little less than that. */
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds");
+	if (h) {
+		char *end;
+		double t = strtod(h, &end);
+		if (end != h && t > 0 && t < 3600)
+			r->job.timeout = t > 1 ? t - 0.5 : t * 0.9;
+	}
+	r->job.done = scrape_done;
+	r->job.cls = r;
+	r->state = REQ_WAITING;
+	MHD_suspend_connection(conn);
+	scrape_submit(&r->job);
+	return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->conn = conn;
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* A request body means nothing to us; it is read and dropped within the memory limit. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->state == REQ_DONE)
+		return answer_scrape(r);
+	if (r->state == REQ_WAITING)
+		return MHD_YES;
+	if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD) &&
+	    !streq(method, MHD_HTTP_METHOD_POST))
+		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed");
+	if (streq(url, cfg.telemetry_path))
+		return start_scrape(r);
+	if (streq(url, "/"))
+		return landing_page(conn);
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "404 page not found");
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	if (r->job.out)
+		scrape_output_unref(r->job.out);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (size_t n = strlen(msg); n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'); n--)
+		msg[n - 1] = '\0';
+	log_debug("http server", "err", msg);
+}
+
+int http_split_address(const char *addr, char *host, char *port)
+{
+	const char *colon;
+
+	if (addr[0] == '[') {
+		const char *close = strchr(addr, ']');
+		if (!close || close[1] != ':' || (size_t)(close - addr - 1) >= 256)
+			return -EINVAL;
+		memcpy(host, addr + 1, (size_t)(close - addr - 1));
+		host[close - addr - 1] = '\0';
+		colon = close + 1;
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon || (size_t)(colon - addr) >= 256)
+			return -EINVAL;
+		memcpy(host, addr, (size_t)(colon - addr));
+		host[colon - addr] = '\0';
+		if (strchr(host, ':'))
+			return -EINVAL; /* an IPv6 address needs brackets */
+	}
+	if (!colon[1] || strlen(colon + 1) >= 16)
+		return -EINVAL;
+	for (const char *p = colon + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return -EINVAL;
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+static int bind_one(int family, const struct sockaddr *sa, socklen_t len, bool dual)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1, zero = 0;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one, sizeof(int));
+	if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Opens a listening socket for addr. ":port" listens on every IPv6 and IPv4 address, as Go does. */
+static int open_listener(const char *addr, char *err, size_t err_size)
+{
+	char host[256], port[16];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res = NULL;
+	int fd = -EADDRNOTAVAIL, gai;
+
+	if (http_split_address(addr, host, port) < 0) {
+		snprintf(err, err_size, "listen tcp %s: address %s: missing port in address", addr, addr);
+		return -EINVAL;
+	}
+	if (!host[0]) {
+		struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+		struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY) };
+		char *end;
+		unsigned long p = strtoul(port, &end, 10);
+		if (*end || p > 65535) {
+			snprintf(err, err_size, "listen tcp %s: unknown port", addr);
+			return -EINVAL;
+		}
+		s6.sin6_port = htons((uint16_t)p);
+		s4.sin_port = htons((uint16_t)p);
+		fd = bind_one(AF_INET6, (struct sockaddr *)&s6, sizeof(s6), true);
+		if (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL)
+			fd = bind_one(AF_INET, (struct sockaddr *)&s4, sizeof(s4), false);
+	} else {
+		gai = getaddrinfo(host, port, &hints, &res);
+		if (gai != 0) {
+			snprintf(err, err_size, "listen tcp %s: %s", addr, gai_strerror(gai));
+			return -EINVAL;
+		}
+		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+			fd = bind_one(ai->ai_family, ai->ai_addr, ai->ai_addrlen, false);
+			if (fd >= 0)
+				break;
+		}
+		freeaddrinfo(res);
+	}
+	if (fd < 0)
+		snprintf(err, err_size, "listen tcp %s: bind: %s", addr, strerror(-fd));
+	return fd;
+}
+
+static int start_daemon(struct listener *l, char *err, size_t err_size)
+{
+	l->daemon = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle,
+		NULL, MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg.connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)cfg.request_memory_limit, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	if (!l->daemon) {
+		snprintf(err, err_size, "cannot start the HTTP server on %s", l->name);
+		return -EIO;
+	}
+	log_info("Listening on", "address", l->name);
+	return 0;
+}
+
+int http_start(const struct http_config *c, char *err, size_t err_size)
+{
+	cfg = *c;
+	if (cfg.connection_limit <= 0)
+		cfg.connection_limit = 1024;
+	if (cfg.request_memory_limit <= 0)
+		cfg.request_memory_limit = 32 * 1024;
+	scrape_set_exporter_hook(exporter_metrics);
+	if (cfg.systemd_socket) {
+		int n = sd_listen_fds(1);
+		if (n <= 0) {
+			snprintf(err, err_size, "--web.systemd-socket given, but systemd passed no socket");
+			return -EINVAL;
+		}
+		for (int i = 0; i < n && n_listeners < MAX_LISTENERS; i++) {
+			struct listener *l = &listeners[n_listeners];
+			l->fd = SD_LISTEN_FDS_START + i;
+			snprintf(l->name, sizeof(l->name), "systemd socket %d", l->fd);
+			if (start_daemon(l, err, err_size) < 0)
+				return -EIO;
+			n_listeners++;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < cfg.listen.n; i++) {
+		struct listener *l = &listeners[n_listeners];
+		if (n_listeners == MAX_LISTENERS) {
+			snprintf(err, err_size, "too many listen addresses (at most %d)", MAX_LISTENERS);
+			return -EINVAL;
+		}
+		l->fd = open_listener(cfg.listen.v[i], err, err_size);
+		if (l->fd < 0)
+			return l->fd;
+		snprintf(l->name, sizeof(l->name), "%s", cfg.listen.v[i]);
+		if (start_daemon(l, err, err_size) < 0) {
+			close(l->fd);
+			return -EIO;
+		}
+		n_listeners++;
+	}
+	return 0;
+}
+
+void http_stop(void)
+{
+	for (size_t i = 0; i < n_listeners; i++) {
+		MHD_stop_daemon(listeners[i].daemon);
+		close(listeners[i].fd);
+	}
+	n_listeners = 0;
+}

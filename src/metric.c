@@ -1,0 +1,278 @@
+#include <stdio.h>
+
+#include "metric.h"
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+void metric_set_reset(struct metric_set *ms)
+{
+	arena_reset(&ms->arena);
+	ms->fams = NULL;
+	ms->n_fams = ms->cap_fams = 0;
+	ms->slots = NULL;
+	ms->n_slots = 0;
+	ms->error = 0;
+}
+
+void metric_set_free(struct metric_set *ms)
+{
+	arena_free(&ms->arena);
+	memset(ms, 0, sizeof(*ms));
+}
+
+static void set_error(struct metric_set *ms, int err)
+{
+	if (!ms->error)
+		ms->error = err;
+}
+
+const char *metric_strdup(struct metric_set *ms, const char *s)
+{
+	const char *p = arena_strdup(&ms->arena, s);
+
+	if (!p)
+		set_error(ms, -ENOMEM);
+	return p;
+}
+
+const char *metric_type_name(enum metric_type t)
+{
+	switch (t) {
+	case METRIC_COUNTER:
+		return "counter";
+	case METRIC_GAUGE:
+		return "gauge";
+	case METRIC_SUMMARY:
+		return "summary";
+	case METRIC_HISTOGRAM:
+		return "histogram";
+	case METRIC_UNTYPED:
+	default:
+		return "untyped";
+	}
+}
+
+static int index_rebuild(struct metric_set *ms, size_t n_slots)
+{
+	uint32_t *slots = arena_zalloc(&ms->arena, n_slots * sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < ms->n_fams; i++) {
+		size_t j = hash_str(ms->fams[i]->name) & (n_slots - 1);
+		while (slots[j])
+			j = (j + 1) & (n_slots - 1);
+		slots[j] = (uint32_t)(i + 1);
+	}
+	ms->slots = slots;
+	ms->n_slots = n_slots;
+	return 0;
+}
+
+struct family *metric_set_find(struct metric_set *ms, const char *name)
+{
+	if (!ms->n_slots)
+		return NULL;
+	for (size_t j = hash_str(name) & (ms->n_slots - 1); ms->slots[j]; j = (j + 1) & (ms->n_slots - 1)) {
+		struct family *f = ms->fams[ms->slots[j] - 1];
+		if (streq(f->name, name))
+			return f;
+	}
+	return NULL;
+}
+
+static int fams_push(struct metric_set *ms, struct family *f)
+{
+	if (ms->n_fams == ms->cap_fams) {
+		size_t cap = ms->cap_fams ? ms->cap_fams * 2 : 16;
+		struct family **fams = arena_alloc(&ms->arena, cap * sizeof(*fams));
+		if (!fams)
+			return -ENOMEM;
+		if (ms->n_fams)
+			memcpy(fams, ms->fams, ms->n_fams * sizeof(*fams));
+		ms->fams = fams;
+		ms->cap_fams = cap;
+	}
+	ms->fams[ms->n_fams++] = f;
+	/* Keep the index at most half full. */
+	if (ms->n_fams * 2 > ms->n_slots)
+		return index_rebuild(ms, ms->n_slots ? ms->n_slots * 2 : 32);
+	size_t j = hash_str(f->name) & (ms->n_slots - 1);
+	while (ms->slots[j])
+		j = (j + 1) & (ms->n_slots - 1);
+	ms->slots[j] = (uint32_t)ms->n_fams;
+	return 0;
+}
+
+struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
+{
+	struct family *f;
+	unsigned n = d->n_labels;
+
+	if (ms->error)
+		return NULL;
+	f = metric_set_find(ms, d->name);
+	if (f) {
+		/* Same name, other shape: a collector bug, refused instead of reading the wrong label count. */
+		if (f->n_labels != n || f->type != d->type) {
+			set_error(ms, -EINVAL);
+			return NULL;
+		}
+		return f;
+	}
+	if (n > METRIC_MAX_LABELS) {
+		set_error(ms, -EINVAL);
+		return NULL;
+	}
+	f = arena_zalloc(&ms->arena, sizeof(*f));
+	if (!f)
+		goto oom;
+	f->set = ms;
+	f->type = d->type;
+	f->n_labels = n;
+	f->name = arena_strdup(&ms->arena, d->name);
+	f->help = arena_strdup(&ms->arena, d->help ? d->help : "");
+	f->label_names = arena_alloc(&ms->arena, (n ? n : 1) * sizeof(char *));
+	f->perm = arena_alloc(&ms->arena, n ? n : 1);
+	if (!f->name || !f->help || !f->label_names || !f->perm)
+		goto oom;
+	/* Sort label names (insertion sort: families have a handful of labels) and remember where each
+	 * caller position lands. */
+	unsigned char order[METRIC_MAX_LABELS];
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+		while (j > 0 && strcmp(d->labels[order[j - 1]], d->labels[i]) > 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = (unsigned char)i;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (i > 0 && streq(d->labels[order[i - 1]], d->labels[order[i]])) {
+			set_error(ms, -EINVAL);
+			return NULL;
+		}
+		f->label_names[i] = arena_strdup(&ms->arena, d->labels[order[i]]);
+		if (!f->label_names[i])
+			goto oom;
+		f->perm[order[i]] = (unsigned char)i;
+	}
+	if (fams_push(ms, f) < 0)
+		goto oom;
+	return f;
+oom:
+	set_error(ms, -ENOMEM);
+	return NULL;
+}
+
+static struct sample *sample_new(struct family *f)
+{
+	struct metric_set *ms = f->set;
+
+	if (ms->error)
+		return NULL;
+	if (f->n_samples == f->cap_samples) {
+		size_t cap = f->cap_samples ? f->cap_samples * 2 : 8;
+		struct sample *s = arena_alloc(&ms->arena, cap * sizeof(*s));
+		if (!s) {
+			set_error(ms, -ENOMEM);
+			return NULL;
+		}
+		if (f->n_samples)
+			memcpy(s, f->samples, f->n_samples * sizeof(*s));
+		f->samples = s;
+		f->cap_samples = cap;
+	}
+	struct sample *s = &f->samples[f->n_samples];
+	memset(s, 0, sizeof(*s));
+	s->lv = arena_alloc(&ms->arena, (f->n_labels ? f->n_labels : 1) * sizeof(char *));
+	if (!s->lv) {
+		set_error(ms, -ENOMEM);
+		return NULL;
+	}
+	return s;
+}
+
+static int sample_labels(struct family *f, struct sample *s, const char *const *lv)
+{
+	for (unsigned i = 0; i < f->n_labels; i++) {
+		const char *v = lv[i] ? lv[i] : "";
+		s->lv[f->perm[i]] = arena_strdup(&f->set->arena, v);
+		if (!s->lv[f->perm[i]]) {
+			set_error(f->set, -ENOMEM);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void metric_addv(struct family *f, double value, const char *const *label_values)
+{
+	struct sample *s;
+
+	if (!f || !(s = sample_new(f)))
+		return;
+	if (sample_labels(f, s, label_values) < 0)
+		return;
+	s->value = value;
+	f->n_samples++;
+}
+
+void metric_add(struct family *f, double value, ...)
+{
+	const char *lv[METRIC_MAX_LABELS];
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, value);
+	for (unsigned i = 0; i < f->n_labels; i++)
+		lv[i] = va_arg(ap, const char *);
+	va_end(ap);
+	metric_addv(f, value, lv);
+}
+
+void metric_add_dist(struct family *f, const char *const *label_values, double sum, double count,
+		     const struct metric_bucket *buckets, unsigned n_buckets)
+{
+	struct sample *s;
+
+	if (!f || !(s = sample_new(f)))
+		return;
+	if (sample_labels(f, s, label_values) < 0)
+		return;
+	s->value = sum;
+	s->count = count;
+	if (n_buckets) {
+		s->buckets = arena_alloc(&f->set->arena, n_buckets * sizeof(*buckets));
+		if (!s->buckets) {
+			set_error(f->set, -ENOMEM);
+			return;
+		}
+		memcpy(s->buckets, buckets, n_buckets * sizeof(*buckets));
+	}
+	s->n_buckets = n_buckets;
+	f->n_samples++;
+}
+
+void metric_emit(struct metric_set *ms, const struct metric_desc *d, double value, ...)
+{
+	const char *lv[METRIC_MAX_LABELS];
+	struct family *f = metric_family(ms, d);
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, value);
+	for (unsigned i = 0; i < f->n_labels; i++)
+		lv[i] = va_arg(ap, const char *);
+	va_end(ap);
+	metric_addv(f, value, lv);
+}

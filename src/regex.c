@@ -1,0 +1,118 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regex.h"
+
+struct regex {
+	pcre2_code *code;
+	char *pattern;
+};
+
+static struct regex *compile(const char *shown, const char *pattern, char *err, size_t err_size)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	struct regex *re;
+	pcre2_code *code;
+
+	/* DOLLAR_ENDONLY: Go's $ (without the m flag) matches only at the end of the text. */
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_DOLLAR_ENDONLY,
+			     &errcode, &erroff, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		snprintf(err, err_size, "invalid regular expression %s: %s at offset %zu", shown, (char *)msg,
+			 (size_t)erroff);
+		return NULL;
+	}
+	re = calloc(1, sizeof(*re));
+	if (!re || !(re->pattern = strdup(shown))) {
+		free(re);
+		pcre2_code_free(code);
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	re->code = code;
+	return re;
+}
+
+struct regex *regex_new(const char *pattern, char *err, size_t err_size)
+{
+	return compile(pattern, pattern, err, err_size);
+}
+
+struct regex *regex_new_anchored(const char *pattern, char *err, size_t err_size)
+{
+	size_t n = strlen(pattern) + 8;
+	char *p = malloc(n);
+	struct regex *re;
+
+	if (!p) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	snprintf(p, n, "^(?:%s)$", pattern);
+	re = compile(pattern, p, err, err_size);
+	free(p);
+	return re;
+}
+
+bool regex_match(const struct regex *re, const char *s)
+{
+	/* One match block per thread, sized for the whole match only: we never read groups, and a too-small
+	 * block still reports a match (rc 0). It lives as long as the thread. */
+	static _Thread_local pcre2_match_data *md;
+
+	if (!re)
+		return false;
+	if (!md && !(md = pcre2_match_data_create(1, NULL)))
+		return false;
+	return pcre2_match(re->code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0;
+}
+
+const char *regex_pattern(const struct regex *re)
+{
+	return re ? re->pattern : "";
+}
+
+void regex_free(struct regex *re)
+{
+	if (!re)
+		return;
+	pcre2_code_free(re->code);
+	free(re->pattern);
+	free(re);
+}
+
+bool name_filter_ignored(const struct name_filter *f, const char *name)
+{
+	if (f->include && !regex_match(f->include, name))
+		return true;
+	if (f->exclude && regex_match(f->exclude, name))
+		return true;
+	return false;
+}
+
+int name_filter_init(struct name_filter *f, const char *include, const char *exclude, char *err,
+		     size_t err_size)
+{
+	memset(f, 0, sizeof(*f));
+	if (include && *include && !(f->include = regex_new(include, err, err_size)))
+		return -EINVAL;
+	if (exclude && *exclude && !(f->exclude = regex_new(exclude, err, err_size))) {
+		name_filter_free(f);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void name_filter_free(struct name_filter *f)
+{
+	regex_free(f->include);
+	regex_free(f->exclude);
+	f->include = f->exclude = NULL;
+}

@@ -1,0 +1,580 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "collector.h"
+#include "exposition.h"
+#include "fmt.h"
+#include "process.h"
+#include "scrape.h"
+
+struct cstate {
+	const struct collector *c;
+	bool enabled;
+	bool initialized;
+	struct metric_set ms;
+	struct collect_ctx ctx;
+
+	/* The outcome of the last run, read by the landing page under info_lock. */
+	bool ran;
+	bool success;
+	double duration;
+	double last_run;
+
+	/* Collectors that may block run on their own thread. busy stays true while a run goes on, also
+	 * after the scrape gave up waiting for it. */
+	pthread_t thread;
+	bool has_thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool go;
+	bool busy;
+	int result;
+};
+
+static struct cstate *states;
+static struct flag *enable_flags;
+static bool disable_defaults;
+static struct scrape_config config;
+static void (*exporter_hook)(struct metric_set *ms);
+static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Scrape-thread state: the job queue and what one collection needs. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct scrape_job *head;
+	bool stop;
+	bool running;
+	pthread_t thread;
+} queue = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static struct metric_set self_set;
+static struct strbuf self_scratch;
+static struct expo expo;
+static struct strbuf text;
+static struct metric_set **render_sets;
+static z_stream zs;
+static bool zs_ready;
+
+static const struct metric_desc duration_desc =
+	METRIC_DESC("node_scrape_collector_duration_seconds", "node_exporter: Duration of a collector scrape.",
+		    METRIC_GAUGE, "collector");
+static const struct metric_desc success_desc = METRIC_DESC(
+	"node_scrape_collector_success", "node_exporter: Whether a collector succeeded.", METRIC_GAUGE, "collector");
+static const struct metric_desc build_info_desc =
+	METRIC_DESC("node_exporter_build_info",
+		    "A metric with a constant '1' value labeled by version, revision, branch, goversion from which "
+		    "node_exporter was built, and the goos and goarch for the build.",
+		    METRIC_GAUGE, "branch", "goarch", "goos", "goversion", "revision", "tags", "version");
+
+void scrape_set_exporter_hook(void (*fn)(struct metric_set *ms))
+{
+	exporter_hook = fn;
+}
+
+size_t scrape_flag_sets(struct flag **sets, size_t max)
+{
+	size_t n = 0;
+
+	if (!states) {
+		states = calloc(collector_count, sizeof(*states));
+		enable_flags = calloc(collector_count + 2, sizeof(*enable_flags));
+		if (!states || !enable_flags)
+			return 0;
+		for (size_t i = 0; i < collector_count; i++) {
+			const struct collector *c = collector_table[i];
+			char name[96], help[128];
+			states[i].c = c;
+			snprintf(name, sizeof(name), "collector.%s", c->name);
+			snprintf(help, sizeof(help), "Enable the %s collector (default: %s).", c->name,
+				 c->default_on ? "enabled" : "disabled");
+			enable_flags[i] = (struct flag){ .name = strdup(name), .type = FLAG_BOOL,
+							 .def = c->default_on ? "true" : "false",
+							 .help = strdup(help), .target = &states[i].enabled };
+		}
+		enable_flags[collector_count] = (struct flag){
+			.name = "collector.disable-defaults", .type = FLAG_BOOL, .def = "false",
+			.help = "Set all collectors to disabled by default.", .target = &disable_defaults };
+		flags_set_defaults(enable_flags);
+		for (size_t i = 0; i < collector_count; i++)
+			if (collector_table[i]->flags)
+				flags_set_defaults(collector_table[i]->flags);
+	}
+	if (n < max)
+		sets[n++] = enable_flags;
+	for (size_t i = 0; i < collector_count && n < max; i++)
+		if (collector_table[i]->flags)
+			sets[n++] = collector_table[i]->flags;
+	return n;
+}
+
+static void *blocking_worker(void *arg);
+
+int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size)
+{
+	struct flag *sets[1];
+
+	if (!states && scrape_flag_sets(sets, 1) == 0) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	if (collector_count > SCRAPE_MAX_COLLECTORS) {
+		snprintf(err, err_size, "too many collectors");
+		return -EINVAL;
+	}
+	config = *cfg;
+	render_sets = calloc(collector_count + 1, sizeof(*render_sets));
+	if (!render_sets) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < collector_count; i++) {
+		struct cstate *st = &states[i];
+		if (disable_defaults && enable_flags[i].source == FLAG_SRC_DEFAULT)
+			st->enabled = false;
+		st->ctx.ms = &st->ms;
+		if (!st->enabled)
+			continue;
+		if (st->c->init) {
+			char msg[400] = "";
+			int r = st->c->init(msg, sizeof(msg));
+			if (r < 0) {
+				snprintf(err, err_size, "collector %s: %s", st->c->name, msg[0] ? msg : strerror(-r));
+				return r;
+			}
+		}
+		st->initialized = true;
+		if (st->c->opts & COLLECTOR_MAY_BLOCK) {
+			pthread_condattr_t ca;
+			pthread_condattr_init(&ca);
+			pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+			pthread_mutex_init(&st->mu, NULL);
+			pthread_cond_init(&st->cv, &ca);
+			pthread_condattr_destroy(&ca);
+			if (pthread_create(&st->thread, NULL, blocking_worker, st) != 0) {
+				snprintf(err, err_size, "collector %s: cannot start its thread", st->c->name);
+				return -EAGAIN;
+			}
+			pthread_detach(st->thread);
+			st->has_thread = true;
+		}
+	}
+	return 0;
+}
+
+void scrape_fini(void)
+{
+	for (size_t i = 0; states && i < collector_count; i++) {
+		struct cstate *st = &states[i];
+		/* A collector whose thread is still stuck keeps its state; everything else is released. */
+		if (st->initialized && !st->has_thread) {
+			if (st->c->fini)
+				st->c->fini();
+			metric_set_free(&st->ms);
+			sb_free(&st->ctx.buf);
+			sb_free(&st->ctx.path);
+		}
+	}
+	metric_set_free(&self_set);
+	sb_free(&self_scratch);
+	sb_free(&text);
+	expo_free(&expo);
+	if (zs_ready)
+		deflateEnd(&zs);
+	zs_ready = false;
+	fdcache_close_all();
+}
+
+int scrape_select(struct scrape_selection *sel, const char *const *collect, size_t n_collect,
+		  const char *const *exclude, size_t n_exclude, char *err, size_t err_size)
+{
+	struct scrape_selection named = { 0 };
+	bool any = false;
+
+	memset(sel, 0, sizeof(*sel));
+	if (n_collect && n_exclude) {
+		snprintf(err, err_size, "Combined collect and exclude queries are not allowed.");
+		return -EINVAL;
+	}
+	for (size_t j = 0; j < n_collect + n_exclude; j++) {
+		const char *name = n_collect ? collect[j] : exclude[j];
+		size_t i;
+		for (i = 0; i < collector_count; i++)
+			if (streq(collector_table[i]->name, name))
+				break;
+		if (n_exclude) {
+			/* Excluding an unknown or disabled collector narrows nothing; node_exporter only warns. */
+			if (i == collector_count || !states[i].enabled)
+				log_warn("Ignoring unknown or disabled collector in exclude[]", "collector", name);
+			else
+				named.bits[i / 64] |= UINT64_C(1) << (i % 64);
+			continue;
+		}
+		if (i == collector_count || !states[i].enabled) {
+			snprintf(err, err_size, "Couldn't create filtered metrics handler: %s collector: %s",
+				 i == collector_count ? "missing" : "disabled", name);
+			return -EINVAL;
+		}
+		named.bits[i / 64] |= UINT64_C(1) << (i % 64);
+	}
+	for (size_t i = 0; i < collector_count; i++) {
+		bool in = (named.bits[i / 64] >> (i % 64)) & 1;
+		if (n_collect ? in : (states[i].enabled && !in)) {
+			sel->bits[i / 64] |= UINT64_C(1) << (i % 64);
+			any = true;
+		}
+	}
+	if (n_exclude && !any) {
+		snprintf(err, err_size, "All enabled collectors have been excluded.");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool selected(const struct scrape_selection *sel, size_t i)
+{
+	return (sel->bits[i / 64] >> (i % 64)) & 1;
+}
+
+static void run_inline(struct cstate *st)
+{
+	metric_set_reset(&st->ms);
+	st->ctx.err[0] = '\0';
+	st->result = st->c->collect(&st->ctx);
+	if (st->result >= 0 && st->ms.error)
+		st->result = st->ms.error;
+}
+
+static void *blocking_worker(void *arg)
+{
+	struct cstate *st = arg;
+
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (!st->go)
+			pthread_cond_wait(&st->cv, &st->mu);
+		st->go = false;
+		pthread_mutex_unlock(&st->mu);
+		run_inline(st);
+		pthread_mutex_lock(&st->mu);
+		st->busy = false;
+		pthread_cond_broadcast(&st->cv);
+	}
+	return NULL;
+}
+
+/* Runs one collector. Returns true when its metric set holds this run's output and may be rendered. */
+static bool run_collector(struct cstate *st, double deadline)
+{
+	if (!st->has_thread) {
+		run_inline(st);
+		return true;
+	}
+	pthread_mutex_lock(&st->mu);
+	if (st->busy) {
+		pthread_mutex_unlock(&st->mu);
+		st->result = -EBUSY;
+		snprintf(st->ctx.err, sizeof(st->ctx.err), "an earlier run is still blocked; skipped");
+		return false;
+	}
+	st->busy = true;
+	st->go = true;
+	pthread_cond_broadcast(&st->cv);
+	struct timespec ts;
+	double secs = deadline;
+	ts.tv_sec = (time_t)secs;
+	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
+	while (st->busy) {
+		if (pthread_cond_timedwait(&st->cv, &st->mu, &ts) == ETIMEDOUT && st->busy) {
+			pthread_mutex_unlock(&st->mu);
+			st->result = -ETIMEDOUT;
+			snprintf(st->ctx.err, sizeof(st->ctx.err),
+				 "did not finish within the scrape deadline; its thread is left to finish");
+			return false;
+		}
+	}
+	pthread_mutex_unlock(&st->mu);
+	return true;
+}
+
+static void add_build_info(struct metric_set *ms)
+{
+	struct utsname u;
+	const char *arch = "unknown";
+
+	if (uname(&u) == 0) {
+		/* Go's names for the common machines, so dashboards grouping by goarch see the usual values. */
+		if (streq(u.machine, "x86_64"))
+			arch = "amd64";
+		else if (streq(u.machine, "aarch64"))
+			arch = "arm64";
+		else if (startswith(u.machine, "arm"))
+			arch = "arm";
+		else if (streq(u.machine, "i686") || streq(u.machine, "i386"))
+			arch = "386";
+		else
+			arch = u.machine;
+	}
+	char compiler[64];
+#if defined(__clang__)
+	snprintf(compiler, sizeof(compiler), "clang%d.%d.%d", __clang_major__, __clang_minor__,
+		 __clang_patchlevel__);
+#elif defined(__GNUC__)
+	snprintf(compiler, sizeof(compiler), "gcc%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+	snprintf(compiler, sizeof(compiler), "unknown");
+#endif
+	metric_emit(ms, &build_info_desc, 1, NODEX_BRANCH, arch, "linux", compiler, NODEX_REVISION, "",
+		    NODEX_VERSION);
+}
+
+static void log_failure(struct cstate *st)
+{
+	char dur[FMT_DOUBLE_MAX];
+	const char *why = st->ctx.err[0] ? st->ctx.err : strerror(-st->result);
+
+	fmt_double(dur, st->duration);
+	if (st->result == COLLECTOR_NO_DATA)
+		log_debug("collector returned no data", "name", st->c->name, "duration_seconds", dur, "err", why);
+	else
+		log_error("collector failed", "name", st->c->name, "duration_seconds", dur, "err", why);
+}
+
+/* Runs the selected collectors and renders everything into text. */
+static int collect_and_render(const struct scrape_selection *sel, double timeout, struct strbuf *out)
+{
+	size_t n_sets = 0;
+	double deadline;
+	struct timespec now;
+	struct family *fdur, *fok;
+
+	if (timeout <= 0)
+		timeout = config.collector_timeout;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + timeout;
+
+	metric_set_reset(&self_set);
+	fdur = metric_family(&self_set, &duration_desc);
+	fok = metric_family(&self_set, &success_desc);
+	for (size_t i = 0; i < collector_count; i++) {
+		struct cstate *st = &states[i];
+		if (!st->enabled || !selected(sel, i))
+			continue;
+		double t0 = now_monotonic();
+		bool include = run_collector(st, deadline);
+		double t1 = now_monotonic();
+		pthread_mutex_lock(&info_lock);
+		st->duration = t1 - t0;
+		st->success = st->result >= 0;
+		st->ran = true;
+		st->last_run = now_realtime();
+		pthread_mutex_unlock(&info_lock);
+		if (!st->success)
+			log_failure(st);
+		if (include)
+			render_sets[n_sets++] = &st->ms;
+		metric_add(fdur, st->duration, st->c->name);
+		metric_add(fok, st->success ? 1 : 0, st->c->name);
+	}
+	add_build_info(&self_set);
+	if (config.exporter_metrics) {
+		process_collect(&self_set, &self_scratch);
+		if (exporter_hook)
+			exporter_hook(&self_set);
+	}
+	render_sets[n_sets++] = &self_set;
+	fdcache_sweep();
+
+	sb_reset(out);
+	int r = expo_render(&expo, out, render_sets, n_sets);
+	if (expo.n_errors) {
+		/* Each line names one dropped family or series, as client_golang's gathering errors do. */
+		char *p = expo.errors.p, *line;
+		while ((line = next_line(&p)))
+			log_error("error gathering metrics", "err", line);
+	}
+	if (self_set.error)
+		log_error("self metrics incomplete", "err", strerror(-self_set.error));
+	return r;
+}
+
+int scrape_once(const struct scrape_selection *sel, double timeout, struct strbuf *out)
+{
+	return collect_and_render(sel, timeout, out);
+}
+
+/* ---- outputs ---- */
+
+void scrape_output_unref(struct scrape_output *o)
+{
+	if (o && atomic_fetch_sub(&o->refs, 1) == 1)
+		free(o);
+}
+
+static struct scrape_output *output_plain(const char *data, size_t len)
+{
+	struct scrape_output *o = malloc(sizeof(*o) + len + 1);
+
+	if (!o)
+		return NULL;
+	atomic_init(&o->refs, 1);
+	o->len = len;
+	o->gzip = false;
+	memcpy(o->data, data, len);
+	o->data[len] = '\0';
+	return o;
+}
+
+static struct scrape_output *output_gzip(const char *data, size_t len)
+{
+	struct scrape_output *o;
+
+	if (!zs_ready) {
+		memset(&zs, 0, sizeof(zs));
+		/* Level 1: a scrape is compressed once and thrown away; speed matters more than ratio. 15 + 16
+		 * asks zlib for a gzip wrapper. */
+		if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return NULL;
+		zs_ready = true;
+	}
+	uLong bound = deflateBound(&zs, (uLong)len);
+	o = malloc(sizeof(*o) + bound);
+	if (!o)
+		return NULL;
+	zs.next_in = (Bytef *)data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = (Bytef *)o->data;
+	zs.avail_out = (uInt)bound;
+	int r = deflate(&zs, Z_FINISH);
+	size_t out_len = bound - zs.avail_out;
+	deflateReset(&zs);
+	if (r != Z_STREAM_END) {
+		free(o);
+		return NULL;
+	}
+	atomic_init(&o->refs, 1);
+	o->len = out_len;
+	o->gzip = true;
+	return o;
+}
+
+static void run_group(struct scrape_job *group)
+{
+	double timeout = 0;
+	struct scrape_output *plain = NULL, *gz = NULL;
+	int r;
+
+	for (struct scrape_job *j = group; j; j = j->next)
+		if (j->timeout > 0 && (timeout <= 0 || j->timeout < timeout))
+			timeout = j->timeout;
+	r = collect_and_render(&group->sel, timeout, &text);
+	for (struct scrape_job *j = group, *next; j; j = next) {
+		next = j->next;
+		j->status = 500;
+		j->out = NULL;
+		j->gather_errors = expo.n_errors;
+		if (r >= 0) {
+			struct scrape_output **slot = j->gzip ? &gz : &plain;
+			if (!*slot)
+				*slot = j->gzip ? output_gzip(text.p, text.len) : output_plain(text.p, text.len);
+			if (*slot) {
+				atomic_fetch_add(&(*slot)->refs, 1);
+				j->out = *slot;
+				j->status = 200;
+			}
+		}
+		j->done(j);
+	}
+	scrape_output_unref(plain);
+	scrape_output_unref(gz);
+}
+
+static void *scrape_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&queue.mu);
+	for (;;) {
+		while (!queue.head && !queue.stop)
+			pthread_cond_wait(&queue.cv, &queue.mu);
+		if (queue.stop && !queue.head)
+			break;
+		struct scrape_job *list = queue.head;
+		queue.head = NULL;
+		pthread_mutex_unlock(&queue.mu);
+		/* Jobs that wait together for the same selection share one collection. */
+		while (list) {
+			struct scrape_job *group = NULL, **gtail = &group, *rest = NULL, **rtail = &rest;
+			struct scrape_selection sel = list->sel;
+			for (struct scrape_job *j = list, *next; j; j = next) {
+				next = j->next;
+				j->next = NULL;
+				if (memcmp(&j->sel, &sel, sizeof(sel)) == 0) {
+					*gtail = j;
+					gtail = &j->next;
+				} else {
+					*rtail = j;
+					rtail = &j->next;
+				}
+			}
+			run_group(group);
+			list = rest;
+		}
+		pthread_mutex_lock(&queue.mu);
+	}
+	pthread_mutex_unlock(&queue.mu);
+	return NULL;
+}
+
+void scrape_submit(struct scrape_job *job)
+{
+	pthread_mutex_lock(&queue.mu);
+	/* Arrival order is kept so groups are served oldest first. */
+	struct scrape_job **t = &queue.head;
+	while (*t)
+		t = &(*t)->next;
+	job->next = NULL;
+	*t = job;
+	pthread_cond_signal(&queue.cv);
+	pthread_mutex_unlock(&queue.mu);
+}
+
+int scrape_start(void)
+{
+	queue.stop = false;
+	if (pthread_create(&queue.thread, NULL, scrape_thread, NULL) != 0)
+		return -EAGAIN;
+	queue.running = true;
+	return 0;
+}
+
+void scrape_stop(void)
+{
+	if (!queue.running)
+		return;
+	pthread_mutex_lock(&queue.mu);
+	queue.stop = true;
+	pthread_cond_signal(&queue.cv);
+	pthread_mutex_unlock(&queue.mu);
+	pthread_join(queue.thread, NULL);
+	queue.running = false;
+}
+
+bool scrape_collector_info(size_t i, struct collector_info *info)
+{
+	if (i >= collector_count || !states)
+		return false;
+	pthread_mutex_lock(&info_lock);
+	*info = (struct collector_info){
+		.name = states[i].c->name,
+		.enabled = states[i].enabled,
+		.ran = states[i].ran,
+		.success = states[i].success,
+		.duration = states[i].duration,
+		.last_run = states[i].last_run,
+	};
+	pthread_mutex_unlock(&info_lock);
+	return true;
+}
