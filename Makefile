@@ -65,7 +65,11 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-units: $(UNIT_BINS)
+units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs
+
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # ---- dependencies, from Debian's archive ----
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \

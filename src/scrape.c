@@ -23,13 +23,7 @@ struct cstate {
 	double duration;
 	double last_run;
 
-	/* Collectors that may block run on their own thread. busy stays true while a run goes on, also
-	 * after the scrape gave up waiting for it. */
-	pthread_t thread;
-	bool has_thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool go;
+	/* True while a run goes on, also after the scrape gave up waiting for it (guarded by run_mu). */
 	bool busy;
 	int result;
 };
@@ -40,6 +34,8 @@ static bool disable_defaults;
 static struct scrape_config config;
 static void (*exporter_hook)(struct metric_set *ms);
 static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Guards the runners, their batches and cstate.busy. */
+static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Scrape-thread state: the job queue and what one collection needs. */
 static struct {
@@ -111,8 +107,6 @@ size_t scrape_flag_sets(struct flag **sets, size_t max)
 	return n;
 }
 
-static void *blocking_worker(void *arg);
-
 int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size)
 {
 	struct flag *sets[1];
@@ -147,20 +141,6 @@ int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size)
 			}
 		}
 		st->initialized = true;
-		if (st->c->opts & COLLECTOR_MAY_BLOCK) {
-			pthread_condattr_t ca;
-			pthread_condattr_init(&ca);
-			pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-			pthread_mutex_init(&st->mu, NULL);
-			pthread_cond_init(&st->cv, &ca);
-			pthread_condattr_destroy(&ca);
-			if (pthread_create(&st->thread, NULL, blocking_worker, st) != 0) {
-				snprintf(err, err_size, "collector %s: cannot start its thread", st->c->name);
-				return -EAGAIN;
-			}
-			pthread_detach(st->thread);
-			st->has_thread = true;
-		}
 	}
 	return 0;
 }
@@ -169,8 +149,11 @@ void scrape_fini(void)
 {
 	for (size_t i = 0; states && i < collector_count; i++) {
 		struct cstate *st = &states[i];
-		/* A collector whose thread is still stuck keeps its state; everything else is released. */
-		if (st->initialized && !st->has_thread) {
+		/* A collector still stuck in a run keeps its state; everything else is released. */
+		pthread_mutex_lock(&run_mu);
+		bool busy = st->busy;
+		pthread_mutex_unlock(&run_mu);
+		if (st->initialized && !busy) {
 			if (st->c->fini)
 				st->c->fini();
 			metric_set_free(&st->ms);
@@ -248,56 +231,228 @@ static void run_inline(struct cstate *st)
 		st->result = st->ms.error;
 }
 
-static void *blocking_worker(void *arg)
-{
-	struct cstate *st = arg;
+/* ---- running collectors under a deadline ----
+ *
+ * Collectors run on runner threads, never on the scrape thread, so a collector stuck in the kernel (a
+ * dead NFS server, a FUSE daemon that never answers) cannot stop the scrape thread from answering. The
+ * collectors that cannot block share one runner and run one after the other; each collector marked
+ * COLLECTOR_MAY_BLOCK gets a runner of its own, so it cannot eat the others' time. At the deadline the
+ * scrape renders what finished: a collector still running is abandoned (its runner finishes it later and
+ * the result is dropped), one not started is skipped. An abandoned collector is skipped by later scrapes
+ * until its run returns. */
 
-	pthread_mutex_lock(&st->mu);
+enum item_state {
+	ITEM_PENDING,
+	ITEM_RUNNING,
+	ITEM_DONE,
+	ITEM_ABANDONED,
+	ITEM_SKIPPED,
+};
+
+struct batch {
+	int refs; /* the scrape thread and the runner */
+	size_t n;
+	size_t next;
+	struct cstate *items[SCRAPE_MAX_COLLECTORS];
+	enum item_state state[SCRAPE_MAX_COLLECTORS];
+	double started[SCRAPE_MAX_COLLECTORS];
+	double duration[SCRAPE_MAX_COLLECTORS];
+};
+
+struct runner {
+	pthread_t thread;
+	pthread_cond_t cv;
+	struct batch *batch;
+	struct runner *next_idle;
+};
+
+#define MAX_RUNNERS 16
+
+static pthread_cond_t run_done;
+static bool run_done_ready;
+static struct runner *idle_runners;
+static size_t n_runners;
+
+/* Called with run_mu held. */
+static void batch_unref(struct batch *b)
+{
+	if (--b->refs == 0)
+		free(b);
+}
+
+static void *runner_main(void *arg)
+{
+	struct runner *r = arg;
+
+	pthread_mutex_lock(&run_mu);
 	for (;;) {
-		while (!st->go)
-			pthread_cond_wait(&st->cv, &st->mu);
-		st->go = false;
-		pthread_mutex_unlock(&st->mu);
-		run_inline(st);
-		pthread_mutex_lock(&st->mu);
-		st->busy = false;
-		pthread_cond_broadcast(&st->cv);
+		while (!r->batch)
+			pthread_cond_wait(&r->cv, &run_mu);
+		struct batch *b = r->batch;
+		while (b->next < b->n) {
+			size_t i = b->next++;
+			if (b->state[i] != ITEM_PENDING)
+				continue;
+			struct cstate *st = b->items[i];
+			b->state[i] = ITEM_RUNNING;
+			st->busy = true;
+			b->started[i] = now_monotonic();
+			pthread_mutex_unlock(&run_mu);
+			run_inline(st);
+			double t1 = now_monotonic();
+			pthread_mutex_lock(&run_mu);
+			st->busy = false;
+			if (b->state[i] == ITEM_RUNNING) {
+				b->state[i] = ITEM_DONE;
+				b->duration[i] = t1 - b->started[i];
+			}
+			pthread_cond_broadcast(&run_done);
+		}
+		r->batch = NULL;
+		batch_unref(b);
+		r->next_idle = idle_runners;
+		idle_runners = r;
 	}
 	return NULL;
 }
 
-/* Runs one collector. Returns true when its metric set holds this run's output and may be rendered. */
-static bool run_collector(struct cstate *st, double deadline)
+/* Hands b to an idle runner, starting one if needed. Called with run_mu held. Returns false when no
+ * runner can be had (too many are stuck in abandoned collectors). */
+static bool batch_start(struct batch *b)
 {
-	if (!st->has_thread) {
-		run_inline(st);
-		return true;
-	}
-	pthread_mutex_lock(&st->mu);
-	if (st->busy) {
-		pthread_mutex_unlock(&st->mu);
-		st->result = -EBUSY;
-		snprintf(st->ctx.err, sizeof(st->ctx.err), "an earlier run is still blocked; skipped");
-		return false;
-	}
-	st->busy = true;
-	st->go = true;
-	pthread_cond_broadcast(&st->cv);
-	struct timespec ts;
-	double secs = deadline;
-	ts.tv_sec = (time_t)secs;
-	ts.tv_nsec = (long)((secs - (double)ts.tv_sec) * 1e9);
-	while (st->busy) {
-		if (pthread_cond_timedwait(&st->cv, &st->mu, &ts) == ETIMEDOUT && st->busy) {
-			pthread_mutex_unlock(&st->mu);
-			st->result = -ETIMEDOUT;
-			snprintf(st->ctx.err, sizeof(st->ctx.err),
-				 "did not finish within the scrape deadline; its thread is left to finish");
+	struct runner *r = idle_runners;
+
+	if (r) {
+		idle_runners = r->next_idle;
+	} else {
+		if (n_runners >= MAX_RUNNERS)
+			return false;
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return false;
+		pthread_cond_init(&r->cv, NULL);
+		if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+			free(r);
 			return false;
 		}
+		pthread_detach(r->thread);
+		n_runners++;
 	}
-	pthread_mutex_unlock(&st->mu);
+	b->refs++;
+	r->batch = b;
+	pthread_cond_signal(&r->cv);
 	return true;
+}
+
+static bool batch_settled(const struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->state[i] == ITEM_PENDING || b->state[i] == ITEM_RUNNING)
+			return false;
+	return true;
+}
+
+/* Runs the collectors listed in sts[0..n) under the deadline (CLOCK_MONOTONIC seconds). For each, sets
+ * its result, its duration (dur[i]) and whether its set may be rendered (include[i]). */
+static void run_collectors(struct cstate **sts, size_t n, double deadline, bool *include, double *dur)
+{
+	struct batch *batches[SCRAPE_MAX_COLLECTORS + 1];
+	size_t n_batches = 0;
+	struct batch *shared = NULL;
+
+	if (!run_done_ready) {
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&run_done, &ca);
+		pthread_condattr_destroy(&ca);
+		run_done_ready = true;
+	}
+	pthread_mutex_lock(&run_mu);
+	for (size_t i = 0; i < n; i++) {
+		struct cstate *st = sts[i];
+		include[i] = false;
+		dur[i] = 0;
+		if (st->busy) {
+			st->result = -EBUSY;
+			snprintf(st->ctx.err, sizeof(st->ctx.err), "an earlier run is still blocked; skipped");
+			continue;
+		}
+		struct batch *b = (st->c->opts & COLLECTOR_MAY_BLOCK) ? NULL : shared;
+		if (!b) {
+			b = calloc(1, sizeof(*b));
+			if (!b) {
+				st->result = -ENOMEM;
+				continue;
+			}
+			b->refs = 1;
+			batches[n_batches++] = b;
+			if (!(st->c->opts & COLLECTOR_MAY_BLOCK))
+				shared = b;
+		}
+		b->items[b->n] = st;
+		b->state[b->n] = ITEM_PENDING;
+		b->n++;
+	}
+	for (size_t k = 0; k < n_batches; k++)
+		if (!batch_start(batches[k]))
+			for (size_t i = 0; i < batches[k]->n; i++)
+				batches[k]->state[i] = ITEM_SKIPPED;
+
+	struct timespec ts = { .tv_sec = (time_t)deadline,
+			       .tv_nsec = (long)((deadline - (double)(time_t)deadline) * 1e9) };
+	for (;;) {
+		bool settled = true;
+		for (size_t k = 0; k < n_batches && settled; k++)
+			settled = batch_settled(batches[k]);
+		if (settled)
+			break;
+		if (pthread_cond_timedwait(&run_done, &run_mu, &ts) == ETIMEDOUT) {
+			double now = now_monotonic();
+			for (size_t k = 0; k < n_batches; k++) {
+				struct batch *b = batches[k];
+				for (size_t i = 0; i < b->n; i++) {
+					struct cstate *st = b->items[i];
+					if (b->state[i] == ITEM_RUNNING) {
+						b->state[i] = ITEM_ABANDONED;
+						b->duration[i] = now - b->started[i];
+						snprintf(st->ctx.err, sizeof(st->ctx.err),
+							 "did not finish before the scrape deadline; left running");
+					} else if (b->state[i] == ITEM_PENDING) {
+						b->state[i] = ITEM_SKIPPED;
+					}
+				}
+			}
+			break;
+		}
+	}
+	/* Read the outcome under the lock: an abandoned collector's runner may still write its state. */
+	for (size_t k = 0; k < n_batches; k++) {
+		struct batch *b = batches[k];
+		for (size_t i = 0; i < b->n; i++) {
+			struct cstate *st = b->items[i];
+			size_t idx = 0;
+			while (sts[idx] != st)
+				idx++;
+			switch (b->state[i]) {
+			case ITEM_DONE:
+				include[idx] = true;
+				dur[idx] = b->duration[i];
+				break;
+			case ITEM_ABANDONED:
+				st->result = -ETIMEDOUT;
+				dur[idx] = b->duration[i];
+				break;
+			default:
+				st->result = -ETIMEDOUT;
+				snprintf(st->ctx.err, sizeof(st->ctx.err),
+					 "not started: the scrape deadline passed or no runner was free");
+				break;
+			}
+		}
+		batch_unref(b);
+	}
+	pthread_mutex_unlock(&run_mu);
 }
 
 static void add_build_info(struct metric_set *ms)
@@ -359,22 +514,26 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 	metric_set_reset(&self_set);
 	fdur = metric_family(&self_set, &duration_desc);
 	fok = metric_family(&self_set, &success_desc);
-	for (size_t i = 0; i < collector_count; i++) {
-		struct cstate *st = &states[i];
-		if (!st->enabled || !selected(sel, i))
-			continue;
-		double t0 = now_monotonic();
-		bool include = run_collector(st, deadline);
-		double t1 = now_monotonic();
+	struct cstate *run[SCRAPE_MAX_COLLECTORS];
+	bool include[SCRAPE_MAX_COLLECTORS];
+	double dur[SCRAPE_MAX_COLLECTORS];
+	size_t n_run = 0;
+	for (size_t i = 0; i < collector_count; i++)
+		if (states[i].enabled && selected(sel, i))
+			run[n_run++] = &states[i];
+	run_collectors(run, n_run, deadline, include, dur);
+	double wall = now_realtime();
+	for (size_t i = 0; i < n_run; i++) {
+		struct cstate *st = run[i];
 		pthread_mutex_lock(&info_lock);
-		st->duration = t1 - t0;
+		st->duration = dur[i];
 		st->success = st->result >= 0;
 		st->ran = true;
-		st->last_run = now_realtime();
+		st->last_run = wall;
 		pthread_mutex_unlock(&info_lock);
 		if (!st->success)
 			log_failure(st);
-		if (include)
+		if (include[i])
 			render_sets[n_sets++] = &st->ms;
 		metric_add(fdur, st->duration, st->c->name);
 		metric_add(fok, st->success ? 1 : 0, st->c->name);
