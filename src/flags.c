@@ -256,7 +256,7 @@ void flags_usage(FILE *out, const char *prog, struct flag *const *sets, size_t n
 					fputs(" ...", out);
 			}
 			fprintf(out, "\n          %s", f->help ? f->help : "");
-			if (f->type == FLAG_BOOL)
+			if (f->type == FLAG_BOOL && (!f->help || !strstr(f->help, "(default:")))
 				fprintf(out, " (default: %s)", f->def && streq(f->def, "true") ? "enabled" : "disabled");
 			fputc('\n', out);
 		}
