@@ -748,69 +748,71 @@ static int update_info(struct collect_ctx *c)
 
 /* ---- the collector ---- */
 
+static void cpu_fini(void);
+
+static int compile_include(const char *pattern, struct regex **re, char *err, size_t err_size)
+{
+	char msg[256];
+
+	if (!pattern || !*pattern)
+		return 0;
+	*re = regex_new(pattern, msg, sizeof(msg));
+	if (*re)
+		return 0;
+	snprintf(err, err_size,
+		 "fail to compile --collector.cpu.info.flags-include and --collector.cpu.info.bugs-include, the values "
+		 "of them must be regular expressions: %s",
+		 msg);
+	return -EINVAL;
+}
+
 static int cpu_init(char *err, size_t err_size)
 {
-	char path[4096];
-	struct strbuf b = { 0 };
+	struct strbuf b = { 0 }, pb = { 0 };
+	const char *path;
 	ssize_t n;
+	int r = 0;
 
 	info_enabled = opt_info;
 	if ((opt_flags_include && *opt_flags_include) || (opt_bugs_include && *opt_bugs_include)) {
 		if (!info_enabled)
-			log_info("--collector.cpu.info has been set to `true` because you set the following flags, like "
-				 "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include");
+			log_debug("--collector.cpu.info has been set to `true` because you set the following flags, like "
+				  "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include");
 		info_enabled = true;
 	}
-	if (opt_flags_include && *opt_flags_include) {
-		char msg[256];
-		flags_re = regex_new(opt_flags_include, msg, sizeof(msg));
-		if (!flags_re) {
-			snprintf(err, err_size,
-				 "fail to compile --collector.cpu.info.flags-include and --collector.cpu.info.bugs-include, "
-				 "the values of them must be regular expressions: %s",
-				 msg);
-			return -EINVAL;
-		}
-	}
-	if (opt_bugs_include && *opt_bugs_include) {
-		char msg[256];
-		bugs_re = regex_new(opt_bugs_include, msg, sizeof(msg));
-		if (!bugs_re) {
-			snprintf(err, err_size,
-				 "fail to compile --collector.cpu.info.flags-include and --collector.cpu.info.bugs-include, "
-				 "the values of them must be regular expressions: %s",
-				 msg);
-			regex_free(flags_re);
-			flags_re = NULL;
-			return -EINVAL;
-		}
-	}
+	if ((r = compile_include(opt_flags_include, &flags_re, err, err_size)) < 0 ||
+	    (r = compile_include(opt_bugs_include, &bugs_re, err, err_size)) < 0)
+		goto fail;
 
-	struct strbuf pb = { 0 };
-	const char *p = path_build(&pb, ROOT_SYS, "devices/system/cpu/isolated");
-	snprintf(path, sizeof(path), "%s", p ? p : "");
-	sb_free(&pb);
-	n = file_read(path, &b);
-	has_isolated = false;
+	/* Isolated CPUs are read once, as node_exporter does: a missing file means none, an unreadable or
+	 * malformed one is a start-up error. */
+	path = path_build(&pb, ROOT_SYS, "devices/system/cpu/isolated");
+	n = path ? file_read(path, &b) : -ENOMEM;
 	if (n == -ENOENT) {
 		log_debug("couldn't open isolated file", "path", path);
 	} else if (n < 0) {
-		snprintf(err, err_size, "unable to get isolated cpus: %s: %s", path, strerror((int)-n));
-		sb_free(&b);
-		return (int)n;
+		snprintf(err, err_size, "unable to get isolated cpus: %s: %s", path ? path : "", strerror((int)-n));
+		r = (int)n;
+		goto fail;
 	} else {
 		ssize_t k = parse_cpu_range(b.p, &isolated);
 		if (k < 0) {
 			snprintf(err, err_size, "unable to get isolated cpus: invalid cpu range in %s", path);
-			sb_free(&b);
-			return (int)k;
+			r = (int)k;
+			goto fail;
 		}
 		n_isolated = (size_t)k;
 		has_isolated = true;
 	}
 	sb_free(&b);
+	sb_free(&pb);
 	cpufreq_state = -1;
 	return 0;
+fail:
+	sb_free(&b);
+	sb_free(&pb);
+	cpu_fini();
+	return r;
 }
 
 static int cpu_collect(struct collect_ctx *c)

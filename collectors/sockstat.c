@@ -84,7 +84,7 @@ static int parse_sockstat(struct collect_ctx *c, bool ipv6)
 			}
 		}
 		if (has_mem)
-			emit_state(c, fields[0], "mem_bytes", (double)(mem * page_size));
+			emit_state(c, fields[0], "mem_bytes", (double)mem * (double)page_size);
 	}
 	return bad;
 }
