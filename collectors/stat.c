@@ -53,7 +53,7 @@ static int stat_key(const char *line, size_t *klen)
 	case 's':
 		break;
 	default:
-		return -1; /* "cpu*" lines end up here as well: 'c' is checked below */
+		return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (line[0] == keys[i].k[0] && strncmp(line, keys[i].k, keys[i].len) == 0 &&

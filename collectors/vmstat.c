@@ -29,8 +29,8 @@ struct decision {
 static struct decision *cache;
 static size_t cap_cache;
 
-/* Returns whether the field name (len bytes, not NUL-terminated in the caller's buffer) at line position
- * pos is wanted, from the cache or by running the regex. */
+/* Returns whether the field name (len bytes) at line position pos is wanted, from the cache or by running
+ * the regex. */
 static bool want_field(size_t pos, const char *name, size_t len)
 {
 	struct decision *d;
