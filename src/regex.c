@@ -1,6 +1,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,22 @@ struct regex *regex_new_anchored(const char *pattern, char *err, size_t err_size
 	return re;
 }
 
+/* Frees a thread's match block (and the backtracking frames pcre2_match keeps in it) when the thread
+ * exits, so threads that come and go (the scrape thread, collectors on their own threads) leak nothing. */
+static pthread_key_t md_key;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static bool md_key_ok;
+
+static void md_free(void *p)
+{
+	pcre2_match_data_free(p);
+}
+
+static void md_key_init(void)
+{
+	md_key_ok = pthread_key_create(&md_key, md_free) == 0;
+}
+
 bool regex_match(const struct regex *re, const char *s)
 {
 	/* One match block per thread, sized for the whole match only: we never read groups, and a too-small
@@ -69,8 +86,13 @@ bool regex_match(const struct regex *re, const char *s)
 
 	if (!re)
 		return false;
-	if (!md && !(md = pcre2_match_data_create(1, NULL)))
-		return false;
+	if (!md) {
+		if (!(md = pcre2_match_data_create(1, NULL)))
+			return false;
+		pthread_once(&md_once, md_key_init);
+		if (md_key_ok)
+			pthread_setspecific(md_key, md);
+	}
 	return pcre2_match(re->code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0;
 }
 

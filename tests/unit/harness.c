@@ -127,8 +127,11 @@ int test_run_collector(const struct collector *c, struct strbuf *out)
 	char err[512] = "";
 	int r = 0;
 
+	sb_reset(out);
+	test_last_error[0] = '\0';
 	if (c->init && (r = c->init(err, sizeof(err))) < 0) {
 		fprintf(stderr, "  init failed: %s\n", err);
+		snprintf(test_last_error, sizeof(test_last_error), "%s", err);
 		return r;
 	}
 	r = c->collect(&ctx);
