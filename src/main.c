@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "memtrim.h"
 #include "nodex.h"
 #include "procfs.h"
 #include "scrape.h"
@@ -152,6 +153,13 @@ int main(int argc, char **argv)
 		log_error("Error starting HTTP server", "err", err);
 		scrape_stop();
 		return 1;
+	}
+	/* Everything that runs only at start-up has run: let its library pages leave the resident set. */
+	long trimmed = memtrim_file_mappings();
+	if (trimmed > 0) {
+		char kb[32];
+		snprintf(kb, sizeof(kb), "%ld", trimmed);
+		log_debug("dropped start-up pages of shared libraries", "kB", kb);
 	}
 	sd_notify(0, "READY=1\nSTATUS=serving metrics");
 

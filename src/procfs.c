@@ -72,10 +72,17 @@ const char *path_build(struct strbuf *b, enum nodex_root root, const char *fmt, 
 
 /* ---- the descriptor cache ---- */
 
+/* How a file's content comes back from read(2). */
+enum read_kind {
+	READ_SHORT_IS_EOF, /* regular files and sysfs attributes: a short read means the end */
+	READ_UNTIL_ZERO,   /* procfs and cgroupfs seq_files: one read returns about a page at most */
+};
+
 struct fd_entry {
 	char *path; /* NULL: empty slot */
 	uint32_t hash;
 	int fd;
+	enum read_kind kind;
 	unsigned last_sweep;
 };
 
@@ -169,7 +176,7 @@ static void fdc_init_max(void)
 }
 
 /* Inserts path -> fd. Called with the lock held. Returns false when the cache is full. */
-static bool fdc_insert(const char *path, uint32_t h, int fd)
+static bool fdc_insert(const char *path, uint32_t h, int fd, enum read_kind kind)
 {
 	if (!fdc.max)
 		fdc_init_max();
@@ -183,7 +190,7 @@ static bool fdc_insert(const char *path, uint32_t h, int fd)
 	size_t j = h & (fdc.n_slots - 1);
 	while (fdc.slots[j].path)
 		j = (j + 1) & (fdc.n_slots - 1);
-	fdc.slots[j] = (struct fd_entry){ .path = copy, .hash = h, .fd = fd, .last_sweep = fdc.sweep };
+	fdc.slots[j] = (struct fd_entry){ .path = copy, .hash = h, .fd = fd, .kind = kind, .last_sweep = fdc.sweep };
 	fdc.used++;
 	return true;
 }
@@ -223,46 +230,58 @@ void fdcache_close_all(void)
 	pthread_mutex_unlock(&fdc.lock);
 }
 
-static bool is_kernel_fs(int fd)
+/* Returns true for the kernel filesystems whose descriptors are worth keeping open, and how to read
+ * them. */
+static bool kernel_fs_kind(int fd, enum read_kind *kind)
 {
 	struct statfs sfs;
 
+	*kind = READ_SHORT_IS_EOF;
 	if (fstatfs(fd, &sfs) < 0)
 		return false;
 	switch ((unsigned long)sfs.f_type) {
-	case PROC_SUPER_MAGIC:
 	case SYSFS_MAGIC:
+		/* A sysfs attribute is produced by one show() of at most a page. */
+		return true;
+	case PROC_SUPER_MAGIC:
 	case CGROUP_SUPER_MAGIC:
 	case CGROUP2_SUPER_MAGIC:
+		/* seq_files that iterate (diskstats, net/dev, mountinfo, cgroup.procs) hand out about a page
+		 * per read whatever the buffer size, so a short read is not the end. */
+		*kind = READ_UNTIL_ZERO;
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* Reads fd from offset 0 with one pread into b, growing and retrying while the read fills the buffer. */
-static ssize_t read_whole(int fd, struct strbuf *b)
+/* Reads fd from offset 0 to its end into b with pread, growing b as needed. */
+static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 {
-	if (sb_reserve(b, 4095) < 0)
-		return -ENOMEM;
+	size_t len = 0;
+
+	b->len = 0;
 	for (;;) {
-		size_t room = b->cap - 1;
-		ssize_t n = pread(fd, b->p, room, 0);
+		if (b->cap < len + 4096 + 1 && sb_reserve(b, len + 4096) < 0)
+			return -ENOMEM;
+		size_t room = b->cap - 1 - len;
+		ssize_t n = pread(fd, b->p + len, room, (off_t)len);
+		if (n < 0 && errno == ESPIPE) /* a FIFO or socket: plain read; O_NONBLOCK keeps it from waiting */
+			n = read(fd, b->p + len, room);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN)
+				break;
 			return -errno;
 		}
-		if ((size_t)n < room) {
-			b->len = (size_t)n;
-			b->p[n] = '\0';
-			return n;
-		}
-		/* Full: the file may be longer. Read it again, whole, into a larger buffer. */
-		b->len = 0;
-		if (sb_reserve(b, b->cap * 2) < 0)
-			return -ENOMEM;
+		len += (size_t)n;
+		if (n == 0 || (kind == READ_SHORT_IS_EOF && (size_t)n < room))
+			break;
 	}
+	b->len = len;
+	b->p[len] = '\0';
+	return (ssize_t)len;
 }
 
 ssize_t file_read(const char *path, struct strbuf *b)
@@ -282,7 +301,7 @@ ssize_t file_read(const char *path, struct strbuf *b)
 		fd = e->fd;
 		/* Read under the lock: another thread's sweep must not close fd meanwhile. Kernel reads are
 		 * short, and only collectors that run off the scrape thread ever contend. */
-		n = read_whole(fd, b);
+		n = read_whole(fd, b, e->kind);
 		if (n >= 0 || n == -ENOMEM) {
 			pthread_mutex_unlock(&fdc.lock);
 			return n;
@@ -298,10 +317,12 @@ ssize_t file_read(const char *path, struct strbuf *b)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	n = read_whole(fd, b);
-	if (n >= 0 && !fdc.disabled && is_kernel_fs(fd)) {
+	enum read_kind kind;
+	bool kernel = kernel_fs_kind(fd, &kind);
+	n = read_whole(fd, b, kind);
+	if (n >= 0 && !fdc.disabled && kernel) {
 		pthread_mutex_lock(&fdc.lock);
-		if (!fdc_find(path, h) && fdc_insert(path, h, fd)) {
+		if (!fdc_find(path, h) && fdc_insert(path, h, fd, kind)) {
 			pthread_mutex_unlock(&fdc.lock);
 			return n;
 		}
@@ -331,13 +352,44 @@ ssize_t file_read_attr(const char *path, struct strbuf *b)
 	return (ssize_t)b->len;
 }
 
+/* Adapters so one helper can require that a number is the whole attribute. */
+static int parse_u64_any(const char *s, const char **end, void *out)
+{
+	return parse_u64(s, end, out);
+}
+
+static int parse_i64_any(const char *s, const char **end, void *out)
+{
+	return parse_i64(s, end, out);
+}
+
+static int parse_double_any(const char *s, const char **end, void *out)
+{
+	return parse_double(s, end, out);
+}
+
+static int parse_whole(const char *s, int (*parse)(const char *, const char **, void *), void *out)
+{
+	const char *end;
+	char tmp[16];
+	int r;
+
+	/* Parse into a scratch value first: out is written only when the whole attribute is one number. */
+	r = parse(s, &end, tmp);
+	if (r < 0)
+		return r;
+	if (*end != '\0')
+		return -EINVAL;
+	return parse(s, &end, out);
+}
+
 int file_read_u64(const char *path, struct strbuf *scratch, uint64_t *out)
 {
 	ssize_t n = file_read_attr(path, scratch);
 
 	if (n < 0)
 		return (int)n;
-	return parse_u64(scratch->p, NULL, out);
+	return parse_whole(scratch->p, parse_u64_any, out);
 }
 
 int file_read_i64(const char *path, struct strbuf *scratch, int64_t *out)
@@ -346,7 +398,7 @@ int file_read_i64(const char *path, struct strbuf *scratch, int64_t *out)
 
 	if (n < 0)
 		return (int)n;
-	return parse_i64(scratch->p, NULL, out);
+	return parse_whole(scratch->p, parse_i64_any, out);
 }
 
 int file_read_double(const char *path, struct strbuf *scratch, double *out)
@@ -355,7 +407,7 @@ int file_read_double(const char *path, struct strbuf *scratch, double *out)
 
 	if (n < 0)
 		return (int)n;
-	return parse_double(scratch->p, NULL, out);
+	return parse_whole(scratch->p, parse_double_any, out);
 }
 
 static int cmp_name(const void *a, const void *b)

@@ -1,0 +1,168 @@
+/* The reading and parsing primitives of procfs.h. */
+#include <fcntl.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+
+static void test_parse_u64(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		uint64_t v;
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "42", 0, 42 },
+		{ "  42", 0, 42 },
+		{ "+7", 0, 7 },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "99999999999999999999999", -ERANGE, 0 },
+		{ "-1", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },
+		{ "abc", -EINVAL, 0 },
+		{ "12abc", -EINVAL, 0 },
+		{ "12 34", 0, 12 },
+		{ "12\n", 0, 12 },
+		{ "0x10", -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 12345;
+		int r = parse_u64(cases[i].in, NULL, &v);
+		CHECK_INT(r, cases[i].rc);
+		if (r == 0)
+			CHECK(v == cases[i].v);
+		else
+			CHECK(v == 12345); /* nothing written on error */
+	}
+	const char *end;
+	uint64_t v;
+	CHECK_INT(parse_u64("123kB", &end, &v), 0);
+	CHECK(v == 123 && streq(end, "kB"));
+}
+
+static void test_parse_i64_hex_double(void)
+{
+	int64_t i;
+	uint64_t h;
+	double d;
+
+	CHECK_INT(parse_i64("-5", NULL, &i), 0);
+	CHECK(i == -5);
+	CHECK_INT(parse_i64("-9223372036854775808", NULL, &i), 0);
+	CHECK(i == INT64_MIN);
+	CHECK_INT(parse_i64("9223372036854775808", NULL, &i), -ERANGE);
+	CHECK_INT(parse_i64("--5", NULL, &i), -EINVAL);
+	CHECK_INT(parse_i64("", NULL, &i), -EINVAL);
+	CHECK_INT(parse_hex_u64("0x1f", NULL, &h), 0);
+	CHECK(h == 31);
+	CHECK_INT(parse_hex_u64("ffffffffffffffff", NULL, &h), 0);
+	CHECK(h == UINT64_MAX);
+	CHECK_INT(parse_hex_u64("1ffffffffffffffff", NULL, &h), -ERANGE);
+	CHECK_INT(parse_hex_u64("0x", NULL, &h), -EINVAL);
+	CHECK_INT(parse_hex_u64("zz", NULL, &h), -EINVAL);
+	CHECK_INT(parse_double("0.25", NULL, &d), 0);
+	CHECK(d == 0.25);
+	CHECK_INT(parse_double("-1e3", NULL, &d), 0);
+	CHECK(d == -1000);
+	CHECK_INT(parse_double("1e999", NULL, &d), -ERANGE);
+	CHECK_INT(parse_double("x1", NULL, &d), -EINVAL);
+	CHECK_INT(parse_double("1.5x", NULL, &d), -EINVAL);
+	CHECK_INT(parse_double("", NULL, &d), -EINVAL);
+	CHECK_INT(parse_double("NaN", NULL, &d), 0);
+	CHECK(isnan(d));
+}
+
+static void test_split(void)
+{
+	char buf[] = "a b\n\nc  d\te\n";
+	char *p = buf, *line, *f[4];
+
+	line = next_line(&p);
+	CHECK_STR(line, "a b");
+	line = next_line(&p);
+	CHECK_STR(line, "");
+	line = next_line(&p);
+	CHECK_INT(split_fields(line, f, 4), 3);
+	CHECK_STR(f[2], "e");
+	CHECK(next_line(&p) == NULL);
+	char s[] = "x  \n\t";
+	CHECK_STR(strip_trailing(s), "x");
+}
+
+/* Kernel files that iterate (smaps, mountinfo, net/dev) hand out about a page per read(): the whole file
+ * must still come back. */
+static void test_read_iterating_seq_file(void)
+{
+	struct strbuf b = { 0 };
+
+	for (int round = 0; round < 2; round++) { /* the second read goes through the cached descriptor */
+		ssize_t n = file_read("/proc/self/smaps", &b);
+		CHECK(n > 8192);
+		CHECK((size_t)n == strlen(b.p));
+		char *last = strrchr(b.p, '\n');
+		CHECK(last && last[1] == '\0');
+		*last = '\0';
+		char *prev = strrchr(b.p, '\n');
+		CHECK(prev && startswith(prev + 1, "VmFlags:"));
+	}
+	sb_free(&b);
+}
+
+static void test_read_regular_and_errors(void)
+{
+	struct strbuf b = { 0 };
+	char path[] = "/tmp/nodex-procfs-XXXXXX";
+	int fd = mkstemp(path);
+	char big[20000];
+
+	memset(big, 'x', sizeof(big));
+	CHECK(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big));
+	close(fd);
+	CHECK_INT(file_read(path, &b), (long long)sizeof(big));
+	/* Rewritten by rename: a regular file is never cached, so the new content is seen. */
+	char tmp2[] = "/tmp/nodex-procfs-XXXXXX";
+	fd = mkstemp(tmp2);
+	CHECK(write(fd, "1 2 3\n", 6) == 6);
+	close(fd);
+	CHECK(rename(tmp2, path) == 0);
+	CHECK_INT(file_read(path, &b), 6);
+	uint64_t v;
+	CHECK_INT(file_read_u64(path, &b, &v), -EINVAL); /* "1 2 3" is not one number */
+	unlink(path);
+	CHECK_INT(file_read(path, &b), -ENOENT);
+	CHECK_INT(file_read("/proc/self/nonexistent", &b), -ENOENT);
+	/* A FIFO without a writer must not block. */
+	CHECK(mkfifo(path, 0600) == 0);
+	CHECK_INT(file_read(path, &b), 0);
+	unlink(path);
+	sb_free(&b);
+}
+
+static void test_paths(void)
+{
+	struct strbuf b = { 0 };
+
+	nodex_paths.procfs = "/x/proc/";
+	nodex_paths.rootfs = "/";
+	CHECK_STR(path_build(&b, ROOT_PROC, "net/%s", "dev"), "/x/proc/net/dev");
+	CHECK_STR(path_build(&b, ROOT_ROOTFS, "/etc/os-release"), "/etc/os-release");
+	nodex_paths.rootfs = "/host";
+	CHECK_STR(path_build(&b, ROOT_ROOTFS, "/etc/os-release"), "/host/etc/os-release");
+	CHECK_STR(path_build(&b, ROOT_ROOTFS, "etc"), "/host/etc");
+	sb_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	test_parse_u64();
+	test_parse_i64_hex_double();
+	test_split();
+	test_read_iterating_seq_file();
+	test_read_regular_and_errors();
+	test_paths();
+	fdcache_close_all();
+	return test_summary(argv[0]);
+}
