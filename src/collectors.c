@@ -2,12 +2,18 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_ipvs;
+extern const struct collector collector_kernel_hung;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_udp_queues;
 
 const struct collector *const collector_table[] = {
+	&collector_ipvs,
+	&collector_kernel_hung,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_udp_queues,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
