@@ -6,6 +6,7 @@ extern const struct collector collector_ipvs;
 extern const struct collector collector_kernel_hung;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_processes;
 extern const struct collector collector_selinux;
 extern const struct collector collector_udp_queues;
 
@@ -14,6 +15,7 @@ const struct collector *const collector_table[] = {
 	&collector_kernel_hung,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_processes,
 	&collector_selinux,
 	&collector_udp_queues,
 };
