@@ -2,21 +2,25 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_interrupts;
 extern const struct collector collector_ipvs;
 extern const struct collector collector_kernel_hung;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_processes;
 extern const struct collector collector_selinux;
+extern const struct collector collector_softirqs;
 extern const struct collector collector_udp_queues;
 
 const struct collector *const collector_table[] = {
+	&collector_interrupts,
 	&collector_ipvs,
 	&collector_kernel_hung,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_processes,
 	&collector_selinux,
+	&collector_softirqs,
 	&collector_udp_queues,
 };
 
