@@ -2,26 +2,36 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_buddyinfo;
 extern const struct collector collector_interrupts;
 extern const struct collector collector_ipvs;
 extern const struct collector collector_kernel_hung;
+extern const struct collector collector_ksmd;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_meminfo_numa;
 extern const struct collector collector_processes;
 extern const struct collector collector_selinux;
+extern const struct collector collector_slabinfo;
 extern const struct collector collector_softirqs;
 extern const struct collector collector_udp_queues;
+extern const struct collector collector_zoneinfo;
 
 const struct collector *const collector_table[] = {
+	&collector_buddyinfo,
 	&collector_interrupts,
 	&collector_ipvs,
 	&collector_kernel_hung,
+	&collector_ksmd,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_meminfo_numa,
 	&collector_processes,
 	&collector_selinux,
+	&collector_slabinfo,
 	&collector_softirqs,
 	&collector_udp_queues,
+	&collector_zoneinfo,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
