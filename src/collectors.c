@@ -3,10 +3,12 @@
 #include "collector.h"
 
 extern const struct collector collector_buddyinfo;
+extern const struct collector collector_cgroups;
 extern const struct collector collector_interrupts;
 extern const struct collector collector_ipvs;
 extern const struct collector collector_kernel_hung;
 extern const struct collector collector_ksmd;
+extern const struct collector collector_lnstat;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_meminfo_numa;
@@ -14,15 +16,20 @@ extern const struct collector collector_processes;
 extern const struct collector collector_selinux;
 extern const struct collector collector_slabinfo;
 extern const struct collector collector_softirqs;
+extern const struct collector collector_swap;
+extern const struct collector collector_sysctl;
 extern const struct collector collector_udp_queues;
+extern const struct collector collector_xfrm;
 extern const struct collector collector_zoneinfo;
 
 const struct collector *const collector_table[] = {
 	&collector_buddyinfo,
+	&collector_cgroups,
 	&collector_interrupts,
 	&collector_ipvs,
 	&collector_kernel_hung,
 	&collector_ksmd,
+	&collector_lnstat,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_meminfo_numa,
@@ -30,7 +37,10 @@ const struct collector *const collector_table[] = {
 	&collector_selinux,
 	&collector_slabinfo,
 	&collector_softirqs,
+	&collector_swap,
+	&collector_sysctl,
 	&collector_udp_queues,
+	&collector_xfrm,
 	&collector_zoneinfo,
 };
 
