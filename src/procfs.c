@@ -334,28 +334,55 @@ ssize_t file_read_attr(const char *path, struct strbuf *b)
 int file_read_u64(const char *path, struct strbuf *scratch, uint64_t *out)
 {
 	ssize_t n = file_read_attr(path, scratch);
+	const char *end;
+	uint64_t v;
+	int r;
 
 	if (n < 0)
 		return (int)n;
-	return parse_u64(scratch->p, NULL, out);
+	r = parse_u64(scratch->p, &end, &v);
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL; /* more than one number */
+	*out = v;
+	return 0;
 }
 
 int file_read_i64(const char *path, struct strbuf *scratch, int64_t *out)
 {
 	ssize_t n = file_read_attr(path, scratch);
+	const char *end;
+	int64_t v;
+	int r;
 
 	if (n < 0)
 		return (int)n;
-	return parse_i64(scratch->p, NULL, out);
+	r = parse_i64(scratch->p, &end, &v);
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL; /* more than one number */
+	*out = v;
+	return 0;
 }
 
 int file_read_double(const char *path, struct strbuf *scratch, double *out)
 {
 	ssize_t n = file_read_attr(path, scratch);
+	const char *end;
+	double v;
+	int r;
 
 	if (n < 0)
 		return (int)n;
-	return parse_double(scratch->p, NULL, out);
+	r = parse_double(scratch->p, &end, &v);
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL; /* more than one number */
+	*out = v;
+	return 0;
 }
 
 static int cmp_name(const void *a, const void *b)
