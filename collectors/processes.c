@@ -127,8 +127,9 @@ static void walk_error(struct walk *w, int err, const char *what, const char *a,
 	snprintf(w->err_path, sizeof(w->err_path), "%s %s%s%s", what, a, b ? "/" : "", b ? b : "");
 }
 
-/* Counts the states of the non-leader threads of pid, listing <pid>/task with getdents64. */
-static void walk_threads(struct walk *w, int procfd, const char *pid)
+/* Counts the thread states of a multi-threaded process, listing <pid>/task with getdents64. Without a
+ * task directory (the process exited, or a fixture tree) nothing is counted, as in node_exporter. */
+static void walk_threads(struct walk *w, int procfd, const char *pid, unsigned char leader_state)
 {
 	char path[300];
 	int tfd;
@@ -141,6 +142,8 @@ static void walk_threads(struct walk *w, int procfd, const char *pid)
 			walk_error(w, -errno, "cannot list tasks of pid", pid, NULL);
 		return;
 	}
+	/* the leader's state as /proc/<pid>/stat reported it, the others from their own stat */
+	w->thread_states[leader_state]++;
 	while ((nread = getdents64(tfd, w->tdents, sizeof(w->tdents))) > 0) {
 		for (long off = 0; off < nread;) {
 			struct dirent64 *d = (struct dirent64 *)(w->tdents + off);
@@ -191,9 +194,7 @@ static void walk_pid(struct walk *w, int procfd, const char *pid)
 	w->threads += nt;
 	w->states[st]++;
 	if (nt > 1) {
-		/* the leader's state as /proc/<pid>/stat reported it, the others from their own stat */
-		w->thread_states[st]++;
-		walk_threads(w, procfd, pid);
+		walk_threads(w, procfd, pid, st);
 	} else if (w->real_procfs) {
 		w->thread_states[st]++;
 	} else {
