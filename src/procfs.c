@@ -77,6 +77,7 @@ struct fd_entry {
 	uint32_t hash;
 	int fd;
 	unsigned last_sweep;
+	bool until_eof; /* see read_whole() */
 };
 
 static struct {
@@ -169,7 +170,7 @@ static void fdc_init_max(void)
 }
 
 /* Inserts path -> fd. Called with the lock held. Returns false when the cache is full. */
-static bool fdc_insert(const char *path, uint32_t h, int fd)
+static bool fdc_insert(const char *path, uint32_t h, int fd, bool until_eof)
 {
 	if (!fdc.max)
 		fdc_init_max();
@@ -183,7 +184,8 @@ static bool fdc_insert(const char *path, uint32_t h, int fd)
 	size_t j = h & (fdc.n_slots - 1);
 	while (fdc.slots[j].path)
 		j = (j + 1) & (fdc.n_slots - 1);
-	fdc.slots[j] = (struct fd_entry){ .path = copy, .hash = h, .fd = fd, .last_sweep = fdc.sweep };
+	fdc.slots[j] = (struct fd_entry){ .path = copy, .hash = h, .fd = fd, .last_sweep = fdc.sweep,
+					  .until_eof = until_eof };
 	fdc.used++;
 	return true;
 }
@@ -223,25 +225,35 @@ void fdcache_close_all(void)
 	pthread_mutex_unlock(&fdc.lock);
 }
 
-static bool is_kernel_fs(int fd)
+enum fs_kind {
+	FS_OTHER,   /* regular files: a short read is the end of the file */
+	FS_SYSFS,   /* one attribute, whole in a single read */
+	FS_SEQFILE, /* procfs and cgroupfs: seq_file hands out about a page per read */
+};
+
+static enum fs_kind fs_kind_of(int fd)
 {
 	struct statfs sfs;
 
 	if (fstatfs(fd, &sfs) < 0)
-		return false;
+		return FS_OTHER;
 	switch ((unsigned long)sfs.f_type) {
-	case PROC_SUPER_MAGIC:
 	case SYSFS_MAGIC:
+		return FS_SYSFS;
+	case PROC_SUPER_MAGIC:
 	case CGROUP_SUPER_MAGIC:
 	case CGROUP2_SUPER_MAGIC:
-		return true;
+		return FS_SEQFILE;
 	default:
-		return false;
+		return FS_OTHER;
 	}
 }
 
-/* Reads fd from offset 0 with one pread into b, growing and retrying while the read fills the buffer. */
-static ssize_t read_whole(int fd, struct strbuf *b)
+/* Reads fd from offset 0 with one pread into b, growing and retrying while the read fills the buffer.
+ * A seq_file (most of procfs, cgroupfs) returns at most about a page per read whatever the buffer size,
+ * so with until_eof the read continues at the offset reached until it returns 0; a file of several
+ * pages then takes one pread per page plus one. */
+static ssize_t read_whole(int fd, struct strbuf *b, bool until_eof)
 {
 	if (sb_reserve(b, 4095) < 0)
 		return -ENOMEM;
@@ -253,10 +265,29 @@ static ssize_t read_whole(int fd, struct strbuf *b)
 				continue;
 			return -errno;
 		}
-		if ((size_t)n < room) {
+		if ((size_t)n < room && !until_eof) {
 			b->len = (size_t)n;
 			b->p[n] = '\0';
 			return n;
+		}
+		if ((size_t)n < room) {
+			size_t len = (size_t)n;
+			while (n > 0) {
+				if (b->cap - 1 - len < 4096 && sb_reserve(b, len + 4096) < 0)
+					return -ENOMEM;
+				n = pread(fd, b->p + len, b->cap - 1 - len, (off_t)len);
+				if (n < 0) {
+					if (errno == EINTR) {
+						n = 1;
+						continue;
+					}
+					return -errno;
+				}
+				len += (size_t)n;
+			}
+			b->len = len;
+			b->p[len] = '\0';
+			return (ssize_t)len;
 		}
 		/* Full: the file may be longer. Read it again, whole, into a larger buffer. */
 		b->len = 0;
@@ -269,6 +300,7 @@ ssize_t file_read(const char *path, struct strbuf *b)
 {
 	uint32_t h = hash_path(path);
 	struct fd_entry *e;
+	enum fs_kind kind;
 	ssize_t n;
 	int fd;
 
@@ -282,7 +314,7 @@ ssize_t file_read(const char *path, struct strbuf *b)
 		fd = e->fd;
 		/* Read under the lock: another thread's sweep must not close fd meanwhile. Kernel reads are
 		 * short, and only collectors that run off the scrape thread ever contend. */
-		n = read_whole(fd, b);
+		n = read_whole(fd, b, e->until_eof);
 		if (n >= 0 || n == -ENOMEM) {
 			pthread_mutex_unlock(&fdc.lock);
 			return n;
@@ -298,10 +330,11 @@ ssize_t file_read(const char *path, struct strbuf *b)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	n = read_whole(fd, b);
-	if (n >= 0 && !fdc.disabled && is_kernel_fs(fd)) {
+	kind = fs_kind_of(fd);
+	n = read_whole(fd, b, kind == FS_SEQFILE);
+	if (n >= 0 && !fdc.disabled && kind != FS_OTHER) {
 		pthread_mutex_lock(&fdc.lock);
-		if (!fdc_find(path, h) && fdc_insert(path, h, fd)) {
+		if (!fdc_find(path, h) && fdc_insert(path, h, fd, kind == FS_SEQFILE)) {
 			pthread_mutex_unlock(&fdc.lock);
 			return n;
 		}
