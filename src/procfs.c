@@ -253,6 +253,8 @@ static enum fs_kind fs_kind_of(int fd)
  * A seq_file (most of procfs, cgroupfs) returns at most about a page per read whatever the buffer size,
  * so with until_eof the read continues at the offset reached until it returns 0; a file of several
  * pages then takes one pread per page plus one. */
+#define READ_UNTIL_EOF_MAX (256u << 20)
+
 static ssize_t read_whole(int fd, struct strbuf *b, bool until_eof)
 {
 	if (sb_reserve(b, 4095) < 0)
@@ -273,6 +275,9 @@ static ssize_t read_whole(int fd, struct strbuf *b, bool until_eof)
 		if ((size_t)n < room) {
 			size_t len = (size_t)n;
 			while (n > 0) {
+				/* A driver file that ignores the offset would never end. */
+				if (len > READ_UNTIL_EOF_MAX)
+					return -EFBIG;
 				if (b->cap - 1 - len < 4096 && sb_reserve(b, len + 4096) < 0)
 					return -ENOMEM;
 				n = pread(fd, b->p + len, b->cap - 1 - len, (off_t)len);
