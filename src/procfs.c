@@ -255,6 +255,9 @@ static bool kernel_fs_kind(int fd, enum read_kind *kind)
 	}
 }
 
+/* A driver file that ignores the offset would never reach its end. */
+#define READ_MAX (256u << 20)
+
 /* Reads fd from offset 0 to its end into b with pread, growing b as needed. */
 static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 {
@@ -262,6 +265,8 @@ static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 
 	b->len = 0;
 	for (;;) {
+		if (len > READ_MAX)
+			return -EFBIG;
 		if (b->cap < len + 4096 + 1 && sb_reserve(b, len + 4096) < 0)
 			return -ENOMEM;
 		size_t room = b->cap - 1 - len;

@@ -1,0 +1,304 @@
+/* zoneinfo: node_zoneinfo_*{node,zone} from /proc/zoneinfo, as node_exporter's zoneinfo collector (procfs
+ * Zoneinfo).
+ *
+ * procfs cuts the file at every line that starts with "Node" and reads each piece as one zone: the
+ * "N, zone NAME" header sets the labels, "key value" lines set the fields it knows, "protection: (a, b,
+ * ...)" the protection array. The per-node statistics the kernel prints under the first zone of a node
+ * therefore belong to that zone, as in node_exporter. A value that does not parse leaves the field unset
+ * (procfs's parser ignores the error), so it is not emitted. */
+#include <stdio.h>
+
+#include "collector.h"
+
+#define G METRIC_GAUGE
+#define C METRIC_COUNTER
+
+static const struct zfield {
+	const char *key;
+	struct metric_desc d;
+} fields[] = {
+	{ "nr_free_pages", METRIC_DESC("node_zoneinfo_nr_free_pages", "Total number of free pages in the zone", G,
+				       "node", "zone") },
+	{ "min", METRIC_DESC("node_zoneinfo_min_pages", "Zone watermark pages_min", G, "node", "zone") },
+	{ "low", METRIC_DESC("node_zoneinfo_low_pages", "Zone watermark pages_low", G, "node", "zone") },
+	{ "high", METRIC_DESC("node_zoneinfo_high_pages", "Zone watermark pages_high", G, "node", "zone") },
+	{ "scanned", METRIC_DESC("node_zoneinfo_scanned_pages", "Pages scanned since last reclaim", G, "node", "zone") },
+	{ "spanned", METRIC_DESC("node_zoneinfo_spanned_pages", "Total pages spanned by the zone, including holes", G,
+				 "node", "zone") },
+	{ "present", METRIC_DESC("node_zoneinfo_present_pages", "Physical pages existing within the zone", G, "node",
+				 "zone") },
+	{ "managed", METRIC_DESC("node_zoneinfo_managed_pages", "Present pages managed by the buddy system", G, "node",
+				 "zone") },
+	{ "nr_active_anon", METRIC_DESC("node_zoneinfo_nr_active_anon_pages",
+					"Number of anonymous pages recently more used", G, "node", "zone") },
+	{ "nr_inactive_anon", METRIC_DESC("node_zoneinfo_nr_inactive_anon_pages",
+					  "Number of anonymous pages recently less used", G, "node", "zone") },
+	{ "nr_isolated_anon", METRIC_DESC("node_zoneinfo_nr_isolated_anon_pages",
+					  "Temporary isolated pages from anon lru", G, "node", "zone") },
+	{ "nr_anon_pages", METRIC_DESC("node_zoneinfo_nr_anon_pages",
+				       "Number of anonymous pages currently used by the system", G, "node", "zone") },
+	{ "nr_anon_transparent_hugepages",
+	  METRIC_DESC("node_zoneinfo_nr_anon_transparent_hugepages",
+		      "Number of anonymous transparent huge pages currently used by the system", G, "node", "zone") },
+	{ "nr_active_file", METRIC_DESC("node_zoneinfo_nr_active_file_pages", "Number of active pages with file-backing",
+					G, "node", "zone") },
+	{ "nr_inactive_file", METRIC_DESC("node_zoneinfo_nr_inactive_file_pages",
+					  "Number of inactive pages with file-backing", G, "node", "zone") },
+	{ "nr_isolated_file", METRIC_DESC("node_zoneinfo_nr_isolated_file_pages",
+					  "Temporary isolated pages from file lru", G, "node", "zone") },
+	{ "nr_file_pages", METRIC_DESC("node_zoneinfo_nr_file_pages", "Number of file pages", G, "node", "zone") },
+	{ "nr_slab_reclaimable", METRIC_DESC("node_zoneinfo_nr_slab_reclaimable_pages",
+					     "Number of reclaimable slab pages", G, "node", "zone") },
+	{ "nr_slab_unreclaimable", METRIC_DESC("node_zoneinfo_nr_slab_unreclaimable_pages",
+					       "Number of unreclaimable slab pages", G, "node", "zone") },
+	{ "nr_mlock_stack", METRIC_DESC("node_zoneinfo_nr_mlock_stack_pages", "mlock()ed pages found and moved off LRU",
+					G, "node", "zone") },
+	{ "nr_kernel_stack", METRIC_DESC("node_zoneinfo_nr_kernel_stacks", "Number of kernel stacks", G, "node",
+					 "zone") },
+	{ "nr_mapped", METRIC_DESC("node_zoneinfo_nr_mapped_pages", "Number of mapped pages", G, "node", "zone") },
+	{ "nr_dirty", METRIC_DESC("node_zoneinfo_nr_dirty_pages", "Number of dirty pages", G, "node", "zone") },
+	{ "nr_writeback", METRIC_DESC("node_zoneinfo_nr_writeback_pages", "Number of writeback pages", G, "node",
+				      "zone") },
+	{ "nr_unevictable", METRIC_DESC("node_zoneinfo_nr_unevictable_pages", "Number of unevictable pages", G, "node",
+					"zone") },
+	{ "nr_shmem", METRIC_DESC("node_zoneinfo_nr_shmem_pages", "Number of shmem pages (included tmpfs/GEM pages)", G,
+				  "node", "zone") },
+	{ "nr_dirtied", METRIC_DESC("node_zoneinfo_nr_dirtied_total", "Page dirtyings since bootup", C, "node",
+				    "zone") },
+	{ "nr_written", METRIC_DESC("node_zoneinfo_nr_written_total", "Page writings since bootup", C, "node",
+				    "zone") },
+	{ "numa_hit", METRIC_DESC("node_zoneinfo_numa_hit_total", "Allocated in intended node", C, "node", "zone") },
+	{ "numa_miss", METRIC_DESC("node_zoneinfo_numa_miss_total", "Allocated in non intended node", C, "node",
+				   "zone") },
+	{ "numa_foreign", METRIC_DESC("node_zoneinfo_numa_foreign_total", "Was intended here, hit elsewhere", C, "node",
+				      "zone") },
+	{ "numa_interleave", METRIC_DESC("node_zoneinfo_numa_interleave_total", "Interleaver preferred this zone", C,
+					 "node", "zone") },
+	{ "numa_local", METRIC_DESC("node_zoneinfo_numa_local_total", "Allocation from local node", C, "node", "zone") },
+	{ "numa_other", METRIC_DESC("node_zoneinfo_numa_other_total", "Allocation from other node", C, "node",
+				    "zone") },
+};
+
+#undef G
+#undef C
+
+#define N_FIELDS ARRAY_SIZE(fields)
+#define MAX_PROTECTION 32
+
+struct zone {
+	const char *node, *zone;
+	bool set[N_FIELDS];
+	int64_t v[N_FIELDS];
+	int64_t prot[MAX_PROTECTION];
+	int n_prot;
+};
+
+/* Go's strconv.ParseInt(s, 0, 64): a sign, then decimal, 0x hex, 0o/0 octal or 0b binary; '_' between
+ * digits only with a prefix. */
+static int parse_i64_base0(const char *s, int64_t *out)
+{
+	bool neg = false, prefixed = false;
+	unsigned base = 10;
+	uint64_t v = 0;
+	const char *p = s;
+	char prev = 0;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16, prefixed = true, p += 2;
+	} else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+		base = 8, prefixed = true, p += 2;
+	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
+		base = 2, prefixed = true, p += 2;
+	} else if (p[0] == '0' && p[1]) {
+		base = 8, prefixed = true, p += 1;
+		prev = '0';
+	}
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		unsigned d;
+		if (*p == '_') {
+			if (!prefixed || prev == '_' || (!prev && base != 8))
+				return -EINVAL;
+			prev = '_';
+			continue;
+		}
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'z')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (*p >= 'A' && *p <= 'Z')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return -EINVAL;
+		if (d >= base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+		prev = *p;
+	}
+	if (prev == '_')
+		return -EINVAL;
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > INT64_MAX)
+		return -ERANGE;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+/* RE2 \s: space, \t, \n, \v is not included, \f, \r. */
+static bool re_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r';
+}
+
+static bool re_word(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+/* The leftmost match of `(\d+), zone\s+(\w+)` in line: node and zone are written as arena copies. */
+static bool match_node_zone(struct arena *a, const char *line, const char **node, const char **zone)
+{
+	for (const char *p = line; *p; p++) {
+		const char *q = p, *z, *ze;
+		if (*p < '0' || *p > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		/* a digit run: the match can only start at its first digit, as any later start has the same end */
+		if (strncmp(q, ", zone", 6) == 0 && re_space(q[6])) {
+			z = q + 6;
+			while (re_space(*z))
+				z++;
+			ze = z;
+			while (re_word(*ze))
+				ze++;
+			if (ze > z) {
+				*node = arena_strndup(a, p, (size_t)(q - p));
+				*zone = arena_strndup(a, z, (size_t)(ze - z));
+				return true;
+			}
+		}
+		p = q - 1;
+	}
+	return false;
+}
+
+static void emit_zone(struct collect_ctx *c, const struct zone *z)
+{
+	const char *node = z->node ? z->node : "", *zone = z->zone ? z->zone : "";
+
+	for (size_t i = 0; i < N_FIELDS; i++)
+		if (z->set[i])
+			metric_emit(c->ms, &fields[i].d, (double)z->v[i], node, zone);
+	for (int i = 0; i < z->n_prot; i++) {
+		char name[64], help[64];
+		snprintf(name, sizeof(name), "node_zoneinfo_protection_%d", i);
+		snprintf(help, sizeof(help), "Protection array %d. field", i);
+		struct metric_desc d = { .name = name, .help = help, .type = METRIC_GAUGE, .n_labels = 2,
+					 .labels = (const char *const[]){ "node", "zone" } };
+		metric_emit(c->ms, &d, (double)z->prot[i], node, zone);
+	}
+}
+
+/* "        protection: (0, 2039, 31932, 31932, 31932)": the text between the first and second ':', one
+ * '(' and one ')' removed, split on ", ", every element a decimal int64. Returns false when one does not
+ * parse (the zone keeps its earlier array then). */
+static bool parse_protection(char *line, struct zone *z)
+{
+	char *s = strchr(line, ':'), *e, *p;
+	int64_t v[MAX_PROTECTION];
+	int n = 0;
+
+	s++;
+	if ((e = strchr(s, ':')))
+		*e = '\0';
+	if ((p = strchr(s, '(')))
+		memmove(p, p + 1, strlen(p));
+	if ((p = strchr(s, ')')))
+		memmove(p, p + 1, strlen(p));
+	while (re_space(*s) || *s == '\v')
+		s++;
+	strip_trailing(s);
+	for (;;) {
+		char *sep = strstr(s, ", ");
+		if (sep)
+			*sep = '\0';
+		if (n == MAX_PROTECTION || !*s || !(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')) ||
+		    parse_i64(*s == '+' ? s + 1 : s, NULL, &v[n]) < 0 || strpbrk(s, " \t"))
+			return false;
+		n++;
+		if (!sep)
+			break;
+		s = sep + 2;
+	}
+	memcpy(z->prot, v, (size_t)n * sizeof(v[0]));
+	z->n_prot = n;
+	return true;
+}
+
+static int zoneinfo_collect(struct collect_ctx *c)
+{
+	struct arena *a = &c->ms->arena;
+	ssize_t n = ctx_read(c, ROOT_PROC, "zoneinfo");
+	struct zone *z;
+	char *p, *line;
+	bool first = true;
+
+	if (n < 0)
+		return ctx_fail(c, (int)n, "couldn't get zoneinfo: %s: %s", c->path.p, strerror((int)-n));
+	z = arena_zalloc(a, sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	p = c->buf.p;
+	while ((line = next_line(&p))) {
+		char *f[3], *t;
+		int nf;
+
+		if (!first && startswith(line, "Node")) {
+			emit_zone(c, z);
+			memset(z, 0, sizeof(*z));
+			line += 4;
+		}
+		first = false;
+		if (match_node_zone(a, line, &z->node, &z->zone)) {
+			if (!z->node || !z->zone)
+				return -ENOMEM;
+			continue;
+		}
+		t = line;
+		while (re_space(*t) || *t == '\v')
+			t++;
+		if (startswith(t, "per-node stats"))
+			continue;
+		if (startswith(t, "protection:") && t[11] && (re_space(t[11]) || t[11] == '\v')) {
+			/* a second field must follow, as for any key */
+			const char *r = t + 11;
+			while (re_space(*r) || *r == '\v')
+				r++;
+			if (*r)
+				parse_protection(line, z);
+			continue;
+		}
+		nf = split_fields(t, f, 3);
+		if (nf < 2)
+			continue;
+		for (size_t i = 0; i < N_FIELDS; i++) {
+			if (streq(f[0], fields[i].key)) {
+				z->set[i] = parse_i64_base0(f[1], &z->v[i]) == 0;
+				break;
+			}
+		}
+	}
+	emit_zone(c, z);
+	return 0;
+}
+
+const struct collector collector_zoneinfo = {
+	.name = "zoneinfo",
+	.default_on = false,
+	.collect = zoneinfo_collect,
+};
