@@ -4,10 +4,12 @@
 
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_zfs;
 
 const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_zfs,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
