@@ -4,12 +4,16 @@
 
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_nfs;
+extern const struct collector collector_nfsd;
 extern const struct collector collector_xfs;
 extern const struct collector collector_zfs;
 
 const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_nfs,
+	&collector_nfsd,
 	&collector_xfs,
 	&collector_zfs,
 };
