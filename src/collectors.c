@@ -2,6 +2,7 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_bcache;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_nfs;
@@ -10,6 +11,7 @@ extern const struct collector collector_xfs;
 extern const struct collector collector_zfs;
 
 const struct collector *const collector_table[] = {
+	&collector_bcache,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_nfs,
