@@ -3,6 +3,7 @@
 #include "collector.h"
 
 extern const struct collector collector_bcache;
+extern const struct collector collector_bcachefs;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_nfs;
@@ -12,6 +13,7 @@ extern const struct collector collector_zfs;
 
 const struct collector *const collector_table[] = {
 	&collector_bcache,
+	&collector_bcachefs,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_nfs,
