@@ -4,6 +4,7 @@
 
 extern const struct collector collector_bcache;
 extern const struct collector collector_bcachefs;
+extern const struct collector collector_btrfs;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_nfs;
@@ -14,6 +15,7 @@ extern const struct collector collector_zfs;
 const struct collector *const collector_table[] = {
 	&collector_bcache,
 	&collector_bcachefs,
+	&collector_btrfs,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_nfs,
