@@ -8,6 +8,7 @@ extern const struct collector collector_btrfs;
 extern const struct collector collector_dmmultipath;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_mountstats;
 extern const struct collector collector_nfs;
 extern const struct collector collector_nfsd;
 extern const struct collector collector_xfs;
@@ -20,6 +21,7 @@ const struct collector *const collector_table[] = {
 	&collector_dmmultipath,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_mountstats,
 	&collector_nfs,
 	&collector_nfsd,
 	&collector_xfs,
