@@ -6,6 +6,7 @@ extern const struct collector collector_bcache;
 extern const struct collector collector_bcachefs;
 extern const struct collector collector_btrfs;
 extern const struct collector collector_dmmultipath;
+extern const struct collector collector_drbd;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_mountstats;
@@ -19,6 +20,7 @@ const struct collector *const collector_table[] = {
 	&collector_bcachefs,
 	&collector_btrfs,
 	&collector_dmmultipath,
+	&collector_drbd,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_mountstats,
