@@ -2,10 +2,15 @@
  * collectors/ and one row here (tests/tools/collector-table.sh writes the rows from collectors/). */
 #include "collector.h"
 
+extern const struct collector collector_bcache;
+extern const struct collector collector_bcachefs;
+extern const struct collector collector_btrfs;
 extern const struct collector collector_buddyinfo;
 extern const struct collector collector_cgroups;
 extern const struct collector collector_conntrack;
 extern const struct collector collector_cpu;
+extern const struct collector collector_dmmultipath;
+extern const struct collector collector_drbd;
 extern const struct collector collector_entropy;
 extern const struct collector collector_filefd;
 extern const struct collector collector_interrupts;
@@ -16,7 +21,10 @@ extern const struct collector collector_lnstat;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_meminfo_numa;
+extern const struct collector collector_mountstats;
 extern const struct collector collector_netstat;
+extern const struct collector collector_nfs;
+extern const struct collector collector_nfsd;
 extern const struct collector collector_pressure;
 extern const struct collector collector_processes;
 extern const struct collector collector_schedstat;
@@ -31,13 +39,20 @@ extern const struct collector collector_sysctl;
 extern const struct collector collector_udp_queues;
 extern const struct collector collector_vmstat;
 extern const struct collector collector_xfrm;
+extern const struct collector collector_xfs;
+extern const struct collector collector_zfs;
 extern const struct collector collector_zoneinfo;
 
 const struct collector *const collector_table[] = {
+	&collector_bcache,
+	&collector_bcachefs,
+	&collector_btrfs,
 	&collector_buddyinfo,
 	&collector_cgroups,
 	&collector_conntrack,
 	&collector_cpu,
+	&collector_dmmultipath,
+	&collector_drbd,
 	&collector_entropy,
 	&collector_filefd,
 	&collector_interrupts,
@@ -48,7 +63,10 @@ const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_meminfo_numa,
+	&collector_mountstats,
 	&collector_netstat,
+	&collector_nfs,
+	&collector_nfsd,
 	&collector_pressure,
 	&collector_processes,
 	&collector_schedstat,
@@ -63,6 +81,8 @@ const struct collector *const collector_table[] = {
 	&collector_udp_queues,
 	&collector_vmstat,
 	&collector_xfrm,
+	&collector_xfs,
+	&collector_zfs,
 	&collector_zoneinfo,
 };
 
