@@ -54,6 +54,18 @@ size_t scrape_flag_sets(struct flag **sets, size_t max);
  * Returns 0, or a negative errno with a message in err. */
 int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size);
 
+/* A configuration reload: scrape_pause() waits for the collection in progress and holds further ones
+ * (-EBUSY with a message when a collector is stuck in a run, since its options cannot be changed under
+ * it); then the caller changes the flags, scrape_reinit() finalizes the collectors and initializes the
+ * enabled ones again (an error leaves every collector finalized: re-apply the old flags and call it
+ * again), and scrape_resume() lets collections go on. */
+int scrape_pause(char *err, size_t err_size);
+int scrape_reinit(const struct scrape_config *cfg, char *err, size_t err_size);
+void scrape_resume(void);
+
+/* False when a collection has run far past its deadline (the watchdog stops being petted). */
+bool scrape_healthy(void);
+
 /* Starts and stops the scrape thread. */
 int scrape_start(void);
 void scrape_stop(void);

@@ -56,15 +56,15 @@ static struct flag *find_flag(struct cfg *c, const char *path)
 	return f;
 }
 
-static int apply(struct cfg *c, const char *path, const yaml_event_t *val, bool in_list)
+static int apply(struct cfg *c, const char *path, const yaml_event_t *key, const yaml_event_t *val, bool in_list)
 {
 	struct flag *f = find_flag(c, path);
 	char msg[300];
 
 	if (!f)
-		return fail_at(c, &val->start_mark, "unknown key %s (no such flag)", path);
+		return fail_at(c, &key->start_mark, "unknown key %s (no such flag)", path);
 	if (in_list && f->type != FLAG_STRINGS)
-		return fail_at(c, &val->start_mark, "%s takes one value, not a list", path);
+		return fail_at(c, &key->start_mark, "%s takes one value, not a list", path);
 	const char *text = arena_strndup(c->a, (const char *)val->data.scalar.value, val->data.scalar.length);
 	if (!text) {
 		snprintf(c->err, c->err_size, "out of memory");
@@ -116,7 +116,7 @@ static int parse_mapping(struct cfg *c, const char *prefix, int depth)
 		}
 		switch (val.type) {
 		case YAML_SCALAR_EVENT:
-			r = apply(c, path, &val, false);
+			r = apply(c, path, &key, &val, false);
 			break;
 		case YAML_MAPPING_START_EVENT:
 			r = parse_mapping(c, path, depth + 1);
@@ -133,7 +133,7 @@ static int parse_mapping(struct cfg *c, const char *prefix, int depth)
 				if (item.type != YAML_SCALAR_EVENT)
 					r = fail_at(c, &item.start_mark, "%s: a list may hold only plain values", path);
 				else
-					r = apply(c, path, &item, true);
+					r = apply(c, path, &key, &item, true);
 				yaml_event_delete(&item);
 				if (r < 0)
 					break;

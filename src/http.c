@@ -486,6 +486,12 @@ static int start_daemon(struct listener *l, char *err, size_t err_size)
 int http_start(const struct http_config *c, char *err, size_t err_size)
 {
 	cfg = *c;
+	/* The path may point into a configuration file's memory, which a reload replaces. */
+	cfg.telemetry_path = strdup(c->telemetry_path);
+	if (!cfg.telemetry_path) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
 	if (cfg.connection_limit <= 0)
 		cfg.connection_limit = 1024;
 	if (cfg.request_memory_limit <= 0)

@@ -36,6 +36,8 @@ static void (*exporter_hook)(struct metric_set *ms);
 static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Guards the runners, their batches and cstate.busy. */
 static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Held for a whole collection, and by a configuration reload, which changes what collectors read. */
+static pthread_mutex_t collect_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Scrape-thread state: the job queue and what one collection needs. */
 static struct {
@@ -107,6 +109,49 @@ size_t scrape_flag_sets(struct flag **sets, size_t max)
 	return n;
 }
 
+/* Runs init for every enabled collector and applies --collector.disable-defaults. On failure, the
+ * collectors initialized so far are finalized again. */
+static void collectors_fini(void);
+
+static int collectors_init(char *err, size_t err_size)
+{
+	for (size_t i = 0; i < collector_count; i++) {
+		struct cstate *st = &states[i];
+		if (disable_defaults && enable_flags[i].source == FLAG_SRC_DEFAULT)
+			st->enabled = false;
+		st->ctx.ms = &st->ms;
+		if (!st->enabled)
+			continue;
+		if (st->c->init) {
+			char msg[400] = "";
+			int r = st->c->init(msg, sizeof(msg));
+			if (r < 0) {
+				snprintf(err, err_size, "collector %s: %s", st->c->name, msg[0] ? msg : strerror(-r));
+				collectors_fini();
+				return r;
+			}
+		}
+		st->initialized = true;
+	}
+	return 0;
+}
+
+/* Finalizes every initialized collector that is not stuck in a run. */
+static void collectors_fini(void)
+{
+	for (size_t i = 0; states && i < collector_count; i++) {
+		struct cstate *st = &states[i];
+		pthread_mutex_lock(&run_mu);
+		bool busy = st->busy;
+		pthread_mutex_unlock(&run_mu);
+		if (st->initialized && !busy) {
+			if (st->c->fini)
+				st->c->fini();
+			st->initialized = false;
+		}
+	}
+}
+
 int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size)
 {
 	struct flag *sets[1];
@@ -125,37 +170,45 @@ int scrape_init(const struct scrape_config *cfg, char *err, size_t err_size)
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
+	return collectors_init(err, err_size);
+}
+
+int scrape_pause(char *err, size_t err_size)
+{
+	pthread_mutex_lock(&collect_mu);
+	pthread_mutex_lock(&run_mu);
 	for (size_t i = 0; i < collector_count; i++) {
-		struct cstate *st = &states[i];
-		if (disable_defaults && enable_flags[i].source == FLAG_SRC_DEFAULT)
-			st->enabled = false;
-		st->ctx.ms = &st->ms;
-		if (!st->enabled)
-			continue;
-		if (st->c->init) {
-			char msg[400] = "";
-			int r = st->c->init(msg, sizeof(msg));
-			if (r < 0) {
-				snprintf(err, err_size, "collector %s: %s", st->c->name, msg[0] ? msg : strerror(-r));
-				return r;
-			}
+		if (states[i].busy) {
+			snprintf(err, err_size, "collector %s is still blocked in a run", states[i].c->name);
+			pthread_mutex_unlock(&run_mu);
+			pthread_mutex_unlock(&collect_mu);
+			return -EBUSY;
 		}
-		st->initialized = true;
 	}
+	pthread_mutex_unlock(&run_mu);
 	return 0;
+}
+
+int scrape_reinit(const struct scrape_config *cfg, char *err, size_t err_size)
+{
+	collectors_fini();
+	fdcache_close_all();
+	config = *cfg;
+	return collectors_init(err, err_size);
+}
+
+void scrape_resume(void)
+{
+	pthread_mutex_unlock(&collect_mu);
 }
 
 void scrape_fini(void)
 {
+	collectors_fini();
 	for (size_t i = 0; states && i < collector_count; i++) {
 		struct cstate *st = &states[i];
-		/* A collector still stuck in a run keeps its state; everything else is released. */
-		pthread_mutex_lock(&run_mu);
-		bool busy = st->busy;
-		pthread_mutex_unlock(&run_mu);
-		if (st->initialized && !busy) {
-			if (st->c->fini)
-				st->c->fini();
+		/* A collector still stuck in a run keeps its buffers; everything else is released. */
+		if (!st->busy) {
 			metric_set_free(&st->ms);
 			sb_free(&st->ctx.buf);
 			sb_free(&st->ctx.path);
@@ -562,7 +615,10 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 
 int scrape_once(const struct scrape_selection *sel, double timeout, struct strbuf *out)
 {
-	return collect_and_render(sel, timeout, out);
+	pthread_mutex_lock(&collect_mu);
+	int r = collect_and_render(sel, timeout, out);
+	pthread_mutex_unlock(&collect_mu);
+	return r;
 }
 
 /* ---- outputs ---- */
@@ -620,6 +676,18 @@ static struct scrape_output *output_gzip(const char *data, size_t len)
 	return o;
 }
 
+/* When the collection in progress started (monotonic seconds), 0 when none runs; guarded by info_lock. */
+static double collect_started;
+
+bool scrape_healthy(void)
+{
+	pthread_mutex_lock(&info_lock);
+	double started = collect_started;
+	pthread_mutex_unlock(&info_lock);
+	/* Collections end at their deadline; one running a minute past it means the scrape thread is wedged. */
+	return started == 0 || now_monotonic() - started < config.collector_timeout + 60;
+}
+
 static void run_group(struct scrape_job *group)
 {
 	double timeout = 0;
@@ -629,7 +697,15 @@ static void run_group(struct scrape_job *group)
 	for (struct scrape_job *j = group; j; j = j->next)
 		if (j->timeout > 0 && (timeout <= 0 || j->timeout < timeout))
 			timeout = j->timeout;
+	pthread_mutex_lock(&collect_mu);
+	pthread_mutex_lock(&info_lock);
+	collect_started = now_monotonic();
+	pthread_mutex_unlock(&info_lock);
 	r = collect_and_render(&group->sel, timeout, &text);
+	pthread_mutex_lock(&info_lock);
+	collect_started = 0;
+	pthread_mutex_unlock(&info_lock);
+	pthread_mutex_unlock(&collect_mu);
 	for (struct scrape_job *j = group, *next; j; j = next) {
 		next = j->next;
 		j->status = 500;
