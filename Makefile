@@ -100,8 +100,20 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/bench.sh
 
+# PREFIX=/usr puts units in /lib/systemd/system; other prefixes in /etc/systemd/system. The shipped
+# configuration is installed only when none exists, so an upgrade keeps the operator's file.
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(SYSCONFDIR)/systemd/system)
 install: all
 	install -D -m 0755 nodex $(DESTDIR)$(PREFIX)/bin/nodex
+	install -D -m 0644 systemd/nodex.8 $(DESTDIR)$(PREFIX)/share/man/man8/nodex.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's#/usr/local/bin/nodex#$(PREFIX)/bin/nodex#g; s#/etc/nodex/#$(SYSCONFDIR)/nodex/#g' \
+		systemd/nodex.service >$(DESTDIR)$(UNITDIR)/nodex.service
+	install -m 0644 systemd/nodex.socket $(DESTDIR)$(UNITDIR)/nodex.socket
+	install -D -m 0644 systemd/nodex-socket.conf $(DESTDIR)$(PREFIX)/share/doc/nodex/nodex-socket.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/nodex/nodex.yml || \
+		install -D -m 0644 systemd/nodex.yml $(DESTDIR)$(SYSCONFDIR)/nodex/nodex.yml
 
 clean:
 	rm -rf build build-sanitize nodex
