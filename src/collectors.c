@@ -4,10 +4,18 @@
 
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_os;
+extern const struct collector collector_time;
+extern const struct collector collector_timex;
+extern const struct collector collector_uname;
 
 const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_os,
+	&collector_time,
+	&collector_timex,
+	&collector_uname,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
