@@ -2,7 +2,9 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_bonding;
 extern const struct collector collector_loadavg;
+extern const struct collector collector_mdadm;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_os;
 extern const struct collector collector_time;
@@ -10,7 +12,9 @@ extern const struct collector collector_timex;
 extern const struct collector collector_uname;
 
 const struct collector *const collector_table[] = {
+	&collector_bonding,
 	&collector_loadavg,
+	&collector_mdadm,
 	&collector_meminfo,
 	&collector_os,
 	&collector_time,
