@@ -6,6 +6,7 @@ extern const struct collector collector_bonding;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_mdadm;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_netclass;
 extern const struct collector collector_os;
 extern const struct collector collector_time;
 extern const struct collector collector_timex;
@@ -16,6 +17,7 @@ const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_mdadm,
 	&collector_meminfo,
+	&collector_netclass,
 	&collector_os,
 	&collector_time,
 	&collector_timex,
