@@ -9,6 +9,7 @@ extern const struct collector collector_mdadm;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netclass;
 extern const struct collector collector_os;
+extern const struct collector collector_textfile;
 extern const struct collector collector_time;
 extern const struct collector collector_timex;
 extern const struct collector collector_uname;
@@ -21,6 +22,7 @@ const struct collector *const collector_table[] = {
 	&collector_meminfo,
 	&collector_netclass,
 	&collector_os,
+	&collector_textfile,
 	&collector_time,
 	&collector_timex,
 	&collector_uname,
