@@ -4,6 +4,7 @@
 
 extern const struct collector collector_bonding;
 extern const struct collector collector_diskstats;
+extern const struct collector collector_filesystem;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_mdadm;
 extern const struct collector collector_meminfo;
@@ -17,6 +18,7 @@ extern const struct collector collector_uname;
 const struct collector *const collector_table[] = {
 	&collector_bonding,
 	&collector_diskstats,
+	&collector_filesystem,
 	&collector_loadavg,
 	&collector_mdadm,
 	&collector_meminfo,
