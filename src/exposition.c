@@ -165,8 +165,10 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 	for (i = 0; i < n_sets; i++)
 		for (j = 0; sets[i] && j < sets[i]->n_fams; j++, n++)
 			e->refs[n] = (struct fam_ref){ sets[i]->fams[j], n };
-	/* Ties keep set order, so the first family registered under a name defines its type and help. */
-	qsort(e->refs, n, sizeof(*e->refs), cmp_fam);
+	/* Ties keep set order, so the first family registered under a name defines its type and help. With
+	 * nothing to render refs may still be NULL, which qsort must not be given. */
+	if (n > 1)
+		qsort(e->refs, n, sizeof(*e->refs), cmp_fam);
 
 	for (i = 0; i < n;) {
 		struct family *first = e->refs[i].f;
