@@ -10,8 +10,8 @@
  * timeout for each call. A mount that does not answer in time is reported with
  * device_error="mountpoint timeout" and marked stuck; later scrapes report it the same way without calling
  * statfs again, until the stuck call returns. The thread of a stuck call is given up: it is never handed
- * another mount, it frees itself when the call returns, and a fresh thread takes its place unless
- * FS_MAX_STUCK threads are already stuck. node_exporter itself waits for the stuck call; nodex goes on. */
+ * another mount, it frees itself when the call returns, and a fresh thread takes its place while there
+ * are fewer than FS_MAX_THREADS threads, stuck ones included. node_exporter itself waits for the stuck call; nodex goes on. */
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/statfs.h>
@@ -25,10 +25,9 @@
 	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|" \
 	"nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$"
 
-/* Threads whose statfs never returned, at most. Past that, mounts that would need a new thread are
- * reported as timed out without a statfs. */
-#define FS_MAX_STUCK 32
-#define FS_MAX_WORKERS 64
+/* Threads, stuck ones included, at most. Once that many statfs calls are stuck, mounts that would need a
+ * new thread are reported as timed out without a statfs. */
+#define FS_MAX_THREADS 32
 
 static const char *mount_points_exclude, *mount_points_include, *ignored_mount_points;
 static const char *fs_types_exclude, *fs_types_include, *ignored_fs_types;
@@ -273,7 +272,7 @@ static bool spawn_worker(void)
  * timed_out and their mountpoint stuck. Returns when every job is done or given up. */
 static void run_jobs(struct fs_job *jobs, size_t n)
 {
-	unsigned want = stat_workers < 1 ? 1 : stat_workers > FS_MAX_WORKERS ? FS_MAX_WORKERS : (unsigned)stat_workers;
+	unsigned want = stat_workers < 1 ? 1 : stat_workers > FS_MAX_THREADS ? FS_MAX_THREADS : (unsigned)stat_workers;
 
 	if (n == 0)
 		return;
@@ -285,7 +284,7 @@ static void run_jobs(struct fs_job *jobs, size_t n)
 	pool.n_jobs = n;
 	pool.next = 0;
 	pool.n_done = 0;
-	while (pool.n_usable < want && spawn_worker())
+	while (pool.n_usable < want && pool.n_usable + pool.n_stuck < FS_MAX_THREADS && spawn_worker())
 		;
 	pthread_cond_broadcast(&pool.work);
 	while (pool.n_done < pool.n_jobs) {
@@ -310,7 +309,7 @@ static void run_jobs(struct fs_job *jobs, size_t n)
 			pool.n_usable--;
 			pool.n_stuck++;
 			stuck_add(w->key);
-			if (pool.n_stuck < FS_MAX_STUCK && pool.n_usable < want)
+			if (pool.n_usable < want && pool.n_usable + pool.n_stuck < FS_MAX_THREADS)
 				spawn_worker();
 		}
 		if (pool.n_done >= pool.n_jobs)

@@ -504,6 +504,8 @@ static uint64_t tp_signature(const struct tp *p, const struct tf_metric *m)
 	uint64_t h = (uint64_t)(uintptr_t)p->mf * 0x9E3779B97F4A7C15ull;
 	unsigned n = m->n_labels < 64 ? m->n_labels : 64;
 
+	if (n == 0)
+		return h;
 	memcpy(sorted, m->labels, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_label);
 	for (unsigned i = 0; i < n; i++)
