@@ -109,10 +109,11 @@ struct disk {
 static struct strbuf udev_buf, attr_buf;
 
 /* Whether /sys/block/<dev>/queue holds every attribute prometheus/procfs reads: node_exporter reports the
- * rotational flag only when all of them were read, and "0" otherwise. The answer is cached per device
- * (the set of queue attributes does not change while a device exists). */
+ * rotational flag only when all of them were read, and "0" otherwise. The answer is cached per device name
+ * and number (the set of queue attributes does not change while a device exists). */
 struct queue_verdict {
 	char *dev;
+	unsigned major, minor;
 	bool complete;
 };
 static struct queue_verdict *verdicts;
@@ -205,10 +206,10 @@ static bool queue_complete_check(struct collect_ctx *c, const char *dev)
 	return true;
 }
 
-static bool queue_complete(struct collect_ctx *c, const char *dev)
+static bool queue_complete(struct collect_ctx *c, const char *dev, unsigned major, unsigned minor)
 {
 	for (size_t i = 0; i < n_verdicts; i++)
-		if (streq(verdicts[i].dev, dev))
+		if (verdicts[i].major == major && verdicts[i].minor == minor && streq(verdicts[i].dev, dev))
 			return verdicts[i].complete;
 	bool complete = queue_complete_check(c, dev);
 	if (n_verdicts == cap_verdicts) {
@@ -229,19 +230,19 @@ static bool queue_complete(struct collect_ctx *c, const char *dev)
 	}
 	char *copy = strdup(dev);
 	if (copy)
-		verdicts[n_verdicts++] = (struct queue_verdict){ copy, complete };
+		verdicts[n_verdicts++] = (struct queue_verdict){ copy, major, minor, complete };
 	return complete;
 }
 
 /* The queue's rotational flag as node_exporter prints it: strconv.FormatUint(v, 2), "0" when unknown. */
-static void rotational(struct collect_ctx *c, const char *dev, char out[72])
+static void rotational(struct collect_ctx *c, const struct disk *d, char out[72])
 {
 	uint64_t v = 0;
 	int n = 0;
 	char tmp[72];
 
-	if (file_read_u64(ctx_path(c, ROOT_SYS, "block/%s/queue/rotational", dev), &attr_buf, &v) < 0 ||
-	    !queue_complete(c, dev))
+	if (file_read_u64(ctx_path(c, ROOT_SYS, "block/%s/queue/rotational", d->name), &attr_buf, &v) < 0 ||
+	    !queue_complete(c, d->name, d->major, d->minor))
 		v = 0;
 	do {
 		tmp[n++] = (char)('0' + (v & 1));
@@ -314,7 +315,7 @@ static int diskstats_collect(struct collect_ctx *c)
 			serial = "";
 		snprintf(major, sizeof(major), "%u", d->major);
 		snprintf(minor, sizeof(minor), "%u", d->minor);
-		rotational(c, d->name, rot);
+		rotational(c, d, rot);
 		metric_add(info, 1, d->name, major, minor, u[U_ID_PATH], u[U_ID_WWN], u[U_ID_MODEL], serial,
 			   u[U_ID_REVISION], rot);
 		for (int k = 0; k < d->n_stats && k < N_STATS; k++) {

@@ -585,8 +585,12 @@ static int filesystem_collect(struct collect_ctx *c)
 	struct family *f_avail = metric_family(c->ms, &avail_desc), *f_files = metric_family(c->ms, &files_desc);
 	struct family *f_ffree = metric_family(c->ms, &files_free_desc);
 	struct family *f_info = metric_family(c->ms, &mount_info_desc);
-	const char **seen = arena_alloc(&c->ms->arena, ((size_t)n + 1) * 6 * sizeof(*seen));
-	size_t n_seen = 0;
+	/* One series per label tuple, as node_exporter's "seen" map: an open-addressing set of tuple hashes,
+	 * confirmed by comparing the tuples. */
+	size_t n_slots = 16;
+	while (n_slots < (size_t)n * 2)
+		n_slots *= 2;
+	const char *(*seen)[6] = arena_zalloc(&c->ms->arena, n_slots * sizeof(*seen));
 	if (!seen)
 		return -ENOMEM;
 	for (ssize_t i = 0; i < n; i++) {
@@ -606,23 +610,30 @@ static int filesystem_collect(struct collect_ctx *c)
 			err = errbuf;
 			log_debug("Error on statfs() system call", "rootfs", m->job->path, "err", errbuf);
 		}
-		/* One series per label tuple, as node_exporter's "seen" map. */
 		const char *key[6] = { m->device, m->mountpoint, m->fstype, err, m->major, m->minor };
-		size_t k;
-		for (k = 0; k < n_seen; k++) {
-			size_t x;
-			for (x = 0; x < 6 && streq(seen[k * 6 + x], key[x]); x++)
-				;
-			if (x == 6)
-				break;
+		uint64_t h = 1469598103934665603ull;
+		for (int x = 0; x < 6; x++) {
+			for (const char *q = key[x]; *q; q++)
+				h = (h ^ (unsigned char)*q) * 1099511628211ull;
+			h = (h ^ 0xff) * 1099511628211ull;
 		}
-		if (k < n_seen)
+		size_t slot = h & (n_slots - 1);
+		bool dup = false;
+		for (; seen[slot][0]; slot = (slot + 1) & (n_slots - 1)) {
+			int x = 0;
+			while (x < 6 && streq(seen[slot][x], key[x]))
+				x++;
+			if (x == 6) {
+				dup = true;
+				break;
+			}
+		}
+		if (dup)
 			continue;
-		for (size_t x = 0; x < 6; x++)
-			seen[n_seen * 6 + x] = x == 3 ? (*err ? metric_strdup(c->ms, err) : "") : key[x];
-		if (!seen[n_seen * 6 + 3])
+		for (int x = 0; x < 6; x++)
+			seen[slot][x] = key[x];
+		if (*err && !(seen[slot][3] = metric_strdup(c->ms, err)))
 			return -ENOMEM;
-		n_seen++;
 
 		metric_add(f_err, *err ? 1 : 0, m->device, m->mountpoint, m->fstype, err);
 		metric_add(f_ro, ro, m->device, m->mountpoint, m->fstype, err);

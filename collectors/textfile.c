@@ -1017,13 +1017,12 @@ struct emit_row {
 	const char **lv;
 };
 
-static unsigned g_n_labels; /* for cmp_rows (qsort has no context argument) */
-
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct emit_row *x = a, *y = b;
+	unsigned n_labels = *(const unsigned *)arg;
 
-	for (unsigned i = 0; i < g_n_labels; i++) {
+	for (unsigned i = 0; i < n_labels; i++) {
 		int r = strcmp(x->lv[i], y->lv[i]);
 		if (r)
 			return r;
@@ -1127,8 +1126,7 @@ static int emit_name(struct collect_ctx *c, struct tf_name *nm)
 			rows[r++] = (struct emit_row){ m, lv };
 		}
 	}
-	g_n_labels = n_names;
-	qsort(rows, r, sizeof(*rows), cmp_rows);
+	qsort_r(rows, r, sizeof(*rows), cmp_rows, &n_names);
 
 	struct metric_desc d = { .name = nm->name, .help = help, .type = (enum metric_type)first->type,
 				 .n_labels = n_names, .labels = names };
