@@ -485,50 +485,12 @@ static ssize_t parse_mountinfo(struct collect_ctx *c, char *buf, struct fs_mount
 	return (ssize_t)n;
 }
 
-/* Go's filepath.Join(rootfs, mountpoint): the two joined by a slash, then path.Clean (no repeated or
- * trailing slashes, "." elements dropped, ".." resolved). */
+/* Go's filepath.Join(rootfs, mountpoint): the two joined by a slash, then cleaned. */
 static char *rootfs_join(struct arena *a, const char *mp)
 {
-	const char *path = arena_printf(a, "%s/%s", nodex_paths.rootfs, mp);
-	size_t n = path ? strlen(path) : 0, w = 0, r = 0, dotdot = 0;
-	char *out = path ? arena_alloc(a, n + 2) : NULL;
-	bool rooted = n > 0 && path[0] == '/';
+	const char *joined = arena_printf(a, "%s/%s", nodex_paths.rootfs, mp);
 
-	if (!out)
-		return NULL;
-	if (rooted) {
-		out[w++] = '/';
-		r = dotdot = 1;
-	}
-	while (r < n) {
-		if (path[r] == '/') {
-			r++;
-		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
-			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && out[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			for (; r < n && path[r] != '/'; r++)
-				out[w++] = path[r];
-		}
-	}
-	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	return out;
+	return joined ? path_clean(a, joined) : NULL;
 }
 
 static int filesystem_collect(struct collect_ctx *c)

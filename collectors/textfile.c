@@ -817,55 +817,6 @@ static struct tf_family *tp_parse(struct tp *p)
 
 /* ---- collection ---- */
 
-/* Go's path.Clean for the file label: no repeated or trailing slashes, no "." elements, ".." resolved. */
-static char *go_clean(struct arena *a, const char *path)
-{
-	size_t n = strlen(path);
-	char *out = arena_alloc(a, n + 2);
-	size_t w = 0, r = 0, dotdot = 0;
-	bool rooted = n > 0 && path[0] == '/';
-
-	if (!out)
-		return NULL;
-	if (n == 0) {
-		strcpy(out, ".");
-		return out;
-	}
-	if (rooted) {
-		out[w++] = '/';
-		r = dotdot = 1;
-	}
-	while (r < n) {
-		if (path[r] == '/') {
-			r++;
-		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
-			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && out[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			for (; r < n && path[r] != '/'; r++)
-				out[w++] = path[r];
-		}
-	}
-	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	return out;
-}
-
 /* One family name across files: what node_exporter's help bookkeeping records. */
 struct tf_name {
 	const char *name;
@@ -1244,7 +1195,7 @@ static int textfile_collect(struct collect_ctx *c)
 			if (!endswith(names[k], ".prom"))
 				continue;
 			char *joined = arena_printf(st.a, "%s/%s", dirs[i], names[k]);
-			const char *path = joined ? go_clean(st.a, joined) : NULL;
+			const char *path = joined ? path_clean(st.a, joined) : NULL; /* filepath.Join */
 			if (!path || textfile_file(c, &st, path) == -ENOMEM)
 				return -ENOMEM;
 		}

@@ -405,9 +405,27 @@ static void test_stuck_cap(void)
 	sb_free(&out);
 }
 
+/* path_clean, which the statfs path and textfile labels go through, against Go's path.Clean. */
+static void test_path_clean(void)
+{
+	static const char *const t[][2] = {
+		{ "", "." },		  { "/", "/" },		     { "//", "/" },	     { "/host/", "/host" },
+		{ "/host//var", "/host/var" }, { "/host/./var/.", "/host/var" }, { "/a/b/../c", "/a/c" },
+		{ "/../a", "/a" },	  { "a/../../b", "../b" },    { "./tf/d2/b.prom", "tf/d2/b.prom" },
+		{ "tf/", "tf" },	  { "..", ".." },	     { "a/..", "." },	     { "/a/b/c/../../..", "/" },
+		{ "/media/My Disk", "/media/My Disk" },
+	};
+	struct arena a = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		CHECK_STR(path_clean(&a, t[i][0]), t[i][1]);
+	arena_free(&a);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
+	test_path_clean();
 	filesystem_statfs = fake_statfs;
 	test_collector_cases(&collector_filesystem, cases, ARRAY_SIZE(cases));
 	test_flag_errors();
