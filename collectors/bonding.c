@@ -22,7 +22,7 @@ static int bonding_read(struct collect_ctx *c, struct strbuf *buf, const char *p
 {
 	ssize_t n = file_read(path, buf);
 
-	if (n == -ENOENT || n == -ENOTDIR)
+	if (n == -ENOENT)
 		return ctx_fail(c, COLLECTOR_NO_DATA, "Not collecting bonding, file does not exist: %s", path);
 	if (n < 0)
 		return ctx_fail(c, (int)n, "%s: %s", path, strerror((int)-n));
@@ -42,51 +42,41 @@ static int bonding_collect(struct collect_ctx *c)
 	while ((master = next_field(&p))) {
 		if (n_bonds == cap) {
 			cap = cap ? cap * 2 : 8;
-			struct bond *b = arena_alloc(&c->ms->arena, cap * sizeof(*b));
-			if (!b) {
-				r = -ENOMEM;
-				goto out;
-			}
+			struct bond *v = arena_alloc(&c->ms->arena, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
 			if (n_bonds)
-				memcpy(b, bonds, n_bonds * sizeof(*b));
-			bonds = b;
+				memcpy(v, bonds, n_bonds * sizeof(*v));
+			bonds = v;
 		}
 		struct bond *b = &bonds[n_bonds++];
 		*b = (struct bond){ .master = master };
 		if ((r = bonding_read(c, &slaves, ctx_path(c, ROOT_SYS, "class/net/%s/bonding/slaves", master))) < 0)
-			goto out;
+			return r;
 		char *q = slaves.p, *slave;
 		while ((slave = next_field(&q))) {
 			ssize_t n = file_read(ctx_path(c, ROOT_SYS, "class/net/%s/lower_%s/bonding_slave/mii_status",
 						       master, slave), &state);
-			if (n == -ENOENT)
-				n = file_read(ctx_path(c, ROOT_SYS, "class/net/%s/slave_%s/bonding_slave/mii_status",
-						       master, slave), &state);
-			if (n == -ENOENT || n == -ENOTDIR) {
-				r = ctx_fail(c, COLLECTOR_NO_DATA, "Not collecting bonding, file does not exist: %s",
-					     c->path.p);
-				goto out;
-			}
-			if (n < 0) {
-				r = ctx_fail(c, (int)n, "%s: %s", c->path.p, strerror((int)-n));
-				goto out;
-			}
+			/* Older kernels name the link slave_<name>. */
+			if (n == -ENOENT && (r = bonding_read(c, &state, ctx_path(c, ROOT_SYS,
+						"class/net/%s/slave_%s/bonding_slave/mii_status", master, slave))) < 0)
+				return r;
+			if (n < 0 && n != -ENOENT)
+				return ctx_fail(c, (int)n, "%s: %s", c->path.p, strerror((int)-n));
 			b->slaves++;
 			char *s = state.p;
 			while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
 				s++;
-			strip_trailing(s);
-			if (streq(s, "up"))
+			if (streq(strip_trailing(s), "up"))
 				b->active++;
 		}
 	}
+	struct family *fs = metric_family(c->ms, &slaves_desc), *fa = metric_family(c->ms, &active_desc);
 	for (size_t i = 0; i < n_bonds; i++) {
-		metric_emit(c->ms, &slaves_desc, bonds[i].slaves, bonds[i].master);
-		metric_emit(c->ms, &active_desc, bonds[i].active, bonds[i].master);
+		metric_add(fs, bonds[i].slaves, bonds[i].master);
+		metric_add(fa, bonds[i].active, bonds[i].master);
 	}
-	r = 0;
-out:
-	return r;
+	return 0;
 }
 
 static void bonding_fini(void)
