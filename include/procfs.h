@@ -61,6 +61,11 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names);
 /* Returns true when path exists and is a directory (following symlinks). */
 bool path_is_dir(const char *path);
 
+/* Go's path.Clean: the shortest equivalent path, without repeated or trailing slashes, "." elements or
+ * resolvable ".." elements ("" becomes "."). node_exporter prints paths that went through filepath.Join,
+ * which cleans. The result is allocated in arena a; NULL when out of memory. */
+char *path_clean(struct arena *a, const char *path);
+
 /* The descriptor cache behind file_read(). fdcache_sweep() closes descriptors that were not used in the
  * last two sweeps; the scrape calls it once per scrape. fdcache_close_all() is for shutdown and tests. */
 void fdcache_sweep(void);

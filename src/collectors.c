@@ -4,27 +4,33 @@
 
 extern const struct collector collector_bcache;
 extern const struct collector collector_bcachefs;
+extern const struct collector collector_bonding;
 extern const struct collector collector_btrfs;
 extern const struct collector collector_buddyinfo;
 extern const struct collector collector_cgroups;
 extern const struct collector collector_conntrack;
 extern const struct collector collector_cpu;
+extern const struct collector collector_diskstats;
 extern const struct collector collector_dmmultipath;
 extern const struct collector collector_drbd;
 extern const struct collector collector_entropy;
 extern const struct collector collector_filefd;
+extern const struct collector collector_filesystem;
 extern const struct collector collector_interrupts;
 extern const struct collector collector_ipvs;
 extern const struct collector collector_kernel_hung;
 extern const struct collector collector_ksmd;
 extern const struct collector collector_lnstat;
 extern const struct collector collector_loadavg;
+extern const struct collector collector_mdadm;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_meminfo_numa;
 extern const struct collector collector_mountstats;
+extern const struct collector collector_netclass;
 extern const struct collector collector_netstat;
 extern const struct collector collector_nfs;
 extern const struct collector collector_nfsd;
+extern const struct collector collector_os;
 extern const struct collector collector_pressure;
 extern const struct collector collector_processes;
 extern const struct collector collector_schedstat;
@@ -36,7 +42,11 @@ extern const struct collector collector_softnet;
 extern const struct collector collector_stat;
 extern const struct collector collector_swap;
 extern const struct collector collector_sysctl;
+extern const struct collector collector_textfile;
+extern const struct collector collector_time;
+extern const struct collector collector_timex;
 extern const struct collector collector_udp_queues;
+extern const struct collector collector_uname;
 extern const struct collector collector_vmstat;
 extern const struct collector collector_xfrm;
 extern const struct collector collector_xfs;
@@ -46,27 +56,33 @@ extern const struct collector collector_zoneinfo;
 const struct collector *const collector_table[] = {
 	&collector_bcache,
 	&collector_bcachefs,
+	&collector_bonding,
 	&collector_btrfs,
 	&collector_buddyinfo,
 	&collector_cgroups,
 	&collector_conntrack,
 	&collector_cpu,
+	&collector_diskstats,
 	&collector_dmmultipath,
 	&collector_drbd,
 	&collector_entropy,
 	&collector_filefd,
+	&collector_filesystem,
 	&collector_interrupts,
 	&collector_ipvs,
 	&collector_kernel_hung,
 	&collector_ksmd,
 	&collector_lnstat,
 	&collector_loadavg,
+	&collector_mdadm,
 	&collector_meminfo,
 	&collector_meminfo_numa,
 	&collector_mountstats,
+	&collector_netclass,
 	&collector_netstat,
 	&collector_nfs,
 	&collector_nfsd,
+	&collector_os,
 	&collector_pressure,
 	&collector_processes,
 	&collector_schedstat,
@@ -78,7 +94,11 @@ const struct collector *const collector_table[] = {
 	&collector_stat,
 	&collector_swap,
 	&collector_sysctl,
+	&collector_textfile,
+	&collector_time,
+	&collector_timex,
 	&collector_udp_queues,
+	&collector_uname,
 	&collector_vmstat,
 	&collector_xfrm,
 	&collector_xfs,

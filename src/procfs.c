@@ -639,3 +639,46 @@ int split_fields(char *s, char **fields, int max)
 		fields[n++] = f;
 	return n;
 }
+
+char *path_clean(struct arena *a, const char *path)
+{
+	size_t n = strlen(path), w = 0, r = 0, dotdot = 0;
+	char *out = arena_alloc(a, n + 2);
+	bool rooted = n > 0 && path[0] == '/';
+
+	if (!out)
+		return NULL;
+	if (rooted) {
+		out[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && out[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				out[w++] = '/';
+			for (; r < n && path[r] != '/'; r++)
+				out[w++] = path[r];
+		}
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = '\0';
+	return out;
+}
