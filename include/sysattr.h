@@ -16,6 +16,11 @@
  * white space removed. The content is b->p (NUL-terminated). Returns its length or a negative errno. */
 ssize_t sysattr_read(const char *path, struct strbuf *b);
 
+/* Lists the regular files of directory path (what Go's DirEntry.Type().IsRegular() accepts: no
+ * symlinks, no directories), sorted by name. Names are allocated in a. Returns the count or a negative
+ * errno. */
+ssize_t dir_list_regular(const char *path, struct arena *a, char ***names);
+
 /* Removes leading and trailing ASCII white space (Go's strings.TrimSpace on ASCII input) in place and
  * returns the start of what is left. */
 char *go_trim_space(char *s);

@@ -1,4 +1,7 @@
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 
 #include "procfs.h"
 #include "sysattr.h"
@@ -299,4 +302,59 @@ char *go_path_clean(char *p)
 		p[w++] = '.';
 	p[w] = '\0';
 	return p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+ssize_t dir_list_regular(const char *path, struct arena *a, char ***names)
+{
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!path)
+		return -ENOMEM;
+	if (!(d = opendir(path)))
+		return -errno;
+	errno = 0;
+	while ((de = readdir(d))) {
+		unsigned char type = de->d_type;
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			type = S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (type != DT_REG)
+			continue;
+		if (n == cap) {
+			size_t cap2 = cap ? cap * 2 : 32;
+			char **v2 = arena_alloc(a, cap2 * sizeof(*v2));
+			if (!v2)
+				goto oom;
+			if (n)
+				memcpy(v2, v, n * sizeof(*v2));
+			v = v2;
+			cap = cap2;
+		}
+		if (!(v[n] = arena_strdup(a, de->d_name)))
+			goto oom;
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
+	if (!v && !(v = arena_alloc(a, sizeof(*v))))
+		return -ENOMEM;
+	*names = v;
+	return (ssize_t)n;
+oom:
+	closedir(d);
+	return -ENOMEM;
 }

@@ -161,6 +161,28 @@ static void test_read(void)
 	sb_free(&b);
 }
 
+static void test_list_regular(void)
+{
+	static const struct tfile files[] = {
+		{ "sys/d/b", "1" },
+		{ "sys/d/a", "2" },
+		{ "sys/d/sub", NULL },
+		{ "sys/d/link", "->a" },
+	};
+	struct arena a = { 0 };
+	char **names, path[512];
+
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	snprintf(path, sizeof(path), "%s/d", nodex_paths.sysfs);
+	CHECK_INT(dir_list_regular(path, &a, &names), 2);
+	CHECK_STR(names[0], "a");
+	CHECK_STR(names[1], "b");
+	snprintf(path, sizeof(path), "%s/none", nodex_paths.sysfs);
+	CHECK_INT(dir_list_regular(path, &a, &names), -ENOENT);
+	test_remove_root();
+	arena_free(&a);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -170,5 +192,6 @@ int main(int argc, char **argv)
 	test_utf8();
 	test_clean();
 	test_read();
+	test_list_regular();
 	return test_summary(argv[0]);
 }
