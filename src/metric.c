@@ -137,6 +137,7 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 	f->set = ms;
 	f->type = d->type;
 	f->n_labels = n;
+	f->sparse = d->sparse;
 	f->name = arena_strdup(&ms->arena, d->name);
 	f->help = arena_strdup(&ms->arena, d->help ? d->help : "");
 	f->label_names = arena_alloc(&ms->arena, (n ? n : 1) * sizeof(char *));
