@@ -3,17 +3,27 @@
 #include "collector.h"
 
 extern const struct collector collector_cpufreq;
+extern const struct collector collector_dmi;
+extern const struct collector collector_edac;
 extern const struct collector collector_hwmon;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_powersupplyclass;
+extern const struct collector collector_rapl;
 extern const struct collector collector_thermal_zone;
+extern const struct collector collector_watchdog;
 
 const struct collector *const collector_table[] = {
 	&collector_cpufreq,
+	&collector_dmi,
+	&collector_edac,
 	&collector_hwmon,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_powersupplyclass,
+	&collector_rapl,
 	&collector_thermal_zone,
+	&collector_watchdog,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
