@@ -5,11 +5,15 @@
 extern const struct collector collector_cpufreq;
 extern const struct collector collector_dmi;
 extern const struct collector collector_edac;
+extern const struct collector collector_fibrechannel;
 extern const struct collector collector_hwmon;
+extern const struct collector collector_infiniband;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_nvme;
 extern const struct collector collector_powersupplyclass;
 extern const struct collector collector_rapl;
+extern const struct collector collector_tapestats;
 extern const struct collector collector_thermal_zone;
 extern const struct collector collector_watchdog;
 
@@ -17,11 +21,15 @@ const struct collector *const collector_table[] = {
 	&collector_cpufreq,
 	&collector_dmi,
 	&collector_edac,
+	&collector_fibrechannel,
 	&collector_hwmon,
+	&collector_infiniband,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_nvme,
 	&collector_powersupplyclass,
 	&collector_rapl,
+	&collector_tapestats,
 	&collector_thermal_zone,
 	&collector_watchdog,
 };
