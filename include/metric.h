@@ -31,9 +31,10 @@ struct metric_desc {
 	enum metric_type type;
 	unsigned n_labels;
 	const char *const *labels; /* n_labels names, in any order */
-	/* Label values "" are left out of the exposition, so the series of one family may carry different
-	 * label sets (node_exporter's info metrics that only label what a device provides). Series then
-	 * sort as client_golang sorts them: fewer labels first, then by the values present. */
+	/* A NULL label value leaves that label out of the series (an empty string is still printed as
+	 * label=""), so the series of one family may carry different label sets: node_exporter's info
+	 * metrics that only label what a device provides. Series then sort as client_golang sorts them:
+	 * fewer labels first, then by the values present. */
 	bool sparse;
 };
 
@@ -84,6 +85,9 @@ struct metric_set {
 	size_t n_slots;
 	int error;       /* first error: -ENOMEM, or -EINVAL for an invalid descriptor */
 };
+
+/* The stored value of a label left out of a series of a sparse family (compare by address). */
+extern const char metric_label_absent[];
 
 /* Empties the set and keeps its memory for the next run. */
 void metric_set_reset(struct metric_set *ms);

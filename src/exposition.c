@@ -62,15 +62,15 @@ static int cmp_sparse(const struct sample *sa, const struct sample *sb, unsigned
 	unsigned na = 0, nb = 0, i, j;
 
 	for (i = 0; i < n; i++) {
-		na += sa->lv[i][0] != '\0';
-		nb += sb->lv[i][0] != '\0';
+		na += sa->lv[i] != metric_label_absent;
+		nb += sb->lv[i] != metric_label_absent;
 	}
 	if (na != nb)
 		return na < nb ? -1 : 1;
 	for (i = j = 0; i < n && j < n; i++, j++) {
-		while (i < n && !sa->lv[i][0])
+		while (i < n && sa->lv[i] == metric_label_absent)
 			i++;
-		while (j < n && !sb->lv[j][0])
+		while (j < n && sb->lv[j] == metric_label_absent)
 			j++;
 		if (i == n || j == n)
 			break;
@@ -79,7 +79,7 @@ static int cmp_sparse(const struct sample *sa, const struct sample *sb, unsigned
 			return c;
 	}
 	for (i = 0; i < n; i++) {
-		bool pa = sa->lv[i][0], pb = sb->lv[i][0];
+		bool pa = sa->lv[i] != metric_label_absent, pb = sb->lv[i] != metric_label_absent;
 		if (pa != pb)
 			return pa ? -1 : 1;
 	}
@@ -118,7 +118,7 @@ static void describe_series(struct strbuf *o, const struct family *f, const stru
 	sb_puts(o, f->name);
 	sb_putc(o, '{');
 	for (unsigned i = 0; i < f->n_labels; i++) {
-		if (f->sparse && !s->lv[i][0])
+		if (s->lv[i] == metric_label_absent)
 			continue;
 		sb_printf(o, "%s%s=\"", first ? "" : ",", f->label_names[i]);
 		expo_escape(o, s->lv[i], true);
@@ -141,11 +141,11 @@ static int write_line(struct strbuf *out, const char *name, const char *suffix, 
 	bool any = extra != NULL;
 
 	for (unsigned i = 0; i < f->n_labels && !any; i++)
-		any = !f->sparse || s->lv[i][0];
+		any = s->lv[i] != metric_label_absent;
 	if (any) {
 		char sep = '{';
 		for (unsigned i = 0; i < f->n_labels; i++) {
-			if (f->sparse && !s->lv[i][0])
+			if (s->lv[i] == metric_label_absent)
 				continue;
 			sb_putc(out, sep);
 			sb_puts(out, f->label_names[i]);

@@ -201,10 +201,16 @@ static struct sample *sample_new(struct family *f)
 	return s;
 }
 
+const char metric_label_absent[] = "";
+
 static int sample_labels(struct family *f, struct sample *s, const char *const *lv)
 {
 	for (unsigned i = 0; i < f->n_labels; i++) {
 		const char *v = lv[i] ? lv[i] : "";
+		if (!lv[i] && f->sparse) {
+			s->lv[f->perm[i]] = metric_label_absent;
+			continue;
+		}
 		s->lv[f->perm[i]] = arena_strdup(&f->set->arena, v);
 		if (!s->lv[f->perm[i]]) {
 			set_error(f->set, -ENOMEM);
