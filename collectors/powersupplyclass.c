@@ -203,8 +203,9 @@ static int powersupplyclass_collect(struct collect_ctx *c)
 			metric_add(metric_family(c->ms, &d), s->num[k]->div == 1 ? v : v / s->num[k]->div, s->name);
 		}
 		const char *lv[N_STRINGS + 1];
+		/* Only non-empty attributes label the series (node_exporter's `value != ""`). */
 		for (size_t k = 0; k < N_STRINGS; k++)
-			lv[k] = s->str[k] ? s->str[k] : "";
+			lv[k] = s->str[k] && *s->str[k] ? s->str[k] : NULL;
 		lv[N_STRINGS] = s->name;
 		metric_addv(metric_family(c->ms, &info_desc), 1, lv);
 	}
