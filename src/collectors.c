@@ -2,8 +2,10 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_cpu_vulnerabilities;
 extern const struct collector collector_cpufreq;
 extern const struct collector collector_dmi;
+extern const struct collector collector_drm;
 extern const struct collector collector_edac;
 extern const struct collector collector_fibrechannel;
 extern const struct collector collector_hwmon;
@@ -11,6 +13,8 @@ extern const struct collector collector_infiniband;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_nvme;
+extern const struct collector collector_nvmesubsystem;
+extern const struct collector collector_pcidevice;
 extern const struct collector collector_powersupplyclass;
 extern const struct collector collector_rapl;
 extern const struct collector collector_tapestats;
@@ -18,8 +22,10 @@ extern const struct collector collector_thermal_zone;
 extern const struct collector collector_watchdog;
 
 const struct collector *const collector_table[] = {
+	&collector_cpu_vulnerabilities,
 	&collector_cpufreq,
 	&collector_dmi,
+	&collector_drm,
 	&collector_edac,
 	&collector_fibrechannel,
 	&collector_hwmon,
@@ -27,6 +33,8 @@ const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_nvme,
+	&collector_nvmesubsystem,
+	&collector_pcidevice,
 	&collector_powersupplyclass,
 	&collector_rapl,
 	&collector_tapestats,
