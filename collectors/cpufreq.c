@@ -115,7 +115,7 @@ static int cpufreq_collect(struct collect_ctx *c)
 	char **names;
 	ssize_t n, r;
 	struct cpu_freq *cpus;
-	size_t ncpu = 0;
+	size_t ncpu = 0, n_entries = 0;
 	unsigned char offline[8192 / 8] = { 0 };
 	bool any_offline = false;
 
@@ -150,6 +150,7 @@ static int cpufreq_collect(struct collect_ctx *c)
 			if (id >= 0 && id < 8192 && (offline[id / 8] & (1u << (id % 8))))
 				continue;
 		}
+		n_entries++;
 		if (!(dir = arena_printf(&c->ms->arena, "%s/%s/cpufreq", cpudir, names[i])))
 			return -ENOMEM;
 		if (stat(dir, &st) < 0) {
@@ -162,6 +163,9 @@ static int cpufreq_collect(struct collect_ctx *c)
 			return (int)r; /* procfs returns nothing when one CPU fails */
 		ncpu++;
 	}
+
+	if (!n_entries)
+		return ctx_fail(c, -ENOENT, "could not find any cpufreq files in %s", cpudir);
 
 	/* sysfs cpufreq values are kHz. */
 	for (size_t i = 0; i < ncpu; i++) {
