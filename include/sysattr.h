@@ -42,6 +42,15 @@ bool utf8_valid(const char *s);
  * invalid bytes replaced by U+FFFD. Returns NULL only when the arena cannot allocate. */
 const char *utf8_sanitize(struct arena *a, const char *s);
 
+/* node_exporter's cleanMetricName (hwmon chip and sensor labels, drm's chip label): lower case, every
+ * character outside [a-z0-9:_] becomes "_" (one per character, multi-byte ones included), "_" trimmed
+ * from both ends. Writes into out (at least strlen(s) + 1 bytes) and returns out. */
+char *go_clean_metric_name(const char *s, char *out);
+
+/* procfs' ReadUintFromFile (and node_exporter's readUintFromFile): the whole file, trimmed, as a base-10
+ * uint64. Returns 0, the negative errno of reading, or -EBADMSG when the content is not such a number. */
+int read_uint_file(const char *path, struct strbuf *b, uint64_t *v);
+
 /* Go's path/filepath.Clean, in place. Returns p. */
 char *go_path_clean(char *p);
 

@@ -358,3 +358,56 @@ oom:
 	closedir(d);
 	return -ENOMEM;
 }
+
+/* node_exporter's cleanMetricName: lower case, every character outside [a-z0-9:_] becomes "_" (one per
+ * character, multi-byte ones included), then "_" trimmed from both ends. Writes into out (at least
+ * strlen(s) + 1 bytes) and returns out. */
+char *go_clean_metric_name(const char *s, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, start = 0;
+
+	while (*p) {
+		unsigned char c = *p;
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			out[o++] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_') ? (char)c : '_';
+			p++;
+			continue;
+		}
+		/* A multi-byte character (or one invalid byte) is one rune to Go's regexp. Two of them lower
+		 * to ASCII letters: KELVIN SIGN to k, LATIN CAPITAL I WITH DOT ABOVE to i. */
+		size_t n = 1;
+		if (c >= 0xC2 && c <= 0xDF && (p[1] & 0xC0) == 0x80)
+			n = 2;
+		else if (c >= 0xE0 && c <= 0xEF && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+			n = 3;
+		else if (c >= 0xF0 && c <= 0xF4 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+			 (p[3] & 0xC0) == 0x80)
+			n = 4;
+		if (n == 3 && c == 0xE2 && p[1] == 0x84 && p[2] == 0xAA)
+			out[o++] = 'k';
+		else if (n == 2 && c == 0xC4 && p[1] == 0xB0)
+			out[o++] = 'i';
+		else
+			out[o++] = '_';
+		p += n;
+	}
+	while (start < o && out[start] == '_')
+		start++;
+	while (o > start && out[o - 1] == '_')
+		o--;
+	memmove(out, out + start, o - start);
+	out[o - start] = '\0';
+	return out;
+}
+
+int read_uint_file(const char *path, struct strbuf *b, uint64_t *v)
+{
+	ssize_t n = file_read(path, b);
+
+	if (n < 0)
+		return (int)n;
+	return go_parse_uint(go_trim_space(b->p), 10, 64, v) < 0 ? -EBADMSG : 0;
+}
