@@ -52,26 +52,12 @@ struct card {
 	uint64_t v[N_STATS];
 };
 
-/* hwmon's cleanMetricName for ASCII input: lower case, [^a-z0-9:_] -> "_", "_" trimmed. Non-ASCII
- * bytes become "_" each. */
-static char *clean(struct arena *a, const char *s)
+/* The cleaned form of s in the arena (hwmon's cleanMetricName, which node_exporter's drm uses). */
+static const char *clean(struct arena *a, const char *s)
 {
-	char *out = arena_alloc(a, strlen(s) + 1), *o = out, *start;
+	char *out = arena_alloc(a, strlen(s) + 1);
 
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		char ch = *s;
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		*o++ = ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == ':' || ch == '_') ? ch : '_';
-	}
-	*o = '\0';
-	for (start = out; *start == '_'; start++)
-		;
-	while (o > start && o[-1] == '_')
-		*--o = '\0';
-	return start;
+	return out ? go_clean_metric_name(s, out) : NULL;
 }
 
 /* The chip label from the resolved device link: "<parent>_<device>", or "<device>", or "". Returns NULL

@@ -25,14 +25,12 @@ static const struct metric_desc channel_ue_desc = METRIC_DESC(
 	"node_edac_channel_uncorrectable_errors_total", "Total uncorrectable memory errors for this channel.",
 	METRIC_COUNTER, "controller", "csrow", "channel", "dimm_label");
 
-/* node_exporter's readUintFromFile: the whole file, trimmed, base 10. */
+/* node_exporter's readUintFromFile. Returns 0 or a negative errno (-EINVAL: not a number). */
 static int read_count(struct collect_ctx *c, const char *path, uint64_t *v)
 {
-	ssize_t n = file_read(path, &c->buf);
+	int r = read_uint_file(path, &c->buf, v);
 
-	if (n < 0)
-		return (int)n;
-	return go_parse_uint(go_trim_space(c->buf.p), 10, 64, v) < 0 ? -EINVAL : 0;
+	return r == -EBADMSG ? -EINVAL : r;
 }
 
 /* Leading digits of s ("" when none), into the arena: the [0-9]* after the glob's prefix. */

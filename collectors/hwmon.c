@@ -91,56 +91,12 @@ static bool explode_name(const char *name, size_t *type_len, long long *num, con
 	return false;
 }
 
-/* node_exporter's cleanMetricName: lower case, every character outside [a-z0-9:_] becomes "_" (one per
- * character, multi-byte ones included), then "_" trimmed from both ends. Writes into out (at least
- * strlen(s) + 1 bytes) and returns out. */
-static char *clean_name(const char *s, char *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0, start = 0;
-
-	while (*p) {
-		unsigned char c = *p;
-		if (c < 0x80) {
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c - 'A' + 'a');
-			out[o++] = ((c >= 'a' && c <= 'z') || is_digit((char)c) || c == ':' || c == '_') ? (char)c : '_';
-			p++;
-			continue;
-		}
-		/* A multi-byte character (or one invalid byte) is one rune to Go's regexp. Two of them lower
-		 * to ASCII letters: KELVIN SIGN to k, LATIN CAPITAL I WITH DOT ABOVE to i. */
-		size_t n = 1;
-		if (c >= 0xC2 && c <= 0xDF && (p[1] & 0xC0) == 0x80)
-			n = 2;
-		else if (c >= 0xE0 && c <= 0xEF && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
-			n = 3;
-		else if (c >= 0xF0 && c <= 0xF4 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
-			 (p[3] & 0xC0) == 0x80)
-			n = 4;
-		if (n == 3 && c == 0xE2 && p[1] == 0x84 && p[2] == 0xAA)
-			out[o++] = 'k';
-		else if (n == 2 && c == 0xC4 && p[1] == 0xB0)
-			out[o++] = 'i';
-		else
-			out[o++] = '_';
-		p += n;
-	}
-	while (start < o && out[start] == '_')
-		start++;
-	while (o > start && out[o - 1] == '_')
-		o--;
-	memmove(out, out + start, o - start);
-	out[o - start] = '\0';
-	return out;
-}
-
 /* Cleans s into the arena. */
 static char *clean_dup(struct arena *a, const char *s)
 {
 	char *out = arena_alloc(a, strlen(s) + 1);
 
-	return out ? clean_name(s, out) : NULL;
+	return out ? go_clean_metric_name(s, out) : NULL;
 }
 
 static bool known_type(const char *name, size_t len)
@@ -277,7 +233,7 @@ static void emit_sensor(struct collect_ctx *c, const char *chip, const struct hw
 			char *ce = arena_alloc(&c->ms->arena, strlen(el) + 1);
 			if (!ce)
 				return;
-			nl = snprintf(name, sizeof(name), "node_hwmon_%s_%s", type, clean_name(el, ce));
+			nl = snprintf(name, sizeof(name), "node_hwmon_%s_%s", type, go_clean_metric_name(el, ce));
 		} else
 			nl = snprintf(name, sizeof(name), "node_hwmon_%s", type);
 		if (nl < 0 || (size_t)nl >= sizeof(name) - 32)
@@ -336,7 +292,7 @@ static void emit_sensor(struct collect_ctx *c, const char *chip, const struct hw
 				continue;
 			strcat(name, "_freq_mhz");
 			emit(c, name, "Hardware monitor for GPU frequency in MHz", METRIC_GAUGE, pv / 1000000.0, chip,
-			     clean_name(label, cleaned));
+			     go_clean_metric_name(label, cleaned));
 		} else {
 			snprintf(help, sizeof(help), "Hardware monitor %s element %s", type, el);
 			emit(c, name, help, METRIC_GAUGE, pv, chip, sensor);

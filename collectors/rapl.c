@@ -55,16 +55,6 @@ static void sanitize(const char *s, char *out, size_t size)
 	out[o] = '\0';
 }
 
-/* Reads an unsigned number file as procfs' ReadUintFromFile. Returns 0, a negative errno, or -EINVAL. */
-static int read_uint(struct collect_ctx *c, const char *path, uint64_t *v)
-{
-	ssize_t n = file_read(path, &c->buf);
-
-	if (n < 0)
-		return (int)n;
-	return go_parse_uint(go_trim_space(c->buf.p), 10, 64, v) < 0 ? -EBADMSG : 0;
-}
-
 static int rapl_collect(struct collect_ctx *c)
 {
 	const char *p = ctx_path(c, ROOT_SYS, "class/powercap");
@@ -121,7 +111,7 @@ static int rapl_collect(struct collect_ctx *c)
 		if (!has_index)
 			index = k < n_seen ? seen_next[k] : 0;
 
-		r = read_uint(c, ctx_path(c, ROOT_NONE, "%s/%s/max_energy_range_uj", cdir, names[i]), &max);
+		r = read_uint_file(ctx_path(c, ROOT_NONE, "%s/%s/max_energy_range_uj", cdir, names[i]), &c->buf, &max);
 		if (r == -ENOENT || r == -EACCES || r == -EPERM) {
 			log_debug("Can't access powercap files", "err", strerror(-r));
 			return COLLECTOR_NO_DATA;
@@ -145,7 +135,7 @@ static int rapl_collect(struct collect_ctx *c)
 	for (size_t i = 0; i < nz; i++) {
 		uint64_t uj;
 		char idx[24], fam[256], help[300];
-		int r = read_uint(c, ctx_path(c, ROOT_NONE, "%s/energy_uj", zones[i].path), &uj);
+		int r = read_uint_file(ctx_path(c, ROOT_NONE, "%s/energy_uj", zones[i].path), &c->buf, &uj);
 
 		if (r == -EACCES || r == -EPERM) {
 			log_debug("Can't access energy_uj file", "zone", zones[i].path);
