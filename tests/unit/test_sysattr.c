@@ -183,6 +183,25 @@ static void test_list_regular(void)
 	arena_free(&a);
 }
 
+static void test_clean_metric_name(void)
+{
+	static const char *const cases[][2] = {
+		{ "coretemp.0", "coretemp_0" },
+		{ "  Package id 0  ", "package_id_0" },
+		{ "0000:00:18.3", "0000:00:18_3" },
+		{ "__x__", "x" },
+		{ "caf\xc3\xa9", "caf" },                /* one "_" for the two-byte e-acute, then trimmed */
+		{ "a\xc3\xa9" "b", "a_b" },
+		{ "\xe2\x84\xaa" "elvin", "kelvin" },       /* KELVIN SIGN lowers to k */
+		{ "a\xff" "b", "a_b" },                    /* an invalid byte is one character */
+		{ "", "" },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_STR(go_clean_metric_name(cases[i][0], out), cases[i][1]);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -193,5 +212,6 @@ int main(int argc, char **argv)
 	test_clean();
 	test_read();
 	test_list_regular();
+	test_clean_metric_name();
 	return test_summary(argv[0]);
 }
