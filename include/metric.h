@@ -31,6 +31,11 @@ struct metric_desc {
 	enum metric_type type;
 	unsigned n_labels;
 	const char *const *labels; /* n_labels names, in any order */
+	/* A NULL label value leaves that label out of the series (an empty string is still printed as
+	 * label=""), so the series of one family may carry different label sets: node_exporter's info
+	 * metrics that only label what a device provides. Series then sort as client_golang sorts them:
+	 * fewer labels first, then by the values present. */
+	bool sparse;
 };
 
 /* Static descriptors: METRIC_DESC("node_load1", "1m load average.", METRIC_GAUGE) or with labels
@@ -64,6 +69,7 @@ struct family {
 	unsigned n_labels;
 	const char **label_names;      /* sorted by name */
 	unsigned char *perm;           /* perm[i]: sorted position of the i-th label as the caller gave it */
+	bool sparse;                   /* see struct metric_desc */
 	struct sample *samples;
 	size_t n_samples;
 	size_t cap_samples;
@@ -79,6 +85,9 @@ struct metric_set {
 	size_t n_slots;
 	int error;       /* first error: -ENOMEM, or -EINVAL for an invalid descriptor */
 };
+
+/* The stored value of a label left out of a series of a sparse family (compare by address). */
+extern const char metric_label_absent[];
 
 /* Empties the set and keeps its memory for the next run. */
 void metric_set_reset(struct metric_set *ms);

@@ -10,12 +10,20 @@ extern const struct collector collector_buddyinfo;
 extern const struct collector collector_cgroups;
 extern const struct collector collector_conntrack;
 extern const struct collector collector_cpu;
+extern const struct collector collector_cpu_vulnerabilities;
+extern const struct collector collector_cpufreq;
 extern const struct collector collector_diskstats;
+extern const struct collector collector_dmi;
 extern const struct collector collector_dmmultipath;
 extern const struct collector collector_drbd;
+extern const struct collector collector_drm;
+extern const struct collector collector_edac;
 extern const struct collector collector_entropy;
+extern const struct collector collector_fibrechannel;
 extern const struct collector collector_filefd;
 extern const struct collector collector_filesystem;
+extern const struct collector collector_hwmon;
+extern const struct collector collector_infiniband;
 extern const struct collector collector_interrupts;
 extern const struct collector collector_ipvs;
 extern const struct collector collector_kernel_hung;
@@ -30,9 +38,14 @@ extern const struct collector collector_netclass;
 extern const struct collector collector_netstat;
 extern const struct collector collector_nfs;
 extern const struct collector collector_nfsd;
+extern const struct collector collector_nvme;
+extern const struct collector collector_nvmesubsystem;
 extern const struct collector collector_os;
+extern const struct collector collector_pcidevice;
+extern const struct collector collector_powersupplyclass;
 extern const struct collector collector_pressure;
 extern const struct collector collector_processes;
+extern const struct collector collector_rapl;
 extern const struct collector collector_schedstat;
 extern const struct collector collector_selinux;
 extern const struct collector collector_slabinfo;
@@ -42,12 +55,15 @@ extern const struct collector collector_softnet;
 extern const struct collector collector_stat;
 extern const struct collector collector_swap;
 extern const struct collector collector_sysctl;
+extern const struct collector collector_tapestats;
 extern const struct collector collector_textfile;
+extern const struct collector collector_thermal_zone;
 extern const struct collector collector_time;
 extern const struct collector collector_timex;
 extern const struct collector collector_udp_queues;
 extern const struct collector collector_uname;
 extern const struct collector collector_vmstat;
+extern const struct collector collector_watchdog;
 extern const struct collector collector_xfrm;
 extern const struct collector collector_xfs;
 extern const struct collector collector_zfs;
@@ -62,12 +78,20 @@ const struct collector *const collector_table[] = {
 	&collector_cgroups,
 	&collector_conntrack,
 	&collector_cpu,
+	&collector_cpu_vulnerabilities,
+	&collector_cpufreq,
 	&collector_diskstats,
+	&collector_dmi,
 	&collector_dmmultipath,
 	&collector_drbd,
+	&collector_drm,
+	&collector_edac,
 	&collector_entropy,
+	&collector_fibrechannel,
 	&collector_filefd,
 	&collector_filesystem,
+	&collector_hwmon,
+	&collector_infiniband,
 	&collector_interrupts,
 	&collector_ipvs,
 	&collector_kernel_hung,
@@ -82,9 +106,14 @@ const struct collector *const collector_table[] = {
 	&collector_netstat,
 	&collector_nfs,
 	&collector_nfsd,
+	&collector_nvme,
+	&collector_nvmesubsystem,
 	&collector_os,
+	&collector_pcidevice,
+	&collector_powersupplyclass,
 	&collector_pressure,
 	&collector_processes,
+	&collector_rapl,
 	&collector_schedstat,
 	&collector_selinux,
 	&collector_slabinfo,
@@ -94,12 +123,15 @@ const struct collector *const collector_table[] = {
 	&collector_stat,
 	&collector_swap,
 	&collector_sysctl,
+	&collector_tapestats,
 	&collector_textfile,
+	&collector_thermal_zone,
 	&collector_time,
 	&collector_timex,
 	&collector_udp_queues,
 	&collector_uname,
 	&collector_vmstat,
+	&collector_watchdog,
 	&collector_xfrm,
 	&collector_xfs,
 	&collector_zfs,

@@ -55,12 +55,45 @@ static int cmp_fam(const void *a, const void *b)
 	return ra->order < rb->order ? -1 : ra->order > rb->order;
 }
 
+/* Orders a sparse family's series as client_golang does: by the number of labels present, then by the
+ * present values in label-name order; series that still tie differ in which labels they carry. */
+static int cmp_sparse(const struct sample *sa, const struct sample *sb, unsigned n)
+{
+	unsigned na = 0, nb = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		na += sa->lv[i] != metric_label_absent;
+		nb += sb->lv[i] != metric_label_absent;
+	}
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	for (i = j = 0; i < n && j < n; i++, j++) {
+		while (i < n && sa->lv[i] == metric_label_absent)
+			i++;
+		while (j < n && sb->lv[j] == metric_label_absent)
+			j++;
+		if (i == n || j == n)
+			break;
+		int c = strcmp(sa->lv[i], sb->lv[j]);
+		if (c)
+			return c;
+	}
+	for (i = 0; i < n; i++) {
+		bool pa = sa->lv[i] != metric_label_absent, pb = sb->lv[i] != metric_label_absent;
+		if (pa != pb)
+			return pa ? -1 : 1;
+	}
+	return 0;
+}
+
 static int cmp_sample(const void *a, const void *b, void *arg)
 {
 	const struct sample *sa = *(struct sample *const *)a, *sb = *(struct sample *const *)b;
-	unsigned n = *(const unsigned *)arg;
+	const struct family *f = arg;
 
-	for (unsigned i = 0; i < n; i++) {
+	if (f->sparse)
+		return cmp_sparse(sa, sb, f->n_labels);
+	for (unsigned i = 0; i < f->n_labels; i++) {
 		int c = strcmp(sa->lv[i], sb->lv[i]);
 		if (c)
 			return c;
@@ -80,12 +113,17 @@ static bool same_labels(const struct family *a, const struct family *b)
 
 static void describe_series(struct strbuf *o, const struct family *f, const struct sample *s)
 {
+	bool first = true;
+
 	sb_puts(o, f->name);
 	sb_putc(o, '{');
 	for (unsigned i = 0; i < f->n_labels; i++) {
-		sb_printf(o, "%s%s=\"", i ? "," : "", f->label_names[i]);
+		if (s->lv[i] == metric_label_absent)
+			continue;
+		sb_printf(o, "%s%s=\"", first ? "" : ",", f->label_names[i]);
 		expo_escape(o, s->lv[i], true);
 		sb_putc(o, '"');
+		first = false;
 	}
 	sb_putc(o, '}');
 }
@@ -100,9 +138,15 @@ static int write_line(struct strbuf *out, const char *name, const char *suffix, 
 	sb_puts(out, name);
 	if (suffix)
 		sb_puts(out, suffix);
-	if (f->n_labels || extra) {
+	bool any = extra != NULL;
+
+	for (unsigned i = 0; i < f->n_labels && !any; i++)
+		any = s->lv[i] != metric_label_absent;
+	if (any) {
 		char sep = '{';
 		for (unsigned i = 0; i < f->n_labels; i++) {
+			if (s->lv[i] == metric_label_absent)
+				continue;
 			sb_putc(out, sep);
 			sb_puts(out, f->label_names[i]);
 			sb_append(out, "=\"", 2);
@@ -195,12 +239,12 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 		for (j = i; j < end; j++)
 			for (size_t k = 0; k < e->refs[j].f->n_samples; k++) {
 				e->samples[m] = &e->refs[j].f->samples[k];
-				if (m > 0 && sorted && cmp_sample(&e->samples[m - 1], &e->samples[m], &first->n_labels) > 0)
+				if (m > 0 && sorted && cmp_sample(&e->samples[m - 1], &e->samples[m], first) > 0)
 					sorted = false;
 				m++;
 			}
 		if (!sorted)
-			qsort_r(e->samples, m, sizeof(*e->samples), cmp_sample, &first->n_labels);
+			qsort_r(e->samples, m, sizeof(*e->samples), cmp_sample, first);
 
 		sb_append(out, "# HELP ", 7);
 		sb_puts(out, first->name);
@@ -212,7 +256,7 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 		sb_puts(out, metric_type_name(first->type));
 		sb_putc(out, '\n');
 		for (j = 0; j < m; j++) {
-			if (j > 0 && cmp_sample(&e->samples[j - 1], &e->samples[j], &first->n_labels) == 0) {
+			if (j > 0 && cmp_sample(&e->samples[j - 1], &e->samples[j], first) == 0) {
 				sb_puts(&e->errors, "duplicate series dropped: ");
 				describe_series(&e->errors, first, e->samples[j]);
 				sb_putc(&e->errors, '\n');

@@ -137,6 +137,7 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 	f->set = ms;
 	f->type = d->type;
 	f->n_labels = n;
+	f->sparse = d->sparse;
 	f->name = arena_strdup(&ms->arena, d->name);
 	f->help = arena_strdup(&ms->arena, d->help ? d->help : "");
 	f->label_names = arena_alloc(&ms->arena, (n ? n : 1) * sizeof(char *));
@@ -200,10 +201,16 @@ static struct sample *sample_new(struct family *f)
 	return s;
 }
 
+const char metric_label_absent[] = "";
+
 static int sample_labels(struct family *f, struct sample *s, const char *const *lv)
 {
 	for (unsigned i = 0; i < f->n_labels; i++) {
 		const char *v = lv[i] ? lv[i] : "";
+		if (!lv[i] && f->sparse) {
+			s->lv[f->perm[i]] = metric_label_absent;
+			continue;
+		}
 		s->lv[f->perm[i]] = arena_strdup(&f->set->arena, v);
 		if (!s->lv[f->perm[i]]) {
 			set_error(f->set, -ENOMEM);

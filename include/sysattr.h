@@ -1,0 +1,57 @@
+/* Reading sysfs attributes and parsing their values with the semantics of Go's standard library and of
+ * prometheus/procfs, which node_exporter's sysfs collectors are built on. A drop-in has to accept and
+ * reject exactly what those accept and reject: "0x1f" is a number to procfs' value parser, " 12" is not
+ * a number to strconv, and an attribute is read with one read() of at most 128 bytes. */
+#ifndef NODEX_SYSATTR_H
+#define NODEX_SYSATTR_H
+
+#include <sys/types.h>
+
+#include "arena.h"
+
+/* The most procfs' SysReadFile reads from an attribute (one read() call). */
+#define SYSATTR_MAX 128
+
+/* Reads an attribute like procfs util.SysReadFile: at most SYSATTR_MAX bytes, then leading and trailing
+ * white space removed. The content is b->p (NUL-terminated). Returns its length or a negative errno. */
+ssize_t sysattr_read(const char *path, struct strbuf *b);
+
+/* Lists the regular files of directory path (what Go's DirEntry.Type().IsRegular() accepts: no
+ * symlinks, no directories), sorted by name. Names are allocated in a. Returns the count or a negative
+ * errno. */
+ssize_t dir_list_regular(const char *path, struct arena *a, char ***names);
+
+/* Removes leading and trailing ASCII white space (Go's strings.TrimSpace on ASCII input) in place and
+ * returns the start of what is left. */
+char *go_trim_space(char *s);
+
+/* Go's strconv.ParseUint / ParseInt: the whole string must be a number in base (0 means: infer from a
+ * 0x, 0o, 0b or 0 prefix and allow underscores between digits, as Go does), fitting in bits bits.
+ * Returns 0, -EINVAL (syntax) or -ERANGE. *out is written only on success. */
+int go_parse_uint(const char *s, int base, int bits, uint64_t *out);
+int go_parse_int(const char *s, int base, int bits, int64_t *out);
+
+/* Go's strconv.ParseFloat(s, 64): the whole string, no surrounding blanks; decimal, hexadecimal,
+ * Inf/Infinity/NaN spellings. Returns 0, -EINVAL or -ERANGE (overflow). */
+int go_parse_float(const char *s, double *out);
+
+/* Returns true when s is valid UTF-8 (as Go's utf8.ValidString). */
+bool utf8_valid(const char *s);
+
+/* Go's strings.ToValidUTF8(s, "\uFFFD"): s itself when valid, else a copy in a with every run of
+ * invalid bytes replaced by U+FFFD. Returns NULL only when the arena cannot allocate. */
+const char *utf8_sanitize(struct arena *a, const char *s);
+
+/* node_exporter's cleanMetricName (hwmon chip and sensor labels, drm's chip label): lower case, every
+ * character outside [a-z0-9:_] becomes "_" (one per character, multi-byte ones included), "_" trimmed
+ * from both ends. Writes into out (at least strlen(s) + 1 bytes) and returns out. */
+char *go_clean_metric_name(const char *s, char *out);
+
+/* procfs' ReadUintFromFile (and node_exporter's readUintFromFile): the whole file, trimmed, as a base-10
+ * uint64. Returns 0, the negative errno of reading, or -EBADMSG when the content is not such a number. */
+int read_uint_file(const char *path, struct strbuf *b, uint64_t *v);
+
+/* Go's path/filepath.Clean, in place. Returns p. */
+char *go_path_clean(char *p);
+
+#endif

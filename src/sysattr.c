@@ -1,0 +1,413 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "procfs.h"
+#include "sysattr.h"
+
+static bool is_go_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+char *go_trim_space(char *s)
+{
+	size_t n;
+
+	while (is_go_space((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_go_space((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+ssize_t sysattr_read(const char *path, struct strbuf *b)
+{
+	ssize_t n = file_read(path, b);
+	char *t;
+	size_t len;
+
+	if (n < 0)
+		return n;
+	if (b->len > SYSATTR_MAX) {
+		b->p[SYSATTR_MAX] = '\0';
+		b->len = SYSATTR_MAX;
+	}
+	t = go_trim_space(b->p);
+	len = strlen(t);
+	if (t != b->p)
+		memmove(b->p, t, len + 1);
+	b->len = len;
+	return (ssize_t)len;
+}
+
+static int lower(int c)
+{
+	return c | ('x' - 'X');
+}
+
+/* Go's underscoreOK: underscores may only separate digits (or the base prefix and a digit). */
+static bool underscore_ok(const char *s)
+{
+	char saw = '^';
+	size_t i = 0, n;
+	bool hex = false;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	n = strlen(s);
+	if (n >= 2 && s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = lower(s[1]) == 'x';
+	}
+	for (; i < n; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+int go_parse_uint(const char *s0, int base, int bits, uint64_t *out)
+{
+	const char *s = s0;
+	bool base0 = base == 0, underscores = false;
+	uint64_t n = 0, maxv = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+
+	if (!*s)
+		return -EINVAL;
+	if (base0) {
+		base = 10;
+		if (s[0] == '0') {
+			size_t len = strlen(s);
+			if (len >= 3 && lower(s[1]) == 'b') {
+				base = 2;
+				s += 2;
+			} else if (len >= 3 && lower(s[1]) == 'o') {
+				base = 8;
+				s += 2;
+			} else if (len >= 3 && lower(s[1]) == 'x') {
+				base = 16;
+				s += 2;
+			} else {
+				base = 8;
+				s += 1;
+			}
+		}
+	}
+	for (; *s; s++) {
+		int c = (unsigned char)*s, d;
+		if (c == '_' && base0) {
+			underscores = true;
+			continue;
+		}
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (lower(c) >= 'a' && lower(c) <= 'z')
+			d = lower(c) - 'a' + 10;
+		else
+			return -EINVAL;
+		if (d >= base)
+			return -EINVAL;
+		if (n > (maxv - (uint64_t)d) / (uint64_t)base)
+			return -ERANGE; /* Go stops at the first overflowing digit */
+		n = n * (uint64_t)base + (uint64_t)d;
+	}
+	if (underscores && !underscore_ok(s0))
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+int go_parse_int(const char *s, int base, int bits, int64_t *out)
+{
+	bool neg = false;
+	uint64_t un, cutoff;
+	int r;
+
+	if (!*s)
+		return -EINVAL;
+	if (*s == '+' || *s == '-') {
+		neg = *s == '-';
+		s++;
+		if (*s == '+' || *s == '-')
+			return -EINVAL;
+	}
+	r = go_parse_uint(s, base, 64, &un);
+	if (r == -EINVAL)
+		return r;
+	cutoff = (uint64_t)1 << (bits - 1);
+	if (r == -ERANGE || (!neg && un >= cutoff) || (neg && un > cutoff))
+		return -ERANGE;
+	*out = neg ? (int64_t)(0 - un) : (int64_t)un;
+	return 0;
+}
+
+int go_parse_float(const char *s, double *out)
+{
+	const char *p = s, *end;
+	double v;
+	int r;
+
+	if (!*s || is_go_space((unsigned char)*s) || strchr(s, '(') || strchr(s, '_'))
+		return -EINVAL;
+	if (*p == '+' || *p == '-') {
+		p++;
+		/* Go takes a sign before Inf but not before NaN. */
+		if (*p == 'n' || *p == 'N')
+			return -EINVAL;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && !strpbrk(p, "pP"))
+		return -EINVAL; /* a hexadecimal mantissa needs a 'p' exponent in Go */
+	r = parse_double(s, &end, &v);
+	if (r < 0)
+		return r;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 when the byte at s starts no valid sequence. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+const char *utf8_sanitize(struct arena *a, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *o;
+	bool in_bad = false;
+
+	if (utf8_valid(s))
+		return s;
+	/* Each invalid byte becomes at most three bytes of U+FFFD. */
+	out = arena_alloc(a, strlen(s) * 3 + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (!n) {
+			if (!in_bad) {
+				memcpy(o, "\xEF\xBF\xBD", 3);
+				o += 3;
+			}
+			in_bad = true;
+			p++;
+			continue;
+		}
+		in_bad = false;
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *go_path_clean(char *p)
+{
+	size_t n = strlen(p), r = 0, w = 0, dotdot = 0;
+	bool rooted = n > 0 && p[0] == '/';
+
+	if (n == 0) {
+		strcpy(p, ".");
+		return p;
+	}
+	if (rooted) {
+		r = w = 1;
+		dotdot = 1;
+	}
+	while (r < n) {
+		if (p[r] == '/') {
+			r++;
+		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+			r++;
+		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && p[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					p[w++] = '/';
+				p[w++] = '.';
+				p[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				p[w++] = '/';
+			for (; r < n && p[r] != '/'; r++)
+				p[w++] = p[r];
+		}
+	}
+	if (w == 0)
+		p[w++] = '.';
+	p[w] = '\0';
+	return p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+ssize_t dir_list_regular(const char *path, struct arena *a, char ***names)
+{
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!path)
+		return -ENOMEM;
+	if (!(d = opendir(path)))
+		return -errno;
+	errno = 0;
+	while ((de = readdir(d))) {
+		unsigned char type = de->d_type;
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			type = S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (type != DT_REG)
+			continue;
+		if (n == cap) {
+			size_t cap2 = cap ? cap * 2 : 32;
+			char **v2 = arena_alloc(a, cap2 * sizeof(*v2));
+			if (!v2)
+				goto oom;
+			if (n)
+				memcpy(v2, v, n * sizeof(*v2));
+			v = v2;
+			cap = cap2;
+		}
+		if (!(v[n] = arena_strdup(a, de->d_name)))
+			goto oom;
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
+	if (!v && !(v = arena_alloc(a, sizeof(*v))))
+		return -ENOMEM;
+	*names = v;
+	return (ssize_t)n;
+oom:
+	closedir(d);
+	return -ENOMEM;
+}
+
+/* node_exporter's cleanMetricName: lower case, every character outside [a-z0-9:_] becomes "_" (one per
+ * character, multi-byte ones included), then "_" trimmed from both ends. Writes into out (at least
+ * strlen(s) + 1 bytes) and returns out. */
+char *go_clean_metric_name(const char *s, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, start = 0;
+
+	while (*p) {
+		unsigned char c = *p;
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			out[o++] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_') ? (char)c : '_';
+			p++;
+			continue;
+		}
+		/* A multi-byte character (or one invalid byte) is one rune to Go's regexp. Two of them lower
+		 * to ASCII letters: KELVIN SIGN to k, LATIN CAPITAL I WITH DOT ABOVE to i. */
+		size_t n = 1;
+		if (c >= 0xC2 && c <= 0xDF && (p[1] & 0xC0) == 0x80)
+			n = 2;
+		else if (c >= 0xE0 && c <= 0xEF && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+			n = 3;
+		else if (c >= 0xF0 && c <= 0xF4 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+			 (p[3] & 0xC0) == 0x80)
+			n = 4;
+		if (n == 3 && c == 0xE2 && p[1] == 0x84 && p[2] == 0xAA)
+			out[o++] = 'k';
+		else if (n == 2 && c == 0xC4 && p[1] == 0xB0)
+			out[o++] = 'i';
+		else
+			out[o++] = '_';
+		p += n;
+	}
+	while (start < o && out[start] == '_')
+		start++;
+	while (o > start && out[o - 1] == '_')
+		o--;
+	memmove(out, out + start, o - start);
+	out[o - start] = '\0';
+	return out;
+}
+
+int read_uint_file(const char *path, struct strbuf *b, uint64_t *v)
+{
+	ssize_t n = file_read(path, b);
+
+	if (n < 0)
+		return (int)n;
+	return go_parse_uint(go_trim_space(b->p), 10, 64, v) < 0 ? -EBADMSG : 0;
+}

@@ -1,0 +1,217 @@
+/* The Go-compatible parsers and the attribute reader behind the sysfs collectors. */
+#include "harness.h"
+#include "sysattr.h"
+
+static void test_parse_uint(void)
+{
+	static const struct {
+		const char *s;
+		int base, bits;
+		int ret;
+		uint64_t want;
+	} cases[] = {
+		{ "0", 10, 64, 0, 0 },
+		{ "18446744073709551615", 10, 64, 0, UINT64_MAX },
+		{ "18446744073709551616", 10, 64, -ERANGE, 0 },
+		{ "4294967296", 10, 32, -ERANGE, 0 },
+		{ "4294967295", 10, 32, 0, 4294967295u },
+		{ "", 10, 64, -EINVAL, 0 },
+		{ " 1", 10, 64, -EINVAL, 0 },
+		{ "1 ", 10, 64, -EINVAL, 0 },
+		{ "+1", 10, 64, -EINVAL, 0 },
+		{ "12 34", 10, 64, -EINVAL, 0 },
+		{ "0x1f", 10, 64, -EINVAL, 0 },
+		{ "0x1f", 0, 64, 0, 31 },
+		{ "0X1F", 0, 64, 0, 31 },
+		{ "0xffffffffffffffff", 0, 64, 0, UINT64_MAX },
+		{ "010", 0, 64, 0, 8 },
+		{ "09", 0, 64, -EINVAL, 0 },
+		{ "0o17", 0, 64, 0, 15 },
+		{ "0b101", 0, 64, 0, 5 },
+		{ "0x", 0, 64, -EINVAL, 0 },
+		{ "1_000", 0, 64, 0, 1000 },
+		{ "1__000", 0, 64, -EINVAL, 0 },
+		{ "_1", 0, 64, -EINVAL, 0 },
+		{ "1_", 0, 64, -EINVAL, 0 },
+		{ "1_000", 10, 64, -EINVAL, 0 },
+		{ "ff", 16, 64, 0, 255 },
+		{ "N/A (no PMA)", 0, 64, -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 12345;
+		int r = go_parse_uint(cases[i].s, cases[i].base, cases[i].bits, &v);
+		CHECK_INT(r, cases[i].ret);
+		if (cases[i].ret == 0)
+			CHECK(v == cases[i].want);
+		else
+			CHECK(v == 12345);
+	}
+}
+
+static void test_parse_int(void)
+{
+	static const struct {
+		const char *s;
+		int base, bits;
+		int ret;
+		int64_t want;
+	} cases[] = {
+		{ "-1", 10, 64, 0, -1 },
+		{ "+7", 10, 64, 0, 7 },
+		{ "--1", 10, 64, -EINVAL, 0 },
+		{ "-", 10, 64, -EINVAL, 0 },
+		{ "9223372036854775807", 10, 64, 0, INT64_MAX },
+		{ "9223372036854775808", 10, 64, -ERANGE, 0 },
+		{ "-9223372036854775808", 10, 64, 0, INT64_MIN },
+		{ "-9223372036854775809", 10, 64, -ERANGE, 0 },
+		{ "0x060400", 0, 32, 0, 0x060400 },
+		{ "0x80000000", 0, 32, -ERANGE, 0 },
+		{ "-0x10", 0, 64, 0, -16 },
+		{ "3.5", 10, 64, -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int64_t v = 12345;
+		int r = go_parse_int(cases[i].s, cases[i].base, cases[i].bits, &v);
+		CHECK_INT(r, cases[i].ret);
+		if (cases[i].ret == 0)
+			CHECK(v == cases[i].want);
+	}
+}
+
+static void test_parse_float(void)
+{
+	double v;
+
+	CHECK_INT(go_parse_float("1.5", &v), 0);
+	CHECK(v == 1.5);
+	CHECK_INT(go_parse_float("-2e3", &v), 0);
+	CHECK(v == -2000);
+	CHECK_INT(go_parse_float("0x1p-2", &v), 0);
+	CHECK(v == 0.25);
+	CHECK_INT(go_parse_float("inf", &v), 0);
+	CHECK_INT(go_parse_float("NaN", &v), 0);
+	CHECK_INT(go_parse_float("+NaN", &v), -EINVAL);
+	CHECK_INT(go_parse_float("nan(1)", &v), -EINVAL);
+	CHECK_INT(go_parse_float("0x1.8", &v), -EINVAL);
+	CHECK_INT(go_parse_float(" 1", &v), -EINVAL);
+	CHECK_INT(go_parse_float("1 ", &v), -EINVAL);
+	CHECK_INT(go_parse_float("", &v), -EINVAL);
+	CHECK_INT(go_parse_float("12abc", &v), -EINVAL);
+	CHECK_INT(go_parse_float("1e400", &v), -ERANGE);
+}
+
+static void test_utf8(void)
+{
+	struct arena a = { 0 };
+
+	CHECK(utf8_valid("plain"));
+	CHECK(utf8_valid("\xEF\xBF\xBD\x1c[\xEF\xBF\xBD"));
+	CHECK(!utf8_valid("LNV-45N1\xff\xfe"));
+	CHECK(!utf8_valid("\xED\xA0\x80")); /* a surrogate */
+	CHECK(!utf8_valid("\xC0\xAF"));     /* overlong */
+	CHECK_STR(utf8_sanitize(&a, "LNV-45N1\xff\xfe"), "LNV-45N1\xEF\xBF\xBD");
+	CHECK_STR(utf8_sanitize(&a, "a\x80" "b\x80"), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+	CHECK_STR(utf8_sanitize(&a, "\xE2\x82"), "\xEF\xBF\xBD");
+	arena_free(&a);
+}
+
+static void test_clean(void)
+{
+	static const char *const cases[][2] = {
+		{ "", "." },
+		{ "/", "/" },
+		{ "a/b/../c", "a/c" },
+		{ "collector/fixtures/sys/class/powercap/intel-rapl:0", "collector/fixtures/sys/class/powercap/intel-rapl:0" },
+		{ "/sys//class/./powercap/", "/sys/class/powercap" },
+		{ "../../a", "../../a" },
+		{ "/../a", "/a" },
+		{ "a/../..", ".." },
+		{ "./", "." },
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		CHECK_STR(go_path_clean(buf), cases[i][1]);
+	}
+}
+
+static void test_read(void)
+{
+	struct strbuf b = { 0 };
+	static const struct tfile files[] = {
+		{ "sys/a", "  value with spaces \n" },
+		{ "sys/long", "0123456789012345678901234567890123456789012345678901234567890123456789"
+			      "0123456789012345678901234567890123456789012345678901234567890123456789\n" },
+		{ "sys/empty", "" },
+	};
+	char path[512];
+
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	snprintf(path, sizeof(path), "%s/a", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read(path, &b), 17);
+	CHECK_STR(b.p, "value with spaces");
+	snprintf(path, sizeof(path), "%s/long", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read(path, &b), SYSATTR_MAX);
+	snprintf(path, sizeof(path), "%s/empty", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read(path, &b), 0);
+	snprintf(path, sizeof(path), "%s/missing", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read(path, &b), -ENOENT);
+	test_remove_root();
+	sb_free(&b);
+}
+
+static void test_list_regular(void)
+{
+	static const struct tfile files[] = {
+		{ "sys/d/b", "1" },
+		{ "sys/d/a", "2" },
+		{ "sys/d/sub", NULL },
+		{ "sys/d/link", "->a" },
+	};
+	struct arena a = { 0 };
+	char **names, path[512];
+
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	snprintf(path, sizeof(path), "%s/d", nodex_paths.sysfs);
+	CHECK_INT(dir_list_regular(path, &a, &names), 2);
+	CHECK_STR(names[0], "a");
+	CHECK_STR(names[1], "b");
+	snprintf(path, sizeof(path), "%s/none", nodex_paths.sysfs);
+	CHECK_INT(dir_list_regular(path, &a, &names), -ENOENT);
+	test_remove_root();
+	arena_free(&a);
+}
+
+static void test_clean_metric_name(void)
+{
+	static const char *const cases[][2] = {
+		{ "coretemp.0", "coretemp_0" },
+		{ "  Package id 0  ", "package_id_0" },
+		{ "0000:00:18.3", "0000:00:18_3" },
+		{ "__x__", "x" },
+		{ "caf\xc3\xa9", "caf" },                /* one "_" for the two-byte e-acute, then trimmed */
+		{ "a\xc3\xa9" "b", "a_b" },
+		{ "\xe2\x84\xaa" "elvin", "kelvin" },       /* KELVIN SIGN lowers to k */
+		{ "a\xff" "b", "a_b" },                    /* an invalid byte is one character */
+		{ "", "" },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_STR(go_clean_metric_name(cases[i][0], out), cases[i][1]);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	test_parse_uint();
+	test_parse_int();
+	test_parse_float();
+	test_utf8();
+	test_clean();
+	test_read();
+	test_list_regular();
+	test_clean_metric_name();
+	return test_summary(argv[0]);
+}
