@@ -2,12 +2,16 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_arp;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
+extern const struct collector collector_netdev;
 
 const struct collector *const collector_table[] = {
+	&collector_arp,
 	&collector_loadavg,
 	&collector_meminfo,
+	&collector_netdev,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
