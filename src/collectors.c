@@ -6,12 +6,14 @@ extern const struct collector collector_arp;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
+extern const struct collector collector_qdisc;
 
 const struct collector *const collector_table[] = {
 	&collector_arp,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_netdev,
+	&collector_qdisc,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);
