@@ -7,6 +7,7 @@ extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
 extern const struct collector collector_qdisc;
+extern const struct collector collector_wifi;
 
 const struct collector *const collector_table[] = {
 	&collector_arp,
@@ -14,6 +15,7 @@ const struct collector *const collector_table[] = {
 	&collector_meminfo,
 	&collector_netdev,
 	&collector_qdisc,
+	&collector_wifi,
 };
 
 const size_t collector_count = ARRAY_SIZE(collector_table);

@@ -79,64 +79,6 @@ static const struct collector_case fixture_cases[] = {
 	  .args = { FIX }, .expect = ONE("a", "k", "1.8446744073709552e+19", "0", "0", "0", "0", "0", "0") },
 };
 
-/* Like test_collector_cases(), with @ROOT@ in arguments replaced by the case's fixture root (the
- * fixture flag takes a path relative to the working directory, as node_exporter's). */
-static void run_root_cases(const struct collector_case *cases, size_t n)
-{
-	struct strbuf out = { 0 };
-
-	for (size_t i = 0; i < n; i++) {
-		const struct collector_case *k = &cases[i];
-		size_t nf = 0;
-		char args[TEST_MAX_ARGS][512], err[200];
-		struct flag *sets[1] = { collector_qdisc.flags };
-
-		while (nf < TEST_MAX_FILES && k->files[nf].path)
-			nf++;
-		const char *root = test_make_root(k->files, nf);
-		CHECK(root != NULL);
-		if (!root)
-			continue;
-		flags_set_defaults(collector_qdisc.flags);
-		for (size_t a = 0; a < TEST_MAX_ARGS && k->args[a]; a++) {
-			const char *at = strstr(k->args[a], "@ROOT@");
-			if (at)
-				snprintf(args[a], sizeof(args[a]), "%.*s%s%s", (int)(at - k->args[a]), k->args[a], root, at + 6);
-			else
-				snprintf(args[a], sizeof(args[a]), "%s", k->args[a]);
-			char *name = args[a] + 2, *eq = strchr(name, '=');
-			if (eq)
-				*eq = '\0';
-			struct flag *f = flag_find(sets, 1, name);
-			CHECK(f != NULL);
-			if (f)
-				flag_set(f, eq ? eq + 1 : "true", FLAG_SRC_CMDLINE, err, sizeof(err));
-		}
-		int r = test_run_collector(&collector_qdisc, &out);
-		/* Samples only. */
-		size_t o = 0;
-		for (char *p = out.p; p && *p;) {
-			char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-			if (*p != '#') {
-				memmove(out.p + o, p, len);
-				o += len;
-			}
-			p += len;
-		}
-		if (out.p)
-			out.p[o] = '\0';
-		bool ok = (r < 0) == (k->expect_fail != 0) && streq(out.p ? out.p : "", k->expect);
-		CHECK(ok);
-		if (!ok)
-			fprintf(stderr, "case '%s' (rc %d, %s):\n--- got:\n%s--- want:\n%s", k->name, r, test_last_error,
-				out.p ? out.p : "", k->expect);
-		flags_set_defaults(collector_qdisc.flags);
-	}
-	test_remove_root();
-	sb_free(&out);
-}
-
 /* ---- RTM_GETQDISC ---- */
 
 static int scenario;
@@ -327,7 +269,7 @@ int main(int argc, char **argv)
 	struct strbuf out = { 0 };
 	(void)argc;
 
-	run_root_cases(fixture_cases, ARRAY_SIZE(fixture_cases));
+	test_collector_cases(&collector_qdisc, fixture_cases, ARRAY_SIZE(fixture_cases));
 
 	/* include-child with the fixture: parent and handle labels. */
 	{
