@@ -7,6 +7,7 @@ extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
 extern const struct collector collector_qdisc;
+extern const struct collector collector_tcpstat;
 extern const struct collector collector_wifi;
 
 const struct collector *const collector_table[] = {
@@ -15,6 +16,7 @@ const struct collector *const collector_table[] = {
 	&collector_meminfo,
 	&collector_netdev,
 	&collector_qdisc,
+	&collector_tcpstat,
 	&collector_wifi,
 };
 
