@@ -6,6 +6,7 @@ extern const struct collector collector_arp;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
+extern const struct collector collector_network_route;
 extern const struct collector collector_qdisc;
 extern const struct collector collector_tcpstat;
 extern const struct collector collector_wifi;
@@ -15,6 +16,7 @@ const struct collector *const collector_table[] = {
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_netdev,
+	&collector_network_route,
 	&collector_qdisc,
 	&collector_tcpstat,
 	&collector_wifi,
