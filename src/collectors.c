@@ -3,6 +3,7 @@
 #include "collector.h"
 
 extern const struct collector collector_arp;
+extern const struct collector collector_ethtool;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
@@ -13,6 +14,7 @@ extern const struct collector collector_wifi;
 
 const struct collector *const collector_table[] = {
 	&collector_arp,
+	&collector_ethtool,
 	&collector_loadavg,
 	&collector_meminfo,
 	&collector_netdev,
