@@ -8,6 +8,7 @@ extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
 extern const struct collector collector_network_route;
+extern const struct collector collector_perf;
 extern const struct collector collector_qdisc;
 extern const struct collector collector_tcpstat;
 extern const struct collector collector_wifi;
@@ -19,6 +20,7 @@ const struct collector *const collector_table[] = {
 	&collector_meminfo,
 	&collector_netdev,
 	&collector_network_route,
+	&collector_perf,
 	&collector_qdisc,
 	&collector_tcpstat,
 	&collector_wifi,
