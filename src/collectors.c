@@ -5,6 +5,7 @@
 extern const struct collector collector_arp;
 extern const struct collector collector_ethtool;
 extern const struct collector collector_loadavg;
+extern const struct collector collector_logind;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_netdev;
 extern const struct collector collector_network_route;
@@ -17,6 +18,7 @@ const struct collector *const collector_table[] = {
 	&collector_arp,
 	&collector_ethtool,
 	&collector_loadavg,
+	&collector_logind,
 	&collector_meminfo,
 	&collector_netdev,
 	&collector_network_route,
