@@ -323,54 +323,6 @@ static void fold_proc(const uint64_t *in, uint64_t *out)
 		out[i] = in[i]; /* proc column i is legacy index i */
 }
 
-/* ---- Go's net.IP formatting, for node_network_address_info ---- */
-
-static bool is_v4_mapped(const unsigned char *a)
-{
-	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(a, prefix, 12) == 0;
-}
-
-/* Formats like Go's net.IP.String(): dotted quad for IPv4 (and IPv4-mapped IPv6), RFC 5952 for IPv6. */
-static void go_ip_string(const unsigned char *a, size_t len, char *out, size_t size)
-{
-	if (len == 16 && is_v4_mapped(a)) {
-		a += 12;
-		len = 4;
-	}
-	if (len == 4) {
-		snprintf(out, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		return;
-	}
-	int best = -1, best_len = 0;
-	for (int i = 0; i < 8;) {
-		int j = i;
-		while (j < 8 && a[2 * j] == 0 && a[2 * j + 1] == 0)
-			j++;
-		if (j - i > best_len) {
-			best = i;
-			best_len = j - i;
-		}
-		i = j > i ? j : i + 1;
-	}
-	if (best_len < 2)
-		best = -1;
-	size_t o = 0;
-	out[0] = '\0';
-	for (int i = 0; i < 8 && o < size; i++) {
-		if (i == best) {
-			o += (size_t)snprintf(out + o, size - o, "::");
-			i += best_len - 1;
-			continue;
-		}
-		if (i > 0 && i != best + best_len)
-			o += (size_t)snprintf(out + o, size - o, ":");
-		if (o < size)
-			o += (size_t)snprintf(out + o, size - o, "%x", (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
-	}
-}
-
 /* node_exporter's scope(): Go's net.IP classification. */
 static const char *go_ip_scope(const unsigned char *a, size_t len)
 {
@@ -378,7 +330,7 @@ static const char *go_ip_scope(const unsigned char *a, size_t len)
 
 	if (len == 4)
 		v4 = a;
-	else if (is_v4_mapped(a))
+	else if (nl_ip_v4_mapped(a, len))
 		v4 = a + 12;
 	if (v4) {
 		bool loopback = v4[0] == 127;
@@ -457,9 +409,9 @@ static int emit_addresses(struct collect_ctx *c, const void *buf, size_t len, co
 			continue;
 		}
 		/* Go prints an IPv4-mapped IPv6 network as IPv4, with the mask's last 32 bits. */
-		if (alen == 16 && is_v4_mapped(at->data))
+		if (nl_ip_v4_mapped(at->data, alen))
 			prefix = prefix > 96 ? prefix - 96 : 0;
-		go_ip_string(at->data, alen, addr, sizeof(addr));
+		nl_ip_string(at->data, alen, addr, sizeof(addr));
 		snprintf(mask, sizeof(mask), "%u", prefix);
 		metric_add(f, 1, dev, addr, mask, go_ip_scope(at->data, alen));
 	}

@@ -155,48 +155,7 @@ static void table_label(const struct table_names *t, uint32_t id, char *out, siz
 	snprintf(out, size, "%u", id);
 }
 
-/* ---- Go's net.IP formatting ---- */
-
-/* Formats an address as Go's net.IP.String(): IPv4 dotted (also for IPv4-mapped IPv6), else RFC 5952. */
-static void go_ip(const unsigned char *a, size_t len, char *out, size_t size)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	int best = -1, best_len = 0;
-	size_t o = 0;
-
-	if (len == 16 && memcmp(a, mapped, 12) == 0) {
-		a += 12;
-		len = 4;
-	}
-	if (len == 4) {
-		snprintf(out, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		return;
-	}
-	for (int i = 0; i < 8;) {
-		int j = i;
-		while (j < 8 && a[2 * j] == 0 && a[2 * j + 1] == 0)
-			j++;
-		if (j - i > best_len) {
-			best = i;
-			best_len = j - i;
-		}
-		i = j > i ? j : i + 1;
-	}
-	if (best_len < 2)
-		best = -1;
-	out[0] = '\0';
-	for (int i = 0; i < 8 && o < size; i++) {
-		if (i == best) {
-			o += (size_t)snprintf(out + o, size - o, "::");
-			i += best_len - 1;
-			continue;
-		}
-		if (i > 0 && i != best + best_len)
-			o += (size_t)snprintf(out + o, size - o, ":");
-		if (o < size)
-			o += (size_t)snprintf(out + o, size - o, "%x", (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
-	}
-}
+/* ---- addresses ---- */
 
 /* node_exporter's networkRouteIPWithPrefixToString: "default" for a zero prefix, else Go's IPNet.String(). */
 static void dest_string(const struct nl_attr *dst, uint8_t prefix, char *out, size_t size)
@@ -213,15 +172,14 @@ static void dest_string(const struct nl_attr *dst, uint8_t prefix, char *out, si
 	}
 	size_t len = dst->len;
 	unsigned bits = len * 8;
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	if (prefix > bits) {
 		snprintf(out, size, "<nil>"); /* CIDRMask refuses it; IPNet.String prints <nil> */
 		return;
 	}
 	/* An IPv4-mapped IPv6 network prints as IPv4 with the mask's last 32 bits. */
-	if (len == 16 && memcmp(dst->data, mapped, 12) == 0)
+	if (nl_ip_v4_mapped(dst->data, len))
 		prefix = prefix > 96 ? (uint8_t)(prefix - 96) : 0;
-	go_ip(dst->data, len, ip, sizeof(ip));
+	nl_ip_string(dst->data, len, ip, sizeof(ip));
 	snprintf(out, size, "%s/%u", ip, prefix);
 }
 
@@ -231,7 +189,7 @@ static void ip_string(const struct nl_attr *a, char *out, size_t size)
 		out[0] = '\0';
 		return;
 	}
-	go_ip(a->data, a->len, out, size);
+	nl_ip_string(a->data, a->len, out, size);
 }
 
 /* ---- routes ---- */

@@ -94,6 +94,13 @@ size_t nl_attr_copy(const struct nl_attr *a, void *dst, size_t size);
  * (or -EINVAL for a payload too large for an attribute). */
 int nl_put_attr(struct strbuf *b, uint16_t type, const void *data, size_t len);
 
+/* Formats a 4- or 16-byte address as Go's net.IP.String() does, which is what node_exporter puts in its
+ * labels: dotted quad for IPv4 and for IPv4-mapped IPv6 (::ffff:a.b.c.d), else RFC 5952 (lowercase, the
+ * first longest run of two or more zero groups as "::"). out should hold 46 bytes. */
+void nl_ip_string(const unsigned char *a, size_t len, char *out, size_t size);
+/* True for an IPv4-mapped IPv6 address (16 bytes). */
+bool nl_ip_v4_mapped(const unsigned char *a, size_t len);
+
 /* Interface index to name, from one RTM_GETLINK dump. */
 struct nl_link {
 	uint32_t index;

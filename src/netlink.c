@@ -2,6 +2,7 @@
  * through bounds-checked iterators. */
 #include <linux/genetlink.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -464,4 +465,58 @@ int nl_genl_family(struct nl_sock *s, const char *name, uint16_t *id, struct str
 			return 0;
 	}
 	return -ENOENT;
+}
+
+/* ---- addresses as Go prints them ---- */
+
+bool nl_ip_v4_mapped(const unsigned char *a, size_t len)
+{
+	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return len == 16 && memcmp(a, prefix, 12) == 0;
+}
+
+void nl_ip_string(const unsigned char *a, size_t len, char *out, size_t size)
+{
+	int best = -1, best_len = 0;
+	size_t o = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (nl_ip_v4_mapped(a, len)) {
+		a += 12;
+		len = 4;
+	}
+	if (len == 4) {
+		snprintf(out, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	if (len != 16)
+		return;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && a[2 * j] == 0 && a[2 * j + 1] == 0)
+			j++;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8 && o < size; i++) {
+		int n;
+		if (i == best) {
+			n = snprintf(out + o, size - o, "::");
+			i += best_len - 1;
+		} else {
+			n = snprintf(out + o, size - o, "%s%x", i > 0 && i != best + best_len ? ":" : "",
+				     (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
+		}
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
 }

@@ -382,6 +382,42 @@ static void test_link_names(void)
 	arena_free(&a);
 }
 
+/* Addresses as Go's net.IP.String() prints them. */
+static void test_ip_string(void)
+{
+	static const struct {
+		unsigned char a[16];
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ { 192, 0, 2, 1 }, 4, "192.0.2.1" },
+		{ { 0 }, 4, "0.0.0.0" },
+		{ { 0 }, 16, "::" },
+		{ { [15] = 1 }, 16, "::1" },
+		{ { 0xfe, 0x80, [15] = 1 }, 16, "fe80::1" },
+		{ { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, 16, "2001:db8::1" },
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1 }, 16, "2001:db8:0:1:1:1:1:1" },
+		{ { 0x20, 0x01, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 }, 16, "2001:0:0:1::1" },
+		{ { 0x20, 0x01, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1 }, 16, "2001::1:0:0:1:1" },
+		{ { [10] = 0xff, [11] = 0xff, 10, 1, 2, 3 }, 16, "10.1.2.3" },
+		{ { [12] = 10, 1, 2, 3 }, 16, "::a01:203" },
+		{ { 0xff, 0x02, [15] = 0xfb }, 16, "ff02::fb" },
+		{ { 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89 }, 16,
+		  "abcd:ef01:2345:6789:abcd:ef01:2345:6789" },
+		{ { 1, 2, 3 }, 3, "" },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		nl_ip_string(cases[i].a, cases[i].len, out, sizeof(out));
+		CHECK_STR(out, cases[i].want);
+	}
+	/* A short buffer truncates without overrunning. */
+	nl_ip_string(cases[12].a, 16, out, 8);
+	CHECK_INT(strlen(out), 7);
+	CHECK(nl_ip_v4_mapped(cases[9].a, 16) && !nl_ip_v4_mapped(cases[10].a, 16) && !nl_ip_v4_mapped(cases[9].a, 4));
+}
+
 /* A real dump on a real socket: every network namespace has lo. */
 static void test_live(void)
 {
@@ -416,6 +452,7 @@ int main(int argc, char **argv)
 	test_put_attr();
 	test_transact();
 	test_link_names();
+	test_ip_string();
 	test_live();
 	sb_free(&B);
 	return test_summary(argv[0]);
