@@ -242,6 +242,13 @@ static void test_live(void)
 		CHECK(line != NULL);
 		if (!line)
 			fprintf(stderr, "missing %s in:\n%s", want, out.p);
+		/* And the same byte count as tc reports. */
+		const char *val = line ? strstr(line, "} ") : NULL;
+		uint64_t got = 0;
+		const char *vend;
+		CHECK(val && parse_u64(val + 2, &vend, &got) == 0 && got == bytes);
+		if (val && got != bytes)
+			fprintf(stderr, "%s: collector %llu, tc %llu\n", want, (unsigned long long)got, (unsigned long long)bytes);
 		n++;
 	}
 	/* va's htb, its child and ingress, and vb's noqueue (lo is down: no qdisc). */
