@@ -2,6 +2,7 @@
  * collectors/ and one row here (tests/tools/collector-table.sh writes the rows from collectors/). */
 #include "collector.h"
 
+extern const struct collector collector_arp;
 extern const struct collector collector_bcache;
 extern const struct collector collector_bcachefs;
 extern const struct collector collector_bonding;
@@ -19,6 +20,7 @@ extern const struct collector collector_drbd;
 extern const struct collector collector_drm;
 extern const struct collector collector_edac;
 extern const struct collector collector_entropy;
+extern const struct collector collector_ethtool;
 extern const struct collector collector_fibrechannel;
 extern const struct collector collector_filefd;
 extern const struct collector collector_filesystem;
@@ -30,21 +32,26 @@ extern const struct collector collector_kernel_hung;
 extern const struct collector collector_ksmd;
 extern const struct collector collector_lnstat;
 extern const struct collector collector_loadavg;
+extern const struct collector collector_logind;
 extern const struct collector collector_mdadm;
 extern const struct collector collector_meminfo;
 extern const struct collector collector_meminfo_numa;
 extern const struct collector collector_mountstats;
 extern const struct collector collector_netclass;
+extern const struct collector collector_netdev;
 extern const struct collector collector_netstat;
+extern const struct collector collector_network_route;
 extern const struct collector collector_nfs;
 extern const struct collector collector_nfsd;
 extern const struct collector collector_nvme;
 extern const struct collector collector_nvmesubsystem;
 extern const struct collector collector_os;
 extern const struct collector collector_pcidevice;
+extern const struct collector collector_perf;
 extern const struct collector collector_powersupplyclass;
 extern const struct collector collector_pressure;
 extern const struct collector collector_processes;
+extern const struct collector collector_qdisc;
 extern const struct collector collector_rapl;
 extern const struct collector collector_schedstat;
 extern const struct collector collector_selinux;
@@ -56,6 +63,7 @@ extern const struct collector collector_stat;
 extern const struct collector collector_swap;
 extern const struct collector collector_sysctl;
 extern const struct collector collector_tapestats;
+extern const struct collector collector_tcpstat;
 extern const struct collector collector_textfile;
 extern const struct collector collector_thermal_zone;
 extern const struct collector collector_time;
@@ -64,12 +72,14 @@ extern const struct collector collector_udp_queues;
 extern const struct collector collector_uname;
 extern const struct collector collector_vmstat;
 extern const struct collector collector_watchdog;
+extern const struct collector collector_wifi;
 extern const struct collector collector_xfrm;
 extern const struct collector collector_xfs;
 extern const struct collector collector_zfs;
 extern const struct collector collector_zoneinfo;
 
 const struct collector *const collector_table[] = {
+	&collector_arp,
 	&collector_bcache,
 	&collector_bcachefs,
 	&collector_bonding,
@@ -87,6 +97,7 @@ const struct collector *const collector_table[] = {
 	&collector_drm,
 	&collector_edac,
 	&collector_entropy,
+	&collector_ethtool,
 	&collector_fibrechannel,
 	&collector_filefd,
 	&collector_filesystem,
@@ -98,21 +109,26 @@ const struct collector *const collector_table[] = {
 	&collector_ksmd,
 	&collector_lnstat,
 	&collector_loadavg,
+	&collector_logind,
 	&collector_mdadm,
 	&collector_meminfo,
 	&collector_meminfo_numa,
 	&collector_mountstats,
 	&collector_netclass,
+	&collector_netdev,
 	&collector_netstat,
+	&collector_network_route,
 	&collector_nfs,
 	&collector_nfsd,
 	&collector_nvme,
 	&collector_nvmesubsystem,
 	&collector_os,
 	&collector_pcidevice,
+	&collector_perf,
 	&collector_powersupplyclass,
 	&collector_pressure,
 	&collector_processes,
+	&collector_qdisc,
 	&collector_rapl,
 	&collector_schedstat,
 	&collector_selinux,
@@ -124,6 +140,7 @@ const struct collector *const collector_table[] = {
 	&collector_swap,
 	&collector_sysctl,
 	&collector_tapestats,
+	&collector_tcpstat,
 	&collector_textfile,
 	&collector_thermal_zone,
 	&collector_time,
@@ -132,6 +149,7 @@ const struct collector *const collector_table[] = {
 	&collector_uname,
 	&collector_vmstat,
 	&collector_watchdog,
+	&collector_wifi,
 	&collector_xfrm,
 	&collector_xfs,
 	&collector_zfs,

@@ -183,7 +183,8 @@ int test_collector_cases(const struct collector *c, const struct collector_case 
 		size_t nf = 0;
 		while (nf < TEST_MAX_FILES && k->files[nf].path)
 			nf++;
-		if (!test_make_root(k->files, nf)) {
+		const char *case_root = test_make_root(k->files, nf);
+		if (!case_root) {
 			fprintf(stderr, "%s: case '%s': cannot write the fixture tree\n", c->name, k->name);
 			failed++;
 			continue;
@@ -191,8 +192,17 @@ int test_collector_cases(const struct collector *c, const struct collector_case 
 		if (c->flags)
 			flags_set_defaults(c->flags);
 		bool args_ok = true;
+		/* "@ROOT@" in an argument stands for the case's fixture root (flags that take a path). The
+		 * flags keep pointers into these buffers until the defaults are restored below. */
+		char subst[TEST_MAX_ARGS][1024];
 		for (size_t a = 0; a < TEST_MAX_ARGS && k->args[a]; a++) {
-			const char *arg = k->args[a] + 2;
+			const char *at = strstr(k->args[a], "@ROOT@");
+			if (at)
+				snprintf(subst[a], sizeof(subst[a]), "%.*s%s%s", (int)(at - k->args[a]), k->args[a], case_root,
+					 at + 6);
+			else
+				snprintf(subst[a], sizeof(subst[a]), "%s", k->args[a]);
+			const char *arg = subst[a] + 2;
 			const char *eq = strchr(arg, '=');
 			char name[200];
 			size_t len = eq ? (size_t)(eq - arg) : strlen(arg);

@@ -45,7 +45,8 @@ struct tfile {
 struct collector_case {
 	const char *name;
 	struct tfile files[TEST_MAX_FILES];
-	/* Flags, as on the command line: "--collector.vmstat.fields=^pg". */
+	/* Flags, as on the command line: "--collector.vmstat.fields=^pg". "@ROOT@" is replaced by the
+	 * case's fixture root: "--collector.textfile.directory=@ROOT@/textfile". */
 	const char *args[TEST_MAX_ARGS];
 	/* The expected sample lines, in output order (HELP and TYPE lines are not compared unless full is
 	 * set, then expect is the whole exposition). */

@@ -1,0 +1,479 @@
+/* The JSON reader behind include/json.h: recursive descent into an arena-allocated tree. */
+#include <stdio.h>
+
+#include "json.h"
+#include "procfs.h"
+
+struct json_parser {
+	const char *s;
+	size_t len;
+	size_t pos;
+	struct arena *a;
+	char *err;
+	size_t err_size;
+	bool failed;
+};
+
+static void jfail(struct json_parser *p, const char *what)
+{
+	if (!p->failed)
+		snprintf(p->err, p->err_size, "%s at offset %zu", what, p->pos);
+	p->failed = true;
+}
+
+static void skip_ws(struct json_parser *p)
+{
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			break;
+		p->pos++;
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reads 4 hex digits at p->pos. Returns the value or -1. */
+static long read_hex4(struct json_parser *p)
+{
+	long v = 0;
+
+	if (p->len - p->pos < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(p->s[p->pos + (size_t)i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	p->pos += 4;
+	return v;
+}
+
+static void put_utf8(struct strbuf *b, unsigned long cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	sb_append(b, u, n);
+}
+
+/* Parses a string starting at the opening quote. Returns the decoded bytes in the arena. */
+static const char *parse_string(struct json_parser *p, size_t *out_len)
+{
+	struct strbuf b = { 0 };
+	const char *r = NULL;
+
+	p->pos++; /* the quote */
+	while (p->pos < p->len) {
+		unsigned char c = (unsigned char)p->s[p->pos];
+		if (c == '"') {
+			p->pos++;
+			if (b.err) {
+				jfail(p, "out of memory");
+				break;
+			}
+			r = arena_strndup(p->a, b.p ? b.p : "", b.len);
+			if (!r)
+				jfail(p, "out of memory");
+			*out_len = b.len;
+			break;
+		}
+		if (c < 0x20) {
+			jfail(p, "control character in string");
+			break;
+		}
+		if (c != '\\') {
+			sb_putc(&b, (char)c);
+			p->pos++;
+			continue;
+		}
+		p->pos++;
+		if (p->pos >= p->len)
+			break;
+		c = (unsigned char)p->s[p->pos++];
+		switch (c) {
+		case '"':
+		case '\\':
+		case '/':
+			sb_putc(&b, (char)c);
+			break;
+		case 'b':
+			sb_putc(&b, '\b');
+			break;
+		case 'f':
+			sb_putc(&b, '\f');
+			break;
+		case 'n':
+			sb_putc(&b, '\n');
+			break;
+		case 'r':
+			sb_putc(&b, '\r');
+			break;
+		case 't':
+			sb_putc(&b, '\t');
+			break;
+		case 'u': {
+			long cp = read_hex4(p);
+			if (cp < 0) {
+				jfail(p, "bad \\u escape");
+				goto out;
+			}
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				/* A high surrogate: a low one must follow, else it decodes to U+FFFD as in Go. */
+				size_t save = p->pos;
+				long lo = -1;
+				if (p->len - p->pos >= 6 && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u') {
+					p->pos += 2;
+					lo = read_hex4(p);
+				}
+				if (lo >= 0xdc00 && lo < 0xe000) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				} else {
+					p->pos = save;
+					cp = 0xfffd;
+				}
+			} else if (cp >= 0xdc00 && cp < 0xe000) {
+				cp = 0xfffd;
+			}
+			put_utf8(&b, (unsigned long)cp);
+			break;
+		}
+		default:
+			jfail(p, "bad escape in string");
+			goto out;
+		}
+	}
+	if (!r)
+		jfail(p, "unterminated string");
+out:
+	sb_free(&b);
+	return p->failed ? NULL : r;
+}
+
+/* Checks JSON number syntax at p->pos and returns its text. */
+static const char *parse_number(struct json_parser *p, size_t *out_len)
+{
+	size_t start = p->pos, i = p->pos;
+	const char *s = p->s;
+
+	if (i < p->len && s[i] == '-')
+		i++;
+	if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+		jfail(p, "bad number");
+		return NULL;
+	}
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < p->len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	if (i < p->len && s[i] == '.') {
+		i++;
+		if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+			jfail(p, "bad number");
+			return NULL;
+		}
+		while (i < p->len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < p->len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < p->len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+			jfail(p, "bad number");
+			return NULL;
+		}
+		while (i < p->len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	p->pos = i;
+	*out_len = i - start;
+	const char *r = arena_strndup(p->a, s + start, i - start);
+	if (!r)
+		jfail(p, "out of memory");
+	return r;
+}
+
+static bool match_word(struct json_parser *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (p->len - p->pos >= n && memcmp(p->s + p->pos, w, n) == 0) {
+		p->pos += n;
+		return true;
+	}
+	return false;
+}
+
+static struct json *parse_value(struct json_parser *p, int depth)
+{
+	struct json *v;
+
+	skip_ws(p);
+	if (p->pos >= p->len) {
+		jfail(p, "unexpected end of input");
+		return NULL;
+	}
+	if (depth > JSON_MAX_DEPTH) {
+		jfail(p, "nesting too deep");
+		return NULL;
+	}
+	v = arena_zalloc(p->a, sizeof(*v));
+	if (!v) {
+		jfail(p, "out of memory");
+		return NULL;
+	}
+	switch (p->s[p->pos]) {
+	case '{':
+	case '[': {
+		bool obj = p->s[p->pos] == '{';
+		char close = obj ? '}' : ']';
+		struct json **tail = &v->child;
+		v->type = obj ? JSON_OBJECT : JSON_ARRAY;
+		p->pos++;
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == close) {
+			p->pos++;
+			return v;
+		}
+		for (;;) {
+			const char *key = NULL;
+			size_t key_len = 0;
+			skip_ws(p);
+			if (obj) {
+				if (p->pos >= p->len || p->s[p->pos] != '"') {
+					jfail(p, "expected object key");
+					return NULL;
+				}
+				key = parse_string(p, &key_len);
+				if (!key)
+					return NULL;
+				skip_ws(p);
+				if (p->pos >= p->len || p->s[p->pos] != ':') {
+					jfail(p, "expected ':'");
+					return NULL;
+				}
+				p->pos++;
+			}
+			struct json *e = parse_value(p, depth + 1);
+			if (!e)
+				return NULL;
+			e->key = key;
+			e->key_len = key_len;
+			*tail = e;
+			tail = &e->next;
+			skip_ws(p);
+			if (p->pos < p->len && p->s[p->pos] == ',') {
+				p->pos++;
+				continue;
+			}
+			if (p->pos < p->len && p->s[p->pos] == close) {
+				p->pos++;
+				return v;
+			}
+			jfail(p, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+			return NULL;
+		}
+	}
+	case '"':
+		v->type = JSON_STRING;
+		v->str = parse_string(p, &v->len);
+		return v->str ? v : NULL;
+	case 't':
+	case 'f':
+	case 'n':
+		if (match_word(p, "true")) {
+			v->type = JSON_BOOL;
+			v->boolean = true;
+		} else if (match_word(p, "false")) {
+			v->type = JSON_BOOL;
+		} else if (match_word(p, "null")) {
+			v->type = JSON_NULL;
+		} else {
+			jfail(p, "invalid literal");
+			return NULL;
+		}
+		return v;
+	default:
+		v->type = JSON_NUMBER;
+		v->str = parse_number(p, &v->len);
+		return v->str ? v : NULL;
+	}
+}
+
+struct json *json_parse(const char *s, size_t len, struct arena *a, char *err, size_t err_size)
+{
+	struct json_parser p = { .s = s, .len = s ? len : 0, .a = a, .err = err, .err_size = err_size };
+	struct json *root;
+
+	if (err_size)
+		err[0] = '\0';
+	root = parse_value(&p, 0);
+	if (root) {
+		skip_ws(&p);
+		if (p.pos != p.len) {
+			jfail(&p, "trailing data after JSON value");
+			root = NULL;
+		}
+	}
+	return p.failed ? NULL : root;
+}
+
+static bool key_fold_eq(const char *a, size_t an, const char *b)
+{
+	size_t bn = strlen(b);
+
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+const struct json *json_get(const struct json *o, const char *key)
+{
+	const struct json *exact = NULL, *fold = NULL;
+	size_t kn = strlen(key);
+
+	if (!o || o->type != JSON_OBJECT)
+		return NULL;
+	for (const struct json *m = o->child; m; m = m->next) {
+		if (m->key_len == kn && memcmp(m->key, key, kn) == 0)
+			exact = m;
+		else if (key_fold_eq(m->key, m->key_len, key))
+			fold = m;
+	}
+	return exact ? exact : fold;
+}
+
+int json_u64(const struct json *n, uint64_t *v)
+{
+	const char *end;
+	uint64_t u;
+
+	if (!n || n->type == JSON_NULL)
+		return -ENOENT;
+	if (n->type != JSON_NUMBER || n->str[0] == '-')
+		return -EINVAL;
+	if (parse_u64(n->str, &end, &u) < 0 || *end != '\0')
+		return -EINVAL;
+	*v = u;
+	return 0;
+}
+
+int json_i64(const struct json *n, int64_t *v)
+{
+	const char *end;
+	int64_t i;
+
+	if (!n || n->type == JSON_NULL)
+		return -ENOENT;
+	if (n->type != JSON_NUMBER)
+		return -EINVAL;
+	if (parse_i64(n->str, &end, &i) < 0 || *end != '\0')
+		return -EINVAL;
+	*v = i;
+	return 0;
+}
+
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+ssize_t json_base64(const struct json *n, unsigned char *out, size_t size)
+{
+	size_t o = 0, i, len;
+	unsigned acc = 0;
+	int bits = 0;
+	const char *s;
+
+	if (!n || n->type == JSON_NULL)
+		return -ENOENT;
+	if (n->type != JSON_STRING)
+		return -EINVAL;
+	s = n->str;
+	len = n->len;
+	/* Go's StdEncoding: padded, so the length is a multiple of 4 (\r and \n are skipped). */
+	size_t real = 0;
+	for (i = 0; i < len; i++)
+		if (s[i] != '\r' && s[i] != '\n')
+			real++;
+	if (real % 4)
+		return -EINVAL;
+	size_t pad = 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		int v;
+		if (c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad)
+			return -EINVAL; /* data after padding */
+		v = b64val(c);
+		if (v < 0)
+			return -EINVAL;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= size)
+				return -ENOSPC;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	if (pad > 2 || (pad && (real - pad) % 4 + pad != 4))
+		return -EINVAL;
+	return (ssize_t)o;
+}
