@@ -28,6 +28,7 @@ extern const struct collector collector_softnet;
 extern const struct collector collector_stat;
 extern const struct collector collector_swap;
 extern const struct collector collector_sysctl;
+extern const struct collector collector_systemd;
 extern const struct collector collector_udp_queues;
 extern const struct collector collector_vmstat;
 extern const struct collector collector_xfrm;
@@ -60,6 +61,7 @@ const struct collector *const collector_table[] = {
 	&collector_stat,
 	&collector_swap,
 	&collector_sysctl,
+	&collector_systemd,
 	&collector_udp_queues,
 	&collector_vmstat,
 	&collector_xfrm,
