@@ -155,18 +155,23 @@ struct call {
 	sd_bus_slot *slot;
 };
 
+#define ERR_MAX 256
+
+/* At most: a service's Type, NRestarts, TasksCurrent, TasksMax and ActiveEnterTimestamp. */
+#define MAX_CALLS_PER_UNIT 5
+
 struct run {
 	struct collect_ctx *c;
 	struct call *calls;
-	size_t n_calls, next, inflight;
+	size_t n_calls, cap_calls, next, inflight;
 	uint64_t deadline; /* CLOCK_MONOTONIC, usec */
 	int err;           /* a transport failure: the run fails and the connection is dropped */
-	char errmsg[256];
+	char errmsg[ERR_MAX];
 	/* The manager's answers. */
 	const char *str[K_STATE + 1]; /* Version, Virtualization, SystemState; NULL when not read */
 	sd_bus_message *list;         /* the ListUnits reply */
-	char list_err[256];           /* why ListUnits failed */
-	char state_err[256];          /* why SystemState could not be read */
+	char list_err[ERR_MAX];       /* why ListUnits failed */
+	char state_err[ERR_MAX];      /* why SystemState could not be read */
 };
 
 static uint64_t now_usec(void)
@@ -195,11 +200,21 @@ static const char *call_iface(const struct call *k)
 	if (k->kind == K_TYPE)
 		return k->unit->kind == U_MOUNT ? "org.freedesktop.systemd1.Mount" : "org.freedesktop.systemd1.Service";
 	switch (k->kind) {
-	case K_VERSION: case K_VIRT: case K_STATE: case K_LIST: return "org.freedesktop.systemd1.Manager";
-	case K_RESTARTS: case K_TASKS_CURRENT: case K_TASKS_MAX: return "org.freedesktop.systemd1.Service";
-	case K_START: return "org.freedesktop.systemd1.Unit";
-	case K_TRIGGER: return "org.freedesktop.systemd1.Timer";
-	default: return "org.freedesktop.systemd1.Socket";
+	case K_VERSION:
+	case K_VIRT:
+	case K_STATE:
+	case K_LIST:
+		return "org.freedesktop.systemd1.Manager";
+	case K_RESTARTS:
+	case K_TASKS_CURRENT:
+	case K_TASKS_MAX:
+		return "org.freedesktop.systemd1.Service";
+	case K_START:
+		return "org.freedesktop.systemd1.Unit";
+	case K_TRIGGER:
+		return "org.freedesktop.systemd1.Timer";
+	default:
+		return "org.freedesktop.systemd1.Socket";
 	}
 }
 
@@ -255,16 +270,16 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 	r->inflight--;
 	if (e) {
 		char what[160];
-		snprintf(what, sizeof(what), "%s %s%s%s", props[k->kind].member, k->unit ? "of " : "",
-			 k->unit ? k->unit->name : "", k->unit ? "" : "of the manager");
+		snprintf(what, sizeof(what), "D-Bus call %s%s%s", props[k->kind].member, k->unit ? " of " : "",
+			 k->unit ? k->unit->name : "");
 		if (transport_error(e)) {
 			run_fail(r, -sd_bus_message_get_errno(m), what, e->message ? e->message : e->name);
 		} else if (k->kind == K_LIST || k->kind == K_STATE) {
 			char *buf = k->kind == K_LIST ? r->list_err : r->state_err;
-			snprintf(buf, sizeof(r->list_err), "%s: %s", e->name, e->message ? e->message : "");
+			snprintf(buf, ERR_MAX, "%s: %s", e->name, e->message ? e->message : "");
 		} else {
-			log_debug("couldn't get property", "collector", "systemd", "property", what, "err",
-				  e->message ? e->message : e->name);
+			log_debug("couldn't get property", "collector", "systemd", "property", props[k->kind].member,
+				  "unit", k->unit ? k->unit->name : "", "err", e->message ? e->message : e->name);
 		}
 		return 0;
 	}
@@ -342,7 +357,7 @@ static void run_calls(struct run *r)
 			continue;
 		uint64_t now = now_usec();
 		if (now >= r->deadline) {
-			run_fail(r, -ETIMEDOUT, "waiting for systemd on D-Bus", "timed out");
+			run_fail(r, -ETIMEDOUT, "D-Bus calls to systemd", "timed out");
 			return;
 		}
 		e = sd_bus_wait(bus, r->deadline - now);
@@ -354,9 +369,9 @@ static void run_calls(struct run *r)
 }
 
 /* Cancels what is still pending: a reply that comes later finds no callback and is dropped. */
-static void run_release(struct run *r, size_t from)
+static void run_release(struct run *r)
 {
-	for (size_t i = from; i < r->next; i++)
+	for (size_t i = 0; i < r->next; i++)
 		r->calls[i].slot = sd_bus_slot_unref(r->calls[i].slot);
 }
 
@@ -396,7 +411,7 @@ static int bus_connect(char *err, size_t err_size)
 		bus = sd_bus_unref(bus);
 		return e;
 	}
-	sd_bus_set_description(bus, "nodex-systemd");
+	(void)sd_bus_set_description(bus, "nodex-systemd"); /* shown by busctl; not needed */
 	return 0;
 }
 
@@ -503,7 +518,8 @@ static ssize_t read_units(struct run *r, struct unit **out)
 
 static void add_call(struct run *r, struct unit *u, enum kind kind)
 {
-	r->calls[r->n_calls++] = (struct call){ .run = r, .unit = u, .kind = kind };
+	if (r->n_calls < r->cap_calls)
+		r->calls[r->n_calls++] = (struct call){ .run = r, .unit = u, .kind = kind };
 }
 
 static void emit_units(struct collect_ctx *c, struct unit **kept, size_t n, bool timers)
@@ -576,12 +592,13 @@ static int systemd_collect(struct collect_ctx *c)
 
 	/* Round 1: the manager's properties and the unit list. */
 	r.calls = manager;
+	r.cap_calls = ARRAY_SIZE(manager);
 	add_call(&r, NULL, K_VERSION);
 	add_call(&r, NULL, K_VIRT);
 	add_call(&r, NULL, K_STATE);
 	add_call(&r, NULL, K_LIST);
 	run_calls(&r);
-	run_release(&r, 0);
+	run_release(&r);
 	if (r.err)
 		goto out;
 
@@ -611,7 +628,8 @@ static int systemd_collect(struct collect_ctx *c)
 	/* Round 2: the per-unit properties of the units kept. */
 	bool timers = version >= MIN_VERSION_SYSTEM_STATE;
 	kept = arena_alloc(&c->ms->arena, ((size_t)n_all + 1) * sizeof(*kept));
-	r.calls = arena_alloc(&c->ms->arena, ((size_t)n_all * 4 + 1) * sizeof(*r.calls));
+	r.cap_calls = (size_t)n_all * MAX_CALLS_PER_UNIT;
+	r.calls = arena_alloc(&c->ms->arena, (r.cap_calls + 1) * sizeof(*r.calls));
 	if (!kept || !r.calls) {
 		ret = ctx_fail(c, -ENOMEM, "out of memory");
 		goto out;
@@ -651,7 +669,7 @@ static int systemd_collect(struct collect_ctx *c)
 			add_call(&r, u, K_START);
 	}
 	run_calls(&r);
-	run_release(&r, 0);
+	run_release(&r);
 	if (r.err)
 		goto out;
 	emit_units(c, kept, n_kept, timers);

@@ -825,8 +825,8 @@ static void test_connection(void)
 	sb_free(&out);
 }
 
-/* More calls than dbus-daemon lets one connection have waiting (128): the collector keeps at most its
- * window in flight and still gets every answer. */
+/* More calls than dbus-daemon lets one connection have waiting (128), five per unit: the collector keeps
+ * at most its window in flight and still gets every answer. */
 static void test_many_units(void)
 {
 	struct strbuf state = { 0 }, out = { 0 };
@@ -835,10 +835,10 @@ static void test_many_units(void)
 	sb_puts(&state, MANAGER);
 	for (int i = 0; i < 400; i++)
 		sb_printf(&state, "unit svc%03d.service loaded active running Type=forking NRestarts=%d TasksCurrent=%d "
-				  "TasksMax=100\n", i, i, i + 1);
+				  "TasksMax=100 ActiveEnterTimestamp=%d000000\n", i, i, i + 1, 1700000000 + i);
 	write_file("state", state.p);
 	const char *args[] = { "--collector.systemd.enable-restarts-metrics", "--collector.systemd.enable-task-metrics",
-			       NULL };
+			       "--collector.systemd.enable-start-time-metrics", NULL };
 	set_args(args);
 	CHECK(collector_systemd.init(err, sizeof(err)) == 0);
 	CHECK_INT(collect_once(&out, false), 0);
@@ -857,6 +857,8 @@ static void test_many_units(void)
 	snprintf(line, sizeof(line), "node_systemd_service_restart_total{name=\"svc399.service\"} 399\n");
 	CHECK(contains(&out, line));
 	CHECK(contains(&out, "node_systemd_unit_tasks_current{name=\"svc000.service\"} 1\n"));
+	CHECK(contains(&out, "node_systemd_unit_tasks_max{name=\"svc399.service\"} 100\n"));
+	CHECK(contains(&out, "node_systemd_unit_start_time_seconds{name=\"svc399.service\"} 1.700000399e+09\n"));
 	flags_set_defaults(collector_systemd.flags);
 	sb_free(&state);
 	sb_free(&out);
