@@ -222,7 +222,7 @@ else
 	bad "next scrape took ${elapsed}s, success $(success_of "$tmp/h2")"
 fi
 # The abandoned run gives up at its own deadline (10 s); a scrape with a longer deadline sees it fail.
-sleep 8
+sleep 9
 t0=$(date +%s.%N)
 scrape "$tmp/h3" -H 'X-Prometheus-Scrape-Timeout-Seconds: 15'
 t1=$(date +%s.%N)
