@@ -65,11 +65,16 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs
+units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs $(BUILD)/tests/tools/fake-systemd
 
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The systemd collector's tests: answers as org.freedesktop.systemd1 on a private dbus-daemon (sd-bus).
+$(BUILD)/tests/tools/fake-systemd: tests/tools/fake-systemd.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
 
 # ---- dependencies, from Debian's archive ----
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \

@@ -62,6 +62,7 @@ extern const struct collector collector_softnet;
 extern const struct collector collector_stat;
 extern const struct collector collector_swap;
 extern const struct collector collector_sysctl;
+extern const struct collector collector_systemd;
 extern const struct collector collector_tapestats;
 extern const struct collector collector_tcpstat;
 extern const struct collector collector_textfile;
@@ -139,6 +140,7 @@ const struct collector *const collector_table[] = {
 	&collector_stat,
 	&collector_swap,
 	&collector_sysctl,
+	&collector_systemd,
 	&collector_tapestats,
 	&collector_tcpstat,
 	&collector_textfile,
