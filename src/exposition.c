@@ -166,7 +166,8 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 		for (j = 0; sets[i] && j < sets[i]->n_fams; j++, n++)
 			e->refs[n] = (struct fam_ref){ sets[i]->fams[j], n };
 	/* Ties keep set order, so the first family registered under a name defines its type and help. */
-	qsort(e->refs, n, sizeof(*e->refs), cmp_fam);
+	if (n > 1) /* refs is NULL while nothing was ever rendered; qsort's pointer must not be */
+		qsort(e->refs, n, sizeof(*e->refs), cmp_fam);
 
 	for (i = 0; i < n;) {
 		struct family *first = e->refs[i].f;
