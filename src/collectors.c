@@ -2,10 +2,12 @@
  * collectors/ and one row here. */
 #include "collector.h"
 
+extern const struct collector collector_container;
 extern const struct collector collector_loadavg;
 extern const struct collector collector_meminfo;
 
 const struct collector *const collector_table[] = {
+	&collector_container,
 	&collector_loadavg,
 	&collector_meminfo,
 };
