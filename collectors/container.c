@@ -934,7 +934,6 @@ static void read_v1(struct scan *s, const int *dfd, const char *sub, struct cg_v
 	if (cg_read_u64(s, dfd[H_CPUACCT], sub, "cpuacct.usage", false, &v))
 		set_val(vals, V_USAGE, v);
 	cg_read_kv(s, dfd[H_CPUACCT], sub, "cpuacct.stat", cpuacct_stat, ARRAY_SIZE(cpuacct_stat), vals);
-	cg_read_kv(s, dfd[H_CPU], sub, "cpu.stat", cpu_stat, ARRAY_SIZE(cpu_stat), vals);
 	if (cg_read_u64(s, dfd[H_CPU], sub, "cpu.shares", false, &v))
 		set_val(vals, V_SHARES, v);
 	if (cg_read_u64(s, dfd[H_CPU], sub, "cpu.cfs_period_us", false, &v))
@@ -947,6 +946,9 @@ static void read_v1(struct scan *s, const int *dfd, const char *sub, struct cg_v
 		else
 			set_val(vals, V_QUOTA, q > 0 ? (uint64_t)q : 0); /* -1: no quota */
 	}
+	/* v1's cpu.stat holds only the CFS counters, exported only with a quota: not read without one */
+	if (has(vals, V_QUOTA) && vals->v[V_QUOTA])
+		cg_read_kv(s, dfd[H_CPU], sub, "cpu.stat", cpu_stat, ARRAY_SIZE(cpu_stat), vals);
 	if (cg_read_u64(s, dfd[H_MEM], sub, "memory.usage_in_bytes", false, &v))
 		set_val(vals, V_MEM, v);
 	if (cg_read_u64(s, dfd[H_MEM], sub, "memory.max_usage_in_bytes", false, &v))
@@ -1014,6 +1016,110 @@ struct pod_names {
 	char ns[256];
 	char pod[256];
 };
+
+/* One cgroup's labels (in the set's arena) and values, kept until every cgroup is read, so that they are
+ * emitted in the order the exposition sorts series in (container, then id, unique): each family then
+ * arrives sorted, and 5,000 cgroups are sorted once instead of once per family. */
+struct cg_rec {
+	const char *lv[L_N];
+	struct cg_vals vals;
+	double start;
+	bool start_known;
+};
+
+static struct cg_rec **recs; /* this scrape's records; the array is kept between scrapes */
+static size_t n_recs, cap_recs;
+
+static const char *label_copy(struct scan *s, const char *v)
+{
+	return v[0] ? metric_strdup(s->c->ms, v) : "";
+}
+
+static void rec_add(struct scan *s, const char *const *lv, const struct cg_vals *vals, const struct cg_entry *e)
+{
+	struct cg_rec *r = arena_alloc(&s->c->ms->arena, sizeof(*r));
+
+	if (r && n_recs == cap_recs) {
+		size_t cap = cap_recs ? cap_recs * 2 : 256;
+		struct cg_rec **v = reallocarray(recs, cap, sizeof(*v));
+		if (v) {
+			recs = v;
+			cap_recs = cap;
+		}
+	}
+	if (!r || n_recs == cap_recs) {
+		s->c->ms->error = -ENOMEM;
+		return;
+	}
+	for (int i = 0; i < L_N; i++)
+		r->lv[i] = i == L_CPU ? "total" : label_copy(s, lv[i]);
+	r->vals = *vals;
+	r->start = e->start;
+	r->start_known = e->start_known;
+	recs[n_recs++] = r;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct cg_rec *x = *(const struct cg_rec *const *)a, *y = *(const struct cg_rec *const *)b;
+	int c = strcmp(x->lv[L_CONTAINER], y->lv[L_CONTAINER]);
+
+	return c ? c : strcmp(x->lv[L_ID], y->lv[L_ID]);
+}
+
+/* Emits one record, with cAdvisor's conditions for each family. */
+static void rec_emit(struct family *const *f, const struct cg_rec *r)
+{
+	const struct cg_vals *vals = &r->vals;
+	const char *const *l = r->lv;
+
+	if (r->start_known)
+		metric_addv(f[F_START_TIME], r->start, l);
+	if (has(vals, V_PERIOD))
+		metric_addv(f[F_SPEC_CPU_PERIOD], (double)vals->v[V_PERIOD], l);
+	uint64_t quota = has(vals, V_QUOTA) ? vals->v[V_QUOTA] : 0;
+	if (quota)
+		metric_addv(f[F_SPEC_CPU_QUOTA], (double)quota, l);
+	if (has(vals, V_SHARES))
+		metric_addv(f[F_SPEC_CPU_SHARES], (double)vals->v[V_SHARES], l);
+	if (has(vals, V_LIMIT)) {
+		uint64_t lim = vals->v[V_LIMIT];
+		metric_addv(f[F_SPEC_MEM_LIMIT], lim > (UINT64_C(1) << 62) ? 0 : (double)lim, l);
+	}
+	if (has(vals, V_USAGE) && vals->v[V_USAGE] > 0)
+		metric_addv(f[F_CPU_USAGE], (double)vals->v[V_USAGE] / 1e9, l);
+	if (has(vals, V_USER))
+		metric_addv(f[F_CPU_USER], (double)vals->v[V_USER] / 1e9, l);
+	if (has(vals, V_SYSTEM))
+		metric_addv(f[F_CPU_SYSTEM], (double)vals->v[V_SYSTEM] / 1e9, l);
+	if (quota) {
+		if (has(vals, V_PERIODS))
+			metric_addv(f[F_CFS_PERIODS], (double)vals->v[V_PERIODS], l);
+		if (has(vals, V_THROTTLED))
+			metric_addv(f[F_CFS_THROTTLED_PERIODS], (double)vals->v[V_THROTTLED], l);
+		if (has(vals, V_THROTTLED_NS))
+			metric_addv(f[F_CFS_THROTTLED_SECONDS], (double)vals->v[V_THROTTLED_NS] / 1e9, l);
+	}
+	if (has(vals, V_MEM)) {
+		uint64_t ws = vals->v[V_MEM];
+		if (has(vals, V_INACTIVE_FILE))
+			ws = ws > vals->v[V_INACTIVE_FILE] ? ws - vals->v[V_INACTIVE_FILE] : 0;
+		metric_addv(f[F_MEM_USAGE], (double)vals->v[V_MEM], l);
+		metric_addv(f[F_MEM_WORKING_SET], (double)ws, l);
+	}
+	if (has(vals, V_RSS))
+		metric_addv(f[F_MEM_RSS], (double)vals->v[V_RSS], l);
+	if (has(vals, V_CACHE))
+		metric_addv(f[F_MEM_CACHE], (double)vals->v[V_CACHE], l);
+	if (has(vals, V_SWAP))
+		metric_addv(f[F_MEM_SWAP], (double)vals->v[V_SWAP], l);
+	if (has(vals, V_FAILCNT))
+		metric_addv(f[F_MEM_FAILCNT], (double)vals->v[V_FAILCNT], l);
+	if (has(vals, V_MAX_USAGE))
+		metric_addv(f[F_MEM_MAX_USAGE], (double)vals->v[V_MAX_USAGE], l);
+	if (has(vals, V_OOM_KILL))
+		metric_addv(f[F_OOM_EVENTS], (double)vals->v[V_OOM_KILL], l);
+}
 
 /* Reads and emits one cgroup: dfd are the directories holding it (the pod directory for a container, whose
  * name is sub; the cgroup itself when sub is NULL). */
@@ -1086,54 +1192,7 @@ static void emit_cgroup(struct scan *s, enum cg_kind kind, const int *dfd, const
 	if (!e->start_known)
 		e->start_known = start_time(s, dfd, sub, &e->start);
 
-	struct family *const *f = s->fam;
-	const char *const *l = lv;
-	if (e->start_known)
-		metric_addv(f[F_START_TIME], e->start, l);
-	if (has(&vals, V_PERIOD))
-		metric_addv(f[F_SPEC_CPU_PERIOD], (double)vals.v[V_PERIOD], l);
-	uint64_t quota = has(&vals, V_QUOTA) ? vals.v[V_QUOTA] : 0;
-	if (quota)
-		metric_addv(f[F_SPEC_CPU_QUOTA], (double)quota, l);
-	if (has(&vals, V_SHARES))
-		metric_addv(f[F_SPEC_CPU_SHARES], (double)vals.v[V_SHARES], l);
-	if (has(&vals, V_LIMIT)) {
-		uint64_t lim = vals.v[V_LIMIT];
-		metric_addv(f[F_SPEC_MEM_LIMIT], lim > (UINT64_C(1) << 62) ? 0 : (double)lim, l);
-	}
-	if (has(&vals, V_USAGE) && vals.v[V_USAGE] > 0)
-		metric_addv(f[F_CPU_USAGE], (double)vals.v[V_USAGE] / 1e9, l);
-	if (has(&vals, V_USER))
-		metric_addv(f[F_CPU_USER], (double)vals.v[V_USER] / 1e9, l);
-	if (has(&vals, V_SYSTEM))
-		metric_addv(f[F_CPU_SYSTEM], (double)vals.v[V_SYSTEM] / 1e9, l);
-	if (quota) {
-		if (has(&vals, V_PERIODS))
-			metric_addv(f[F_CFS_PERIODS], (double)vals.v[V_PERIODS], l);
-		if (has(&vals, V_THROTTLED))
-			metric_addv(f[F_CFS_THROTTLED_PERIODS], (double)vals.v[V_THROTTLED], l);
-		if (has(&vals, V_THROTTLED_NS))
-			metric_addv(f[F_CFS_THROTTLED_SECONDS], (double)vals.v[V_THROTTLED_NS] / 1e9, l);
-	}
-	if (has(&vals, V_MEM)) {
-		uint64_t ws = vals.v[V_MEM];
-		if (has(&vals, V_INACTIVE_FILE))
-			ws = ws > vals.v[V_INACTIVE_FILE] ? ws - vals.v[V_INACTIVE_FILE] : 0;
-		metric_addv(f[F_MEM_USAGE], (double)vals.v[V_MEM], l);
-		metric_addv(f[F_MEM_WORKING_SET], (double)ws, l);
-	}
-	if (has(&vals, V_RSS))
-		metric_addv(f[F_MEM_RSS], (double)vals.v[V_RSS], l);
-	if (has(&vals, V_CACHE))
-		metric_addv(f[F_MEM_CACHE], (double)vals.v[V_CACHE], l);
-	if (has(&vals, V_SWAP))
-		metric_addv(f[F_MEM_SWAP], (double)vals.v[V_SWAP], l);
-	if (has(&vals, V_FAILCNT))
-		metric_addv(f[F_MEM_FAILCNT], (double)vals.v[V_FAILCNT], l);
-	if (has(&vals, V_MAX_USAGE))
-		metric_addv(f[F_MEM_MAX_USAGE], (double)vals.v[V_MAX_USAGE], l);
-	if (has(&vals, V_OOM_KILL))
-		metric_addv(f[F_OOM_EVENTS], (double)vals.v[V_OOM_KILL], l);
+	rec_add(s, lv, &vals, e);
 }
 
 /* ---- the walk ---- */
@@ -1452,9 +1511,15 @@ static int container_collect(struct collect_ctx *c)
 	if (s.ann_enabled)
 		s.task_stamp = task_dirs_stamp(c, s.task_exists);
 
+	n_recs = 0;
 	r = walk(&s, s.root[s.primary], ".", 0, false);
 	layout_close(&s);
 	cache_sweep(s.seen);
+	if (n_recs > 1)
+		qsort(recs, n_recs, sizeof(*recs), cmp_rec);
+	for (size_t i = 0; i < n_recs; i++)
+		rec_emit(s.fam, recs[i]);
+	n_recs = 0;
 	if (r < 0)
 		return ctx_fail(c, r, "cannot list %s/fs/cgroup: %s", nodex_paths.sysfs, strerror(-r));
 	if (s.n_bad)
@@ -1499,6 +1564,9 @@ static void container_fini(void)
 	idmap_free(&ctrs_map);
 	idmap_free(&cut_map);
 	sb_free(&json_buf);
+	free(recs);
+	recs = NULL;
+	n_recs = cap_recs = 0;
 }
 
 const struct collector collector_container = {
