@@ -410,6 +410,23 @@ static const struct collector_case cases[] = {
 		  "container_memory_working_set_bytes" K3D_L " 12288\n"
 		  "container_start_time_seconds" K3D_L " " START "\n" },
 
+	/* k3d on a v2 host with Docker's systemd driver and the host cgroup namespace: kubepods inside the node
+	 * container's scope, itself in system.slice (whose services are still services). */
+	{ "nested kubepods in a system.slice scope, v2",
+	  { BTIME, V2ROOT, POD_LOGS, CTR_LINK,
+	    V2_MEM_ONLY("system.slice/docker-" SID ".scope/kubepods/besteffort/pod" UID "/" CID, "12288"),
+	    V2_MEM_ONLY("system.slice/docker-" SID ".scope/system.slice/k3s.service", "1"),
+	    V2_MEM_ONLY("system.slice/containerd.service", "4096") },
+	  .expect =
+#define DK_L L("app", "/system.slice/docker-" SID ".scope/kubepods/besteffort/pod" UID "/" CID, "", CID, "shop", "web-1")
+#define CS_L L("", "/system.slice/containerd.service", "", "", "", "")
+		  "container_memory_usage_bytes" CS_L " 4096\n"
+		  "container_memory_usage_bytes" DK_L " 12288\n"
+		  "container_memory_working_set_bytes" CS_L " 4096\n"
+		  "container_memory_working_set_bytes" DK_L " 12288\n"
+		  "container_start_time_seconds" CS_L " " START "\n"
+		  "container_start_time_seconds" DK_L " " START "\n" },
+
 	{ "exclude services",
 	  { BTIME, V2ROOT, POD_LOGS, CTR_LINK,
 	    V2_MEM_ONLY(POD "/" CID, "1024"),
