@@ -51,6 +51,7 @@ run() {
 	w1=$(date +%s%N)
 	t1=$(cpu_ticks "$NODEX_PID")
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$NODEX_PID/status")
+	fds=$(ls "/proc/$NODEX_PID/fd" | wc -l)
 	stop_nodex
 	series=$(grep -c '^container_' "$TMP/out.txt")
 	cgroups=$(grep -c '^container_memory_usage_bytes' "$TMP/out.txt")
@@ -58,9 +59,9 @@ run() {
 	ok=$(awk -F' ' '/^node_scrape_collector_success\{collector="container"\}/ { print $2 }' "$TMP/out.txt")
 	bytes=$(wc -c <"$TMP/out.txt")
 	awk -v n="$name" -v c="$cgroups" -v s="$series" -v b="$bytes" -v t=$((t1 - t0)) -v hz="$clk_tck" \
-		-v w=$((w1 - w0)) -v k="$SCRAPES" -v coll="$coll" -v rss="$rss" -v ok="$ok" 'BEGIN {
-		printf "%-26s %7d %8d %9.1f %10.1f %10.1f %10s %8.1f %4s\n", n, c, s, b / 1048576,
-			t * 1000 / hz / k, w / 1e6 / k, coll, rss / 1024, ok }'
+		-v w=$((w1 - w0)) -v k="$SCRAPES" -v coll="$coll" -v rss="$rss" -v ok="$ok" -v fds="$fds" 'BEGIN {
+		printf "%-26s %7d %8d %9.1f %10.1f %10.1f %10s %8.1f %5d %4s\n", n, c, s, b / 1048576,
+			t * 1000 / hz / k, w / 1e6 / k, coll, rss / 1024, fds, ok }'
 }
 
 fixture() {
@@ -97,8 +98,8 @@ live() {
 	run "live $kind, $1 names" --path.rootfs="$root"
 }
 
-printf '%-26s %7s %8s %9s %10s %10s %10s %8s %4s\n' tree cgroups series "out MiB" "cpu ms/sc" "wall ms/sc" \
-	"coll ms" "rss MiB" ok
+printf '%-26s %7s %8s %9s %10s %10s %10s %8s %5s %4s\n' tree cgroups series "out MiB" "cpu ms/sc" \
+	"wall ms/sc" "coll ms" "rss MiB" fds ok
 fixture v2-cgroupfs
 fixture v2-systemd
 fixture v1-cgroupfs
@@ -112,4 +113,5 @@ if [ -n "${CONTAINER_SCALE_LIVE:-}" ]; then
 	fi
 fi
 echo "cpu ms/sc: CPU time of nodex (all threads) per scrape over $SCRAPES scrapes; coll ms: container collector"
-echo "duration of the last scrape; ok: node_scrape_collector_success. $(nproc) CPUs, $(uname -r)."
+echo "duration of the last scrape; fds: descriptors nodex holds open after the scrapes; ok:"
+echo "node_scrape_collector_success. $(nproc) CPUs, $(uname -r)."
