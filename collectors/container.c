@@ -45,10 +45,12 @@
  *     cgroup (keyed by the directory's inode, so a restarted service gets a new one).
  * A value whose file is missing is left out (cAdvisor often reports 0 then).
  *
- * Cost: cgroups come and go by the thousand, so their files are read with openat() relative to the open
- * pod directory and never through the core's descriptor cache (each cached cgroup fd pins about 4.5 KiB of
- * kernel memory, and 5,000 containers have some 50,000 files). Directory entries are typed by d_type; the
- * walk opens only directories that can hold pods, pods and the system slice, never a container's. */
+ * Cost (tests/bench/container-scale.sh): cgroups come and go by the thousand, so their files are read with
+ * openat() relative to the open pod directory and never through the core's descriptor cache (each cached
+ * cgroupfs fd pins about 4.5 KiB of kernel memory, and 5,000 containers have some 50,000 files). Directory
+ * entries are typed by d_type; the walk opens only directories that can hold pods, pods and the system
+ * slice, never a container's. Each cgroup's labels and values go to the scrape's arena and are emitted
+ * sorted, so the exposition finds every family already in order. */
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
