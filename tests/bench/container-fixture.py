@@ -14,7 +14,7 @@ LAYOUT is one of
   v1-cgroupfs   cgroup v1 legacy, cpu,cpuacct joint (cpu and cpuacct symlinks), cgroupfs driver
   v1-host       cgroup v1 hybrid (unified/ beside), cpu and cpuacct apart, a bare host with services
 
-The files are the kernel's (names and formats of cgroup v1 and v2 as of Linux 6.1), with values of a small
+The files are the kernel's (names and formats of cgroup v1 and v2 of a Linux 6.x kernel), with values of a small
 k3s node: the kubelet's shares/quota/limits for the pods' requests and limits, memory.stat fields that add
 up, and identical numbers in the v1 and v2 trees wherever both versions report the same quantity, so that
 tests/suites/container-v1v2.sh can compare the two outputs.
