@@ -11,7 +11,7 @@ REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
 
 CC      ?= cc
-PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt
+PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt json-c
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -78,7 +78,7 @@ $(BUILD)/tests/tools/fake-systemd: tests/tools/fake-systemd.c
 
 # ---- dependencies, from Debian's archive ----
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
-              libgnutls28-dev libcrypt-dev
+              libgnutls28-dev libcrypt-dev libjson-c-dev
 TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl clang \
               libclang-rt-14-dev dbus systemd nodejs npm iproute2 procps
 

@@ -44,6 +44,13 @@ const char *path_vbuild(struct strbuf *b, enum nodex_root root, const char *fmt,
  * negative errno (-ENOENT, -EACCES, ...). */
 ssize_t file_read(const char *path, struct strbuf *b);
 
+/* Reads the file name, relative to the directory descriptor dirfd (openat(2)), into b like file_read(),
+ * but never through the descriptor cache: the file is opened, read and closed. For trees with more files
+ * than the cache holds (the cgroups of thousands of containers), whose descriptors would otherwise fill
+ * the cache and evict every other collector's, and whose short relative names make the open cheap.
+ * Returns the length or a negative errno. */
+ssize_t file_read_at(int dirfd, const char *name, struct strbuf *b);
+
 /* Reads a sysfs-style attribute: the file's content with trailing whitespace removed. Returns the length
  * or a negative errno. */
 ssize_t file_read_attr(const char *path, struct strbuf *b);

@@ -10,6 +10,7 @@ extern const struct collector collector_btrfs;
 extern const struct collector collector_buddyinfo;
 extern const struct collector collector_cgroups;
 extern const struct collector collector_conntrack;
+extern const struct collector collector_container;
 extern const struct collector collector_cpu;
 extern const struct collector collector_cpu_vulnerabilities;
 extern const struct collector collector_cpufreq;
@@ -88,6 +89,7 @@ const struct collector *const collector_table[] = {
 	&collector_buddyinfo,
 	&collector_cgroups,
 	&collector_conntrack,
+	&collector_container,
 	&collector_cpu,
 	&collector_cpu_vulnerabilities,
 	&collector_cpufreq,

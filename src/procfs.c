@@ -337,6 +337,22 @@ ssize_t file_read(const char *path, struct strbuf *b)
 	return n;
 }
 
+ssize_t file_read_at(int dirfd, const char *name, struct strbuf *b)
+{
+	ssize_t n;
+	int fd;
+
+	if (!name)
+		return -ENOMEM;
+	sb_reset(b);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	n = read_whole(fd, b);
+	close(fd);
+	return n;
+}
+
 char *strip_trailing(char *s)
 {
 	size_t n = strlen(s);
