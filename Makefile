@@ -51,7 +51,7 @@ else
 BIN := nodex
 endif
 
-.PHONY: all run test check unit units deps test-deps bench clean install fuzz
+.PHONY: all run test check unit units deps test-deps npm-deps bench clean install fuzz
 all: $(BIN)
 
 $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
@@ -78,6 +78,15 @@ deps:
 
 test-deps:
 	@tests/setup-deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@$(MAKE) --no-print-directory npm-deps
+
+# The deploy tests' pinned npm packages (tests/deploy/package-lock.json): npm ci, again only when the
+# lock file changes. Offline once installed.
+NPM_STAMP := tests/deploy/node_modules/.installed
+npm-deps: $(NPM_STAMP)
+$(NPM_STAMP): tests/deploy/package.json tests/deploy/package-lock.json
+	cd tests/deploy && npm ci --no-audit --no-fund
+	@touch $@
 
 run: deps
 	@$(MAKE) --no-print-directory all
