@@ -70,8 +70,11 @@ units: $(UNIT_BINS)
 # ---- dependencies, from Debian's archive ----
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
               libgnutls28-dev libcrypt-dev
+# Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package, so asking apt for it would fail.
+NODE_DEBS  := $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
 TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl clang \
-              libclang-rt-14-dev dbus systemd nodejs npm iproute2 procps
+              libclang-rt-14-dev dbus systemd $(NODE_DEBS) iproute2 procps
 
 deps:
 	@tests/setup-deps.sh $(BUILD_DEBS)
