@@ -4,7 +4,7 @@
 # 30). Reports what Prometheus measures: scrape durations (scrape_duration_seconds), the interval
 # between scrapes (prometheus_target_interval_length_seconds), rule evaluation time, Prometheus's
 # own resident memory, and nodex's memory and CPU. Fails when a target is down, a rule is unhealthy,
-# or the figures are far off (a scrape over 100ms, a 1s interval stretched past 1.5s).
+# or the figures are far off (a scrape over half the interval, a 1s interval stretched past 1.5s).
 # The fixture roots only have /proc/loadavg and /proc/meminfo, and this build of nodex has only the
 # loadavg and meminfo collectors: each scrape is ~60 series, not a full node's.
 set -u
@@ -90,7 +90,7 @@ EOF
 
 [ "$down" = 0 ] || { echo "FAIL $down targets down"; fail=1; }
 [ "$unhealthy" = 0 ] || { echo "FAIL $unhealthy rules unhealthy"; fail=1; }
-awk -v m="$sd_max" 'BEGIN { exit !(m != "" && m < 0.1) }' || { echo "FAIL a scrape took ${sd_max}s"; fail=1; }
+awk -v m="$sd_max" 'BEGIN { exit !(m != "" && m < 0.5) }' || { echo "FAIL a scrape took ${sd_max}s"; fail=1; }
 awk -v p="$il_p99" 'BEGIN { exit !(p != "" && p < 1.5) }' || { echo "FAIL 1s scrape interval stretched to ${il_p99}s (p99)"; fail=1; }
 [ "$fail" -eq 0 ] && echo "ok   fleet of $N: every target up, every rule healthy"
 exit $fail
