@@ -51,7 +51,7 @@ else
 BIN := nodex
 endif
 
-.PHONY: all run test check unit units deps test-deps bench clean install fuzz
+.PHONY: all run test check unit units deps test-deps npm-deps bench clean install fuzz
 all: $(BIN)
 
 $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
@@ -79,14 +79,26 @@ $(BUILD)/tests/tools/fake-systemd: tests/tools/fake-systemd.c
 # ---- dependencies, from Debian's archive ----
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
               libgnutls28-dev libcrypt-dev libjson-c-dev
+# Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package, so asking apt for it would fail.
+NODE_DEBS  := $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
 TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl clang \
-              libclang-rt-14-dev dbus systemd nodejs npm iproute2 procps
+              libclang-rt-14-dev dbus systemd $(NODE_DEBS) iproute2 procps
 
 deps:
 	@tests/setup-deps.sh $(BUILD_DEBS)
 
 test-deps:
 	@tests/setup-deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@$(MAKE) --no-print-directory npm-deps
+
+# The deploy tests' pinned npm packages (tests/deploy/package-lock.json): npm ci, again only when the
+# lock file changes. Offline once installed.
+NPM_STAMP := tests/deploy/node_modules/.installed
+npm-deps: $(NPM_STAMP)
+$(NPM_STAMP): tests/deploy/package.json tests/deploy/package-lock.json
+	cd tests/deploy && npm ci --no-audit --no-fund
+	@touch $@
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -48,6 +48,9 @@ ssize_t file_read(const char *path, struct strbuf *b);
  * but never through the descriptor cache: the file is opened, read and closed. For trees with more files
  * than the cache holds (the cgroups of thousands of containers), whose descriptors would otherwise fill
  * the cache and evict every other collector's, and whose short relative names make the open cheap.
+ * It is for attribute files (cgroupfs and sysfs attributes such as memory.stat, regular files), which
+ * hand out their whole content in one read: a short read is taken as the end, saving the read that
+ * would return 0. Files that iterate (cgroup.procs, /proc/<pid>/mountinfo) need file_read().
  * Returns the length or a negative errno. */
 ssize_t file_read_at(int dirfd, const char *name, struct strbuf *b);
 

@@ -348,7 +348,8 @@ ssize_t file_read_at(int dirfd, const char *name, struct strbuf *b)
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	n = read_whole(fd, b);
+	/* Attribute files produce their whole content in one read; see the header. */
+	n = read_whole(fd, b, READ_SHORT_IS_EOF);
 	close(fd);
 	return n;
 }

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Fleet simulation: one Prometheus scrapes FLEET_SIZE (default 60) nodex instances on loopback, each
+# on its own fixture root, every second, with the shipped rules loaded, for FLEET_SECONDS (default
+# 30). Reports what Prometheus measures: scrape durations (scrape_duration_seconds), the interval
+# between scrapes (prometheus_target_interval_length_seconds), rule evaluation time, Prometheus's
+# own resident memory, and nodex's memory and CPU. Fails when a target is down, a rule is unhealthy,
+# or the figures are far off (a scrape over half the interval, a 1s interval stretched past 1.5s).
+# The fixture roots only have /proc/loadavg and /proc/meminfo, and this build of nodex has only the
+# loadavg and meminfo collectors: each scrape is ~60 series, not a full node's.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+. tests/deploy/lib.sh
+need_node_modules
+need_cmd node prometheus curl python3
+N=${FLEET_SIZE:-60}
+DURATION=${FLEET_SECONDS:-30}
+T=$(mktemp -d)
+trap cleanup EXIT INT TERM
+fail=0
+
+addrs=""
+i=1
+while [ "$i" -le "$N" ]; do
+	r="$T/host$i"
+	mkdir -p "$r/proc" "$r/sys"
+	printf '%d.%02d 0.40 0.30 2/345 %d\n' $((i % 4)) $((i % 100)) $((1000 + i)) >"$r/proc/loadavg"
+	write_meminfo "$r/proc/meminfo" $((4000000 + i * 100000)) $((2000000 + i * 10000))
+	port=$(free_port)
+	"$NODEX" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults --collector.loadavg --collector.meminfo \
+		--path.procfs="$r/proc" --path.sysfs="$r/sys" --path.rootfs="$r" >"$r/nodex.log" 2>&1 &
+	track_pid $!
+	addrs="$addrs 127.0.0.1:$port"
+	i=$((i + 1))
+done
+for a in $addrs; do
+	wait_for 10 curl -sf -o /dev/null "http://$a/" || { echo "FAIL nodex on $a did not start"; exit 1; }
+done
+echo "$N nodex instances running"
+
+mkdir -p "$T/rules"
+cp deploy/prometheus/rules/*.rules.yml "$T/rules/"
+PROM_PORT=$(free_port)
+# shellcheck disable=SC2086
+node tests/deploy/prometheus-config.js fleet "$T/prometheus.yml" "$T/rules/*.rules.yml" -- "127.0.0.1:$PROM_PORT" $addrs || exit 1
+prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" --web.listen-address="127.0.0.1:$PROM_PORT" \
+	--log.level=warn >"$T/prometheus.log" 2>&1 &
+track_pid $!
+P="http://127.0.0.1:$PROM_PORT"
+wait_for 30 curl -sf "$P/-/ready" || { echo "FAIL Prometheus did not start"; tail "$T/prometheus.log"; exit 1; }
+all_up() { [ "$(prom_scalar "$P" 'count(up{job="node-exporter"} == 1)')" = "$N" ]; }
+wait_for 30 all_up || { echo "FAIL not all $N targets up within 30s: $(prom_scalar "$P" 'count(up{job="node-exporter"} == 1)')"; exit 1; }
+echo "all $N targets up; scraping every 1s for ${DURATION}s"
+sleep "$DURATION"
+
+q() { prom_scalar "$P" "$1"; }
+W="${DURATION}s"
+down=$(q 'count(up{job="node-exporter"} == 0) or vector(0)')
+series=$(q 'avg(scrape_samples_scraped{job="node-exporter"})')
+sd_avg=$(q "avg(avg_over_time(scrape_duration_seconds{job=\"node-exporter\"}[$W]))")
+sd_max=$(q "max(max_over_time(scrape_duration_seconds{job=\"node-exporter\"}[$W]))")
+sd_p99=$(q "quantile(0.99, quantile_over_time(0.99, scrape_duration_seconds{job=\"node-exporter\"}[$W]))")
+il_p50=$(q 'prometheus_target_interval_length_seconds{interval="1s",quantile="0.5"}')
+il_p99=$(q 'prometheus_target_interval_length_seconds{interval="1s",quantile="0.99"}')
+il_n=$(q 'prometheus_target_interval_length_seconds_count{interval="1s"}')
+rules_dur=$(q "max(max_over_time(prometheus_rule_group_last_duration_seconds[$W]))")
+prom_rss=$(q 'process_resident_memory_bytes{job="prometheus"}')
+prom_heap=$(q 'go_memstats_heap_inuse_bytes{job="prometheus"}')
+prom_cpu=$(q "rate(process_cpu_seconds_total{job=\"prometheus\"}[$W])")
+head_series=$(q 'prometheus_tsdb_head_series')
+nodex_rss_avg=$(q 'avg(process_resident_memory_bytes{job="node-exporter"})')
+nodex_rss_max=$(q 'max(process_resident_memory_bytes{job="node-exporter"})')
+nodex_cpu=$(q "avg(rate(process_cpu_seconds_total{job=\"node-exporter\"}[$W]))")
+unhealthy=$(curl -sf "$P/api/v1/rules" | python3 -c '
+import json, sys
+print(sum(1 for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"] if r["health"] != "ok" or r.get("lastError")))')
+
+python3 - "$N" "$DURATION" "$series" "$sd_avg" "$sd_p99" "$sd_max" "$il_p50" "$il_p99" "$il_n" "$rules_dur" "$prom_rss" "$prom_heap" \
+	"$prom_cpu" "$head_series" "$nodex_rss_avg" "$nodex_rss_max" "$nodex_cpu" <<'EOF'
+import sys
+a = sys.argv[1:]
+f = lambda i: float(a[i]) if a[i] not in ("", "NaN") else float("nan")
+print(f"fleet: {a[0]} nodex targets, 1s scrape and rule interval, {a[1]}s measured, {f(2):.0f} samples per scrape")
+print(f"  scrape_duration_seconds              avg {f(3)*1e3:.2f} ms, p99 {f(4)*1e3:.2f} ms, max {f(5)*1e3:.2f} ms")
+print(f"  prometheus_target_interval_length    p50 {f(6):.4f} s, p99 {f(7):.4f} s ({f(8):.0f} scrapes)")
+print(f"  rule group evaluation (max)          {f(9)*1e3:.2f} ms")
+print(f"  Prometheus process_resident_memory   {f(10)/2**20:.1f} MiB (Go heap in use {f(11)/2**20:.1f} MiB), CPU {f(12)*100:.1f}% of a core, {f(13):.0f} head series")
+print(f"  nodex process_resident_memory        avg {f(14)/2**20:.2f} MiB, max {f(15)/2**20:.2f} MiB; CPU {f(16)*1e3:.3f} ms/s at 1 scrape/s")
+EOF
+
+[ "$down" = 0 ] || { echo "FAIL $down targets down"; fail=1; }
+[ "$unhealthy" = 0 ] || { echo "FAIL $unhealthy rules unhealthy"; fail=1; }
+awk -v m="$sd_max" 'BEGIN { exit !(m != "" && m < 0.5) }' || { echo "FAIL a scrape took ${sd_max}s"; fail=1; }
+awk -v p="$il_p99" 'BEGIN { exit !(p != "" && p < 1.5) }' || { echo "FAIL 1s scrape interval stretched to ${il_p99}s (p99)"; fail=1; }
+[ "$fail" -eq 0 ] && echo "ok   fleet of $N: every target up, every rule healthy"
+exit $fail
