@@ -6,7 +6,9 @@ are not errors (node_exporter 1.5.0 lacks some collectors and families that node
 usage: compare.py NODE_EXPORTER_OUTPUT NODEX_OUTPUT ALLOW_FILE [--values-for REGEX] [--tolerance REL]
 ALLOW_FILE holds regular expressions (one per line, '#' comments) matched against lines of the form
   "value <series>", "missing-in-nodex <series>", "extra-in-nodex <series>", "help <family>", "type <family>";
-a difference that matches one is expected (each regex should carry a comment saying why).
+a difference that matches one is expected (each regex should carry a comment saying why). A line
+  "label FAMILY_REGEX LABEL" removes LABEL from the series of matching families on both sides before
+they are compared: a label node_exporter added after 1.5.0.
 --values-for restricts value comparison to matching families (live hosts: counters move between scrapes).
 Exit status 1 when an unexpected difference is found."""
 import math
@@ -15,10 +17,10 @@ import sys
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-SKIP = re.compile(r'^(go_|process_|promhttp_|node_exporter_build_info|node_scrape_collector_duration_seconds)')
+SKIP = re.compile(r'^(go_|process_|promhttp_|node_exporter_build_info|node_scrape_collector_duration_seconds|node_time_seconds$)')
 
 
-def parse(path):
+def parse(path, drop=()):
     series, helps, types = {}, {}, {}
     for line in open(path, encoding='utf-8', errors='replace'):
         line = line.rstrip('\n')
@@ -31,7 +33,9 @@ def parse(path):
         m = SAMPLE.match(line)
         if not m or SKIP.match(m.group(1)):
             continue
-        labels = tuple(sorted(LABEL.findall(m.group(3) or '')))
+        labels = LABEL.findall(m.group(3) or '')
+        gone = {lab for fam_re, lab in drop if fam_re.search(m.group(1))}
+        labels = tuple(sorted(p for p in labels if p[0] not in gone))
         series[(m.group(1), labels)] = float(m.group(4))
     return series, helps, types
 
@@ -60,9 +64,11 @@ def main():
         tol = float(args[i + 1])
         del args[i:i + 2]
     ne_path, nx_path, allow_path = args
-    allow = [re.compile(l.strip()) for l in open(allow_path) if l.strip() and not l.lstrip().startswith('#')]
-    ne, ne_help, ne_type = parse(ne_path)
-    nx, nx_help, nx_type = parse(nx_path)
+    lines = [l.strip() for l in open(allow_path) if l.strip() and not l.lstrip().startswith('#')]
+    drop = [(re.compile(l.split()[1]), l.split()[2]) for l in lines if l.startswith('label ')]
+    allow = [re.compile(l) for l in lines if not l.startswith('label ')]
+    ne, ne_help, ne_type = parse(ne_path, drop)
+    nx, nx_help, nx_type = parse(nx_path, drop)
     fam_ne = {family(k[0], ne_type) for k in ne}
     fam_nx = {family(k[0], nx_type) for k in nx}
     common = fam_ne & fam_nx
