@@ -46,8 +46,11 @@ for dir in tests/golden/*/; do
 	[ -f "$dir/args" ] || continue
 	name=$(basename "$dir")
 	root=$(cd "$dir/root" && pwd)
-	set -- --collector.disable-defaults --path.procfs="$root/proc" --path.sysfs="$root/sys" \
-		--path.rootfs="$root" --path.udev.data="$root/udev"
+	# node_exporter refuses a repeated --path flag: the case's own win over the defaults here.
+	set -- --collector.disable-defaults
+	for p in "procfs=$root/proc" "sysfs=$root/sys" "rootfs=$root" "udev.data=$root/udev"; do
+		grep -q "^--path.${p%%=*}=" "$dir/args" || set -- "$@" "--path.$p"
+	done
 	while IFS= read -r line || [ -n "$line" ]; do
 		case "$line" in '' | '#'*) continue ;; esac
 		set -- "$@" "$(printf '%s' "$line" | sed "s#@ROOT@#$root#g")"
@@ -56,6 +59,12 @@ for dir in tests/golden/*/; do
 	curl -s "$NODEX_URL/metrics" >"$tmp/nx.txt"
 	stop_nodex
 	ne_args=$(ne_flags "$@")
+	# A collector option 1.5.0 lacks changes what it reports: such a tree cannot be compared.
+	dropped=$(for a in "$@"; do printf '%s\n' "$a"; done | grep -vxF -e "$ne_args" | grep -- '^--collector\.[a-z_]*\.' || true)
+	if [ -n "$dropped" ]; then
+		echo "== golden tree $name: skipped, node_exporter 1.5.0 lacks" $dropped
+		continue
+	fi
 	# shellcheck disable=SC2086
 	IFS='
 '
