@@ -4,7 +4,8 @@
 #include "arena.h"
 
 #define ARENA_ALIGN 16
-#define ARENA_MIN_CHUNK (32 * 1024)
+/* Most collectors need a few kB per run and there are dozens of them: start small and double. */
+#define ARENA_MIN_CHUNK 4096
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -29,9 +30,12 @@ double now_realtime(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct arena_chunk *chunk_new(size_t n)
+static struct arena_chunk *chunk_new(size_t n, size_t prev)
 {
-	size_t size = n > ARENA_MIN_CHUNK ? n : ARENA_MIN_CHUNK;
+	size_t size = prev * 2 > ARENA_MIN_CHUNK ? prev * 2 : ARENA_MIN_CHUNK;
+
+	if (size < n)
+		size = n;
 	struct arena_chunk *c = malloc(sizeof(*c) + size);
 
 	if (!c)
@@ -51,7 +55,7 @@ void *arena_alloc(struct arena *a, size_t n)
 		n = ARENA_ALIGN;
 	if (!a->cur) {
 		if (!a->first) {
-			a->first = chunk_new(n);
+			a->first = chunk_new(n, 0);
 			if (!a->first)
 				return NULL;
 		}
@@ -62,7 +66,7 @@ void *arena_alloc(struct arena *a, size_t n)
 		if (c->size - c->used >= n)
 			break;
 		if (!c->next) {
-			c->next = chunk_new(n);
+			c->next = chunk_new(n, c->size);
 			if (!c->next)
 				return NULL;
 		}
