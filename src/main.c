@@ -13,12 +13,14 @@
 #include "nodex.h"
 #include "procfs.h"
 #include "scrape.h"
+#include "webconfig.h"
 
 static struct http_config http_cfg;
 static const char *log_level_s, *log_format_s;
 static bool disable_exporter_metrics;
 static long gomaxprocs;
 static double scrape_timeout;
+static const char *web_config_file;
 
 static struct flag main_flags[] = {
 	{ "web.listen-address", FLAG_STRINGS, ":9100",
@@ -27,6 +29,10 @@ static struct flag main_flags[] = {
 	{ "web.systemd-socket", FLAG_BOOL, "false",
 	  "Use systemd socket activation listeners instead of port listeners (Linux only).",
 	  &http_cfg.systemd_socket },
+	{ "web.config.file", FLAG_STRING, NULL,
+	  "Path to configuration file that can enable TLS or authentication. See: "
+	  "https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md",
+	  &web_config_file },
 	{ "web.telemetry-path", FLAG_STRING, "/metrics", "Path under which to expose metrics.",
 	  &http_cfg.telemetry_path },
 	{ "web.disable-exporter-metrics", FLAG_BOOL, "false",
@@ -120,6 +126,10 @@ int main(int argc, char **argv)
 	raise_nofile();
 
 	log_info("Starting nodex", "version", NODEX_VERSION, "revision", NODEX_REVISION);
+	if (webconfig_init(web_config_file, err, sizeof(err)) < 0) {
+		log_error("Unable to load the web configuration", "err", err);
+		return 1;
+	}
 	struct scrape_config scfg = {
 		.exporter_metrics = !disable_exporter_metrics,
 		.collector_timeout = scrape_timeout > 0 ? scrape_timeout : 10,
@@ -167,7 +177,8 @@ int main(int argc, char **argv)
 		if (sigwait(&sigs, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP received; nothing to reload");
+			log_info("SIGHUP received; reloading the web configuration");
+			webconfig_reload();
 			continue;
 		}
 		break;
