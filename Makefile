@@ -74,7 +74,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 # ---- dependencies, from Debian's archive ----
 BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
               libgnutls28-dev libcrypt-dev
-TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl clang \
+TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl openssl clang \
               libclang-rt-14-dev dbus systemd nodejs npm iproute2 procps
 
 deps:
