@@ -67,6 +67,15 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 
 units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs
 
+# libFuzzer targets (clang): each tests/fuzz/fuzz_<name>.c linked with the core, ASan and UBSan on.
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZ_BINS)
+
+build-fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(COLL_SRC)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $^ $(LIBS)
+
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -104,6 +113,6 @@ install: all
 	install -D -m 0755 nodex $(DESTDIR)$(PREFIX)/bin/nodex
 
 clean:
-	rm -rf build build-sanitize nodex
+	rm -rf build build-sanitize build-fuzz nodex
 
 -include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HARNESS:.o=.d)
