@@ -490,6 +490,10 @@ static void log_loaded(const struct webconfig *wc)
 		log_info("http_server_config.http2 is ignored: nodex serves HTTP/1.1 only", "file", cfg_path);
 	if (wc->tls && !wc->prefer_server_cipher_suites)
 		log_debug("tls_server_config.prefer_server_cipher_suites: false is ignored, as Go does since 1.17");
+	if (wc->tls && wc->sans_set && wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
+		log_warn("tls_server_config.client_allowed_sans is ignored: client_auth_type NoClientCert asks for no "
+			 "client certificate",
+			 "file", cfg_path);
 }
 
 /* Installs a freshly built state. Called with reload_lock held. */

@@ -807,6 +807,39 @@ static void test_auth(void)
 	CHECK_INT(check_auth(ALICE_SECRET, NULL), WEBCONFIG_AUTH_OK);
 	CHECK_INT(check_auth(BOB_SECRET, NULL), WEBCONFIG_AUTH_DENIED);
 
+	/* At most 64 checks wait: beyond that a request is refused at once (503) rather than queued. */
+	write_file("web.yml", "basic_auth_users:\n  carol: " H10 "\n");
+	webconfig_reload();
+	{
+		static struct waiter ws[80];
+		struct webconfig_auth_job *jobs[80] = { 0 };
+		int busy = 0, queued = 0;
+		st = webconfig_acquire();
+		for (int i = 0; i < 80; i++) {
+			ws[i] = (struct waiter){ PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
+			CHECK_INT(webconfig_auth_begin(st, "Basic Y2Fyb2w6d3Jvbmc=", &job), WEBCONFIG_AUTH_PENDING);
+			if (webconfig_auth_submit(job, job_done, &ws[i]) == 0) {
+				jobs[i] = job;
+				queued++;
+			} else {
+				busy++;
+				ws[i].done = true;
+			}
+		}
+		webconfig_release(st);
+		CHECK(busy >= 80 - 64 - 1 && busy <= 80 - 64);
+		printf("80 checks at once: %d queued, %d refused\n", queued, busy);
+		/* Stopping answers what still waits (as denied) without running bcrypt for each. */
+		webconfig_stop();
+		for (int i = 0; i < 80; i++) {
+			pthread_mutex_lock(&ws[i].m);
+			CHECK(ws[i].done);
+			pthread_mutex_unlock(&ws[i].m);
+			if (jobs[i])
+				CHECK(!webconfig_auth_finish(jobs[i]));
+		}
+	}
+
 	/* Stopping answers what still waits, and refuses new checks. */
 	webconfig_stop();
 	st = webconfig_acquire();
