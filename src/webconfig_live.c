@@ -263,8 +263,9 @@ static int load_keypair(struct webconfig_state *st, char *err, size_t err_size)
 	r = gnutls_pcert_list_import_x509_raw(st->pcerts, &st->n_pcerts, &cd, GNUTLS_X509_FMT_PEM, 0);
 	if (r < 0 || st->n_pcerts == 0) {
 		st->n_pcerts = 0;
-		snprintf(err, err_size, "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: %s", cpos->line,
-			 cpos->col, wc->cert_file ? "cert_file" : "cert",
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: cannot read a certificate: %s",
+			 cpos->line, cpos->col, wc->cert_file ? "cert_file" : "cert",
 			 r == GNUTLS_E_SHORT_MEMORY_BUFFER ? "more than 16 certificates" :
 			 r < 0				  ? gnutls_strerror(r) :
 							    "no certificate found");
@@ -276,8 +277,9 @@ static int load_keypair(struct webconfig_state *st, char *err, size_t err_size)
 		r = gnutls_privkey_import_x509_raw(st->key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
 	if (r < 0) {
 		const struct webconfig_pos *kpos = wc->key_file ? &wc->pos_key_file : &wc->pos_key;
-		snprintf(err, err_size, "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: %s", kpos->line,
-			 kpos->col, wc->key_file ? "key_file" : "key", gnutls_strerror(r));
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: cannot read a private key: %s",
+			 kpos->line, kpos->col, wc->key_file ? "key_file" : "key", gnutls_strerror(r));
 		r = -EINVAL;
 		goto out;
 	}
