@@ -385,7 +385,8 @@ static bool web_gate(struct req *r, enum MHD_Result *res)
 	*res = MHD_YES;
 	if (r->state == REQ_AUTH_BUSY) {
 		r->state = REQ_NEW;
-		*res = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "Too many authentication checks waiting, try again later.");
+		*res = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "Too many authentication checks waiting, try again later.");
 		return true;
 	}
 	if (r->state == REQ_AUTH_DONE) {
@@ -625,15 +626,17 @@ static int start_daemon(struct listener *l, char *err, size_t err_size)
 		flags |= MHD_USE_TLS;
 		tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
 						       (void *)webconfig_tls_retrieve_cert };
-		tls_opts[1] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, NULL };
+		tls_opts[1] =
+			(struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, NULL };
 		tls_opts[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	}
 	l->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED,
 		completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0), MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)cfg.connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg.request_memory_limit,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+		(unsigned int)cfg.connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)cfg.request_memory_limit, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts,
+		MHD_OPTION_END);
 	if (!l->daemon) {
 		snprintf(err, err_size, "cannot start the HTTP server on %s", l->name);
 		return -EIO;

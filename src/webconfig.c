@@ -227,13 +227,14 @@ static int build_event(struct builder *b, const yaml_event_t *ev, char *err, siz
 				return attach(b, b->anchors[i].node) < 0 ? -ENOMEM : 0;
 			}
 		}
-		return errf(err, err_size, (unsigned)m->line + 1, (unsigned)m->column + 1, "unknown anchor '%s' referenced",
-			    (const char *)ev->data.alias.anchor);
+		return errf(err, err_size, (unsigned)m->line + 1, (unsigned)m->column + 1,
+			    "unknown anchor '%s' referenced", (const char *)ev->data.alias.anchor);
 	default:
 		return 0;
 	}
 too_big:
-	return errf(err, err_size, (unsigned)m->line + 1, (unsigned)m->column + 1, "more than %d YAML nodes", MAX_NODES);
+	return errf(err, err_size, (unsigned)m->line + 1, (unsigned)m->column + 1, "more than %d YAML nodes",
+		    MAX_NODES);
 }
 
 static int build_tree(struct builder *b, const char *buf, size_t len, char *err, size_t err_size)
@@ -259,7 +260,8 @@ static int build_tree(struct builder *b, const char *buf, size_t len, char *err,
 					 (unsigned)p.context_mark.line + 1, (unsigned)p.context_mark.column + 1);
 			} else {
 				r = errf(err, err_size, (unsigned)p.problem_mark.line + 1,
-					 (unsigned)p.problem_mark.column + 1, "%s", p.problem ? p.problem : "syntax error");
+					 (unsigned)p.problem_mark.column + 1, "%s",
+					 p.problem ? p.problem : "syntax error");
 			}
 			break;
 		}
@@ -380,8 +382,10 @@ static bool looks_float(const char *s)
 static enum yscalar resolve(const struct ynode *n, bool *b, long long *i)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
-	static const char *const trues[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL };
-	static const char *const falses[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", NULL };
+	static const char *const trues[] = { "y",    "Y",    "yes", "Yes", "YES", "true",
+					     "True", "TRUE", "on",  "On",  "ON",  NULL };
+	static const char *const falses[] = { "n",     "N",     "no",  "No",  "NO",  "false",
+					      "False", "FALSE", "off", "Off", "OFF", NULL };
 	const char *s = n->val;
 
 	if (n->tag) {
@@ -525,7 +529,8 @@ static int dec_bool(struct dec *d, const struct ynode *v, const char *path, bool
 		return 0;
 	}
 	if (t != YS_BOOL)
-		return fail(d, v, "%s: expected a boolean (true or false), got \"%s\"", path, shown(v->val, buf, sizeof(buf)));
+		return fail(d, v, "%s: expected a boolean (true or false), got \"%s\"", path,
+			    shown(v->val, buf, sizeof(buf)));
 	*out = b;
 	return 0;
 }
@@ -1222,7 +1227,8 @@ int webconfig_parse_file(const char *path, struct webconfig **out, char *err, si
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		snprintf(err, err_size, "read %s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+		snprintf(err, err_size, "read %s: %s", path,
+			 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
 		close(fd);
 		return r;
 	}

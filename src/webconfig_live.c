@@ -191,7 +191,8 @@ static int pem_of(const char *file, const char *inline_pem, const char *what, co
 	if (file) {
 		r = read_all(file, mem, &len);
 		if (r < 0) {
-			snprintf(err, err_size, "line %u, column %u: tls_server_config.%s_file: failed to read %s_file (%s): %s",
+			snprintf(err, err_size,
+				 "line %u, column %u: tls_server_config.%s_file: failed to read %s_file (%s): %s",
 				 pos->line, pos->col, what, what, file, strerror(-r));
 			return r;
 		}
@@ -264,7 +265,8 @@ static int load_keypair(struct webconfig_state *st, char *err, size_t err_size)
 	if (r < 0 || st->n_pcerts == 0) {
 		st->n_pcerts = 0;
 		snprintf(err, err_size,
-			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: cannot read a certificate: %s",
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: "
+			 "cannot read a certificate: %s",
 			 cpos->line, cpos->col, wc->cert_file ? "cert_file" : "cert",
 			 r == GNUTLS_E_SHORT_MEMORY_BUFFER ? "more than 16 certificates" :
 			 r < 0				  ? gnutls_strerror(r) :
@@ -278,7 +280,8 @@ static int load_keypair(struct webconfig_state *st, char *err, size_t err_size)
 	if (r < 0) {
 		const struct webconfig_pos *kpos = wc->key_file ? &wc->pos_key_file : &wc->pos_key;
 		snprintf(err, err_size,
-			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: cannot read a private key: %s",
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: "
+			 "cannot read a private key: %s",
 			 kpos->line, kpos->col, wc->key_file ? "key_file" : "key", gnutls_strerror(r));
 		r = -EINVAL;
 		goto out;
@@ -286,8 +289,8 @@ static int load_keypair(struct webconfig_state *st, char *err, size_t err_size)
 	r = keys_match(st);
 	if (r < 0) {
 		snprintf(err, err_size,
-			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: private key does not match "
-			 "public key (%s)",
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: "
+			 "private key does not match public key (%s)",
 			 cpos->line, cpos->col, wc->cert_file ? "cert_file" : "cert", gnutls_strerror(r));
 		r = -EINVAL;
 		goto out;
@@ -379,14 +382,16 @@ static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
 	if (r < 0)
 		return r;
 	if (webconfig_priority_string(st->cfg, st->prio_string, sizeof(st->prio_string)) < 0) {
-		snprintf(err, err_size, "line %u, column %u: tls_server_config: too many settings", pos->line, pos->col);
+		snprintf(err, err_size, "line %u, column %u: tls_server_config: too many settings", pos->line,
+			 pos->col);
 		return -EINVAL;
 	}
 	r = gnutls_priority_init(&st->prio, st->prio_string, &where);
 	if (r < 0) {
 		st->prio = NULL;
-		snprintf(err, err_size, "line %u, column %u: tls_server_config: GnuTLS refuses the priorities \"%s\": %s",
-			 pos->line, pos->col, st->prio_string, gnutls_strerror(r));
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config: GnuTLS refuses the priorities \"%s\": %s", pos->line,
+			 pos->col, st->prio_string, gnutls_strerror(r));
 		return -EINVAL;
 	}
 	plan_suite_check(st);
