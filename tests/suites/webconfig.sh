@@ -4,7 +4,8 @@
 # of the matrix below both servers answer the same requests and must agree (TLS versions, cipher suites,
 # curves, every client_auth_type, basic auth, headers). Then what only nodex does (rate_limit,
 # client_allowed_sans, reload on SIGHUP and on change, certificate rotation, start-up errors) and two
-# figures: the time of a wrong password for a known vs an unknown user, and the TLS handshake time.
+# figures: the time of a wrong password for a known vs an unknown user, and the TLS handshake time. A real
+# Prometheus scrapes nodex over TLS with basic auth and a client certificate.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -274,6 +275,45 @@ check "unknown and known users cost about the same" "awk 'BEGIN { r = $unknown /
 check "a cached good password skips bcrypt" "awk 'BEGIN { exit !($cached < $known / 2) }'"
 stop "$npid"
 stop "$epid"
+
+# ---- a real Prometheus scrapes nodex over TLS with basic auth and a client certificate ----
+if command -v prometheus >/dev/null; then
+	printf '%s\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\nbasic_auth_users:\n  alice: %s\n' \
+		"$TLS" "$SECRET" >"$tmp/web.yml"
+	serve nodex "$tmp/web.yml" "$tmp/nodex.log" || bad "nodex (prometheus) did not start"
+	np=$PORT npid=$PID
+	pp=$(free_port)
+	tls="tls_config: { ca_file: $tmp/ca.crt, cert_file: $tmp/client.crt, key_file: $tmp/client.key }"
+	{
+		echo "global: { scrape_interval: 1s, scrape_timeout: 1s }"
+		echo "scrape_configs:"
+		for job in nodex:secret wrong:nope; do
+			echo "  - job_name: ${job%%:*}"
+			echo "    scheme: https"
+			echo "    basic_auth: { username: alice, password: ${job#*:} }"
+			echo "    $tls"
+			echo "    static_configs: [ { targets: [\"127.0.0.1:$np\"] } ]"
+		done
+	} >"$tmp/prom.yml"
+	prometheus --config.file="$tmp/prom.yml" --storage.tsdb.path="$tmp/tsdb" --web.listen-address="127.0.0.1:$pp" \
+		>"$tmp/prom.out" 2>&1 &
+	ppid=$!
+	PIDS="$PIDS $ppid"
+	i=0
+	while [ $i -lt 80 ]; do
+		curl -s "http://127.0.0.1:$pp/api/v1/query?query=up" >"$tmp/up.json" 2>/dev/null
+		grep -q '"job":"wrong"' "$tmp/up.json" && grep -q '"job":"nodex"' "$tmp/up.json" && break
+		sleep 0.25
+		i=$((i + 1))
+	done
+	check "Prometheus 2.42 scrapes nodex over TLS with basic auth and a client certificate: up 1" \
+		"grep -q '\"job\":\"nodex\"},\"value\":\[[0-9.]*,\"1\"\]' '$tmp/up.json'"
+	check "Prometheus with a wrong password: up 0" "grep -q '\"job\":\"wrong\"},\"value\":\[[0-9.]*,\"0\"\]' '$tmp/up.json'"
+	curl -s "http://127.0.0.1:$pp/api/v1/query?query=node_load1" >"$tmp/load.json"
+	check "Prometheus stored node_load1 from the TLS scrape" "grep -q '\"0.5\"' '$tmp/load.json'"
+	stop $ppid
+	stop "$npid"
+fi
 
 # ---- differences that come from node_exporter's HTTP/2 (nodex serves HTTP/1.1 only) ----
 # curl offers h2 by ALPN: node_exporter then applies HTTP/2's rules (TLS 1.2 or newer, no CBC suites) and
