@@ -67,6 +67,15 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 
 units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs $(BUILD)/tests/tools/fake-systemd
 
+# libFuzzer targets (clang): each tests/fuzz/fuzz_<name>.c linked with the core, ASan and UBSan on.
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZ_BINS)
+
+build-fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(COLL_SRC)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $^ $(LIBS)
+
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -82,7 +91,7 @@ BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyam
 # Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
 # conflicts with Debian's npm package, so asking apt for it would fail.
 NODE_DEBS  := $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
-TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl clang \
+TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl openssl clang \
               libclang-rt-14-dev dbus systemd $(NODE_DEBS) iproute2 procps
 
 deps:
@@ -133,6 +142,6 @@ install: all
 		install -D -m 0644 systemd/nodex.yml $(DESTDIR)$(SYSCONFDIR)/nodex/nodex.yml
 
 clean:
-	rm -rf build build-sanitize nodex
+	rm -rf build build-sanitize build-fuzz nodex
 
 -include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HARNESS:.o=.d)

@@ -16,6 +16,7 @@
 #include "metric.h"
 #include "nodex.h"
 #include "scrape.h"
+#include "webconfig.h"
 
 #define MAX_LISTENERS 16
 #define MAX_FILTER_NAMES 256
@@ -48,12 +49,17 @@ enum req_state {
 	REQ_NEW,
 	REQ_WAITING,
 	REQ_DONE,
+	REQ_AUTH_WAITING, /* suspended while the auth worker runs bcrypt */
+	REQ_AUTH_DONE,
+	REQ_AUTH_BUSY,    /* too many checks queued */
 };
 
 struct req {
 	struct scrape_job job;
 	struct MHD_Connection *conn;
 	enum req_state state;
+	bool gated; /* passed the web configuration's rate limit and basic auth */
+	struct webconfig_auth_job *auth;
 };
 
 static void exporter_metrics(struct metric_set *ms)
@@ -116,20 +122,51 @@ bool http_accepts_gzip(const char *ae)
 	return gzip_named ? gzip : star;
 }
 
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *body,
-				  const char *content_type)
+/* Adds the web configuration's http_server_config.headers. exporter-toolkit sets them before the
+ * handler runs, so a header the handler sets itself wins: those already present are left alone. */
+static void add_web_headers(struct MHD_Response *resp)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	const struct webconfig_header *h;
+	struct webconfig_state *st;
+	size_t n;
+
+	if (!webconfig_enabled() || !(st = webconfig_acquire()))
+		return;
+	n = webconfig_headers(st, &h);
+	for (size_t i = 0; i < n; i++)
+		if (!MHD_get_response_header(resp, h[i].name))
+			MHD_add_response_header(resp, h[i].name, h[i].value);
+	webconfig_release(st);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *resp)
+{
 	enum MHD_Result r;
 
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	add_web_headers(resp);
 	r = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return r;
+}
+
+static struct MHD_Response *text_response(const char *body, const char *content_type)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+
+	if (!resp)
+		return NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	return resp;
+}
+
+static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *body,
+				  const char *content_type)
+{
+	struct MHD_Response *resp = text_response(body, content_type);
+
+	return resp ? queue(conn, status, resp) : MHD_NO;
 }
 
 /* Go's http.Error: the text, a newline, text/plain. */
@@ -271,8 +308,7 @@ static enum MHD_Result answer_scrape(struct req *r)
 	if (o->gzip)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	res = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
+	res = queue(r->conn, MHD_HTTP_OK, resp);
 	atomic_fetch_add(&requests_200, 1);
 	return res;
 }
@@ -317,6 +353,96 @@ static enum MHD_Result start_scrape(struct req *r)
 	return MHD_YES;
 }
 
+/* Runs on the auth worker thread. */
+static void auth_done(void *cls)
+{
+	struct req *r = cls;
+
+	r->state = REQ_AUTH_DONE;
+	MHD_resume_connection(r->conn);
+}
+
+/* 401 as exporter-toolkit answers it. */
+static enum MHD_Result unauthorized(struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp = text_response("Unauthorized\n", "text/plain; charset=utf-8");
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
+	return queue(conn, MHD_HTTP_UNAUTHORIZED, resp);
+}
+
+/* exporter-toolkit's webHandler in front of everything: the rate limit (429, answered before the extra
+ * headers are set, as there), then basic auth. Returns true when the request was answered or suspended
+ * here, with what to return in *res. */
+static bool web_gate(struct req *r, enum MHD_Result *res)
+{
+	struct MHD_Connection *conn = r->conn;
+	struct webconfig_state *st;
+	enum webconfig_auth_status a;
+
+	*res = MHD_YES;
+	if (r->state == REQ_AUTH_BUSY) {
+		r->state = REQ_NEW;
+		*res = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "Too many authentication checks waiting, try again later.");
+		return true;
+	}
+	if (r->state == REQ_AUTH_DONE) {
+		bool ok = webconfig_auth_finish(r->auth);
+		r->auth = NULL;
+		r->state = REQ_NEW;
+		if (!ok)
+			*res = unauthorized(conn);
+		return !ok;
+	}
+	if (webconfig_tls()) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		if (!ci || !ci->tls_session || webconfig_tls_session_check(ci->tls_session) < 0) {
+			*res = MHD_NO;
+			return true;
+		}
+	}
+	webconfig_maybe_reload();
+	st = webconfig_acquire();
+	if (!st)
+		return false;
+	if (!webconfig_rate_allow(st)) {
+		struct MHD_Response *resp = text_response("Too Many Requests\n", "text/plain; charset=utf-8");
+		webconfig_release(st);
+		if (!resp) {
+			*res = MHD_NO;
+			return true;
+		}
+		*res = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp);
+		MHD_destroy_response(resp);
+		return true;
+	}
+	a = webconfig_auth_begin(st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+				 &r->auth);
+	webconfig_release(st);
+	switch (a) {
+	case WEBCONFIG_AUTH_OFF:
+	case WEBCONFIG_AUTH_OK:
+		return false;
+	case WEBCONFIG_AUTH_DENIED:
+		*res = unauthorized(conn);
+		return true;
+	case WEBCONFIG_AUTH_PENDING:
+		break;
+	}
+	/* Suspend first: the worker may finish and resume before this function returns. */
+	r->state = REQ_AUTH_WAITING;
+	MHD_suspend_connection(conn);
+	if (webconfig_auth_submit(r->auth, auth_done, r) < 0) {
+		r->auth = NULL;
+		r->state = REQ_AUTH_BUSY;
+		MHD_resume_connection(conn);
+	}
+	return true;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
@@ -340,8 +466,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (r->state == REQ_DONE)
 		return answer_scrape(r);
-	if (r->state == REQ_WAITING)
+	if (r->state == REQ_WAITING || r->state == REQ_AUTH_WAITING)
 		return MHD_YES;
+	if (!r->gated && webconfig_enabled()) {
+		enum MHD_Result res;
+		if (web_gate(r, &res))
+			return res;
+		r->gated = true;
+	}
 	if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD) &&
 	    !streq(method, MHD_HTTP_METHOD_POST))
 		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed");
@@ -363,6 +495,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 		return;
 	if (r->job.out)
 		scrape_output_unref(r->job.out);
+	if (r->auth)
+		webconfig_auth_finish(r->auth);
 	free(r);
 	*con_cls = NULL;
 }
@@ -467,19 +601,48 @@ static int open_listener(const char *addr, char *err, size_t err_size)
 	return fd;
 }
 
+/* TLS connections: bind each new session to the web configuration in force before its handshake, and
+ * let it go when the connection closes. */
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		*socket_context = ci && ci->tls_session ? webconfig_tls_session_start(ci->tls_session) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		webconfig_tls_session_end(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
 static int start_daemon(struct listener *l, char *err, size_t err_size)
 {
+	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls_opts[3] = { { MHD_OPTION_END, 0, NULL } };
+
+	if (webconfig_tls()) {
+		/* The certificate comes from the web configuration in force at each handshake. */
+		flags |= MHD_USE_TLS;
+		tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
+						       (void *)webconfig_tls_retrieve_cert };
+		tls_opts[1] =
+			(struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, NULL };
+		tls_opts[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	}
 	l->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle,
-		NULL, MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg.connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)cfg.request_memory_limit, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+		flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0), MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)cfg.connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)cfg.request_memory_limit, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts,
+		MHD_OPTION_END);
 	if (!l->daemon) {
 		snprintf(err, err_size, "cannot start the HTTP server on %s", l->name);
 		return -EIO;
 	}
 	log_info("Listening on", "address", l->name);
+	log_info(webconfig_tls() ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", l->name);
 	return 0;
 }
 
@@ -534,9 +697,12 @@ int http_start(const struct http_config *c, char *err, size_t err_size)
 
 void http_stop(void)
 {
+	/* Requests waiting for a bcrypt check are answered first: MHD cannot stop with suspended ones. */
+	webconfig_stop();
 	for (size_t i = 0; i < n_listeners; i++) {
 		MHD_stop_daemon(listeners[i].daemon);
 		close(listeners[i].fd);
 	}
 	n_listeners = 0;
+	webconfig_fini();
 }

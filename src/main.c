@@ -16,12 +16,14 @@
 #include "nodex.h"
 #include "procfs.h"
 #include "scrape.h"
+#include "webconfig.h"
 
 static struct http_config http_cfg;
 static const char *log_level_s, *log_format_s, *config_file;
 static bool disable_exporter_metrics, check_config;
 static long gomaxprocs;
 static double scrape_timeout;
+static const char *web_config_file;
 
 static struct flag main_flags[] = {
 	{ "web.listen-address", FLAG_STRINGS, ":9100",
@@ -30,6 +32,10 @@ static struct flag main_flags[] = {
 	{ "web.systemd-socket", FLAG_BOOL, "false",
 	  "Use systemd socket activation listeners instead of port listeners (Linux only).",
 	  &http_cfg.systemd_socket },
+	{ "web.config.file", FLAG_STRING, NULL,
+	  "Path to configuration file that can enable TLS or authentication. See: "
+	  "https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md",
+	  &web_config_file },
 	{ "web.telemetry-path", FLAG_STRING, "/metrics", "Path under which to expose metrics.",
 	  &http_cfg.telemetry_path },
 	{ "web.disable-exporter-metrics", FLAG_BOOL, "false",
@@ -245,7 +251,10 @@ int main(int argc, char **argv)
 
 	struct scrape_config scfg = scrape_cfg();
 	if (check_config) {
-		r = scrape_init(&scfg, err, sizeof(err));
+		r = webconfig_init(web_config_file, err, sizeof(err));
+		webconfig_fini();
+		if (r >= 0)
+			r = scrape_init(&scfg, err, sizeof(err));
 		scrape_fini();
 		if (r < 0) {
 			fprintf(stderr, "nodex: configuration is invalid: %s\n", err);
@@ -257,6 +266,10 @@ int main(int argc, char **argv)
 	}
 
 	log_info("Starting nodex", "version", NODEX_VERSION, "revision", NODEX_REVISION);
+	if (webconfig_init(web_config_file, err, sizeof(err)) < 0) {
+		log_error("Unable to load the web configuration", "err", err);
+		return 1;
+	}
 	if (scrape_init(&scfg, err, sizeof(err)) < 0) {
 		log_error("Couldn't create collectors", "err", err);
 		return 1;
@@ -319,6 +332,7 @@ int main(int argc, char **argv)
 		if (sig == SIGHUP) {
 			sd_notify(0, "RELOADING=1\nSTATUS=Reloading configuration");
 			reload();
+			webconfig_reload();
 			sd_notify(0, "READY=1\nSTATUS=Serving metrics");
 			continue;
 		}

@@ -217,7 +217,9 @@ static void test_live(void)
 	struct arena a = { 0 };
 	char err[200], want[256];
 
-	if (!netns_enter("qdisc", "ip link add va type veth peer name vb && ip link set va up && ip link set vb up && "
+	/* IPv6 off: router solicitations and DAD would send packets between the two reads below. */
+	if (!netns_enter("qdisc", "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 && "
+				  "ip link add va type veth peer name vb && ip link set va up && ip link set vb up && "
 				  "tc qdisc add dev va root handle 1: htb && "
 				  "tc class add dev va parent 1: classid 1:1 htb rate 1mbit && "
 				  "tc qdisc add dev va parent 1:1 handle 10: htb && "

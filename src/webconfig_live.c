@@ -1,0 +1,1251 @@
+/* The web configuration in force: a reference-counted state (the parsed file, the certificate and key,
+ * the client CAs, the GnuTLS priorities, the rate limiter) swapped as a whole when the files change.
+ *
+ * Reloading. exporter-toolkit reads the file on every request and the certificate on every handshake.
+ * nodex checks the files' identity (device, inode, size, mtime, ctime) at most once per second when a
+ * connection or a request arrives, and on SIGHUP re-reads unconditionally. A file that does not load
+ * leaves the previous state in force and is logged once per change. Each TLS connection takes a reference
+ * to the state in force when it was accepted and keeps it until it closes: its handshake uses that
+ * state's certificate (through the retrieve callback), priorities and client-certificate policy, so a
+ * certificate replaced on disk is served to the next connection and no pointer GnuTLS still holds is
+ * freed. (The alternative, restarting the MHD daemon on the same listening socket, would cut the
+ * connections in flight and open a window in which a second daemon polls the same socket.)
+ *
+ * Basic auth. bcrypt is slow on purpose (cost 10 takes ~0.1 s here), so it runs on one worker thread while
+ * the connection is suspended, never on the HTTP polling thread; one at a time, as exporter-toolkit's
+ * bcryptMtx does. Good results are cached under an HMAC of user, hash and password (keyed with a random
+ * per-process secret, so the cache holds no password), in 100 slots with random eviction as
+ * exporter-toolkit's cache. Failures are not cached, so every wrong password and every unknown user costs
+ * one bcrypt of the configured cost: unknown users are checked against a dummy hash with the highest cost
+ * among the configured users. */
+#include <arpa/inet.h>
+#include <crypt.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "nodex.h"
+#include "webconfig.h"
+
+#define MAX_CHAIN 16
+#define MAX_PEM_SIZE (1024 * 1024)
+#define CACHE_SIZE 100
+#define MAX_QUEUED_AUTH 64
+#define RELOAD_CHECK_INTERVAL 1.0
+
+enum {
+	SIG_CONFIG,
+	SIG_CERT,
+	SIG_KEY,
+	SIG_CA,
+	SIG_COUNT,
+};
+
+struct filesig {
+	int err; /* -errno of stat, 0 when it worked, 1 when there is no such file to watch */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+struct webconfig_state {
+	atomic_long refs;
+	struct webconfig *cfg;
+	struct filesig sig[SIG_COUNT];
+
+	/* TLS */
+	gnutls_pcert_st pcerts[MAX_CHAIN];
+	unsigned n_pcerts;
+	gnutls_privkey_t key;
+	gnutls_x509_trust_list_t cas;
+	gnutls_priority_t prio;
+	char prio_string[512];
+	bool suite_check; /* the priorities allow TLS 1.2 suites that cipher_suites did not list */
+	uint16_t allowed[WEBCONFIG_MAX_SUITES];
+	size_t n_allowed;
+
+	/* basic auth: what unknown users are checked against */
+	char dummy_hash[64];
+
+	/* rate limit */
+	pthread_mutex_t rl_lock;
+	double tokens, last;
+};
+
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct webconfig_state *cur;
+static char *cfg_path;
+static bool enabled, tls_mode;
+
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic double last_check;
+static struct filesig failed_sig[SIG_COUNT];
+static bool have_failed;
+
+/* ---- files ---- */
+
+static void stat_sig(const char *path, struct filesig *s)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	if (!path) {
+		s->err = 1;
+		return;
+	}
+	if (stat(path, &st) < 0) {
+		s->err = -errno;
+		return;
+	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtim = st.st_mtim;
+	s->ctim = st.st_ctim;
+}
+
+static bool sig_equal(const struct filesig *a, const struct filesig *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+static void sigs_of(const struct webconfig *wc, struct filesig sig[SIG_COUNT])
+{
+	stat_sig(cfg_path, &sig[SIG_CONFIG]);
+	stat_sig(wc ? wc->cert_file : NULL, &sig[SIG_CERT]);
+	stat_sig(wc ? wc->key_file : NULL, &sig[SIG_KEY]);
+	stat_sig(wc ? wc->client_ca_file : NULL, &sig[SIG_CA]);
+}
+
+/* Reads a whole file of at most MAX_PEM_SIZE bytes. Returns 0 with a malloc'ed, NUL-terminated buffer. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0, cap = 4096;
+	char *buf;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t r;
+		if (n + 1 == cap) {
+			char *nb;
+			if (cap > MAX_PEM_SIZE) {
+				free(buf);
+				close(fd);
+				return -EFBIG;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = -errno;
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* The PEM text of cert, key or client CA: the file when one is named (it wins, as in exporter-toolkit),
+ * else the inline text. *mem is what to free. */
+static int pem_of(const char *file, const char *inline_pem, const char *what, const struct webconfig_pos *pos,
+		  gnutls_datum_t *d, char **mem, char *err, size_t err_size)
+{
+	size_t len = 0;
+	int r;
+
+	*mem = NULL;
+	if (file) {
+		r = read_all(file, mem, &len);
+		if (r < 0) {
+			snprintf(err, err_size,
+				 "line %u, column %u: tls_server_config.%s_file: failed to read %s_file (%s): %s",
+				 pos->line, pos->col, what, what, file, strerror(-r));
+			return r;
+		}
+		d->data = (unsigned char *)*mem;
+		d->size = (unsigned)len;
+		return 0;
+	}
+	d->data = (unsigned char *)(uintptr_t)(inline_pem ? inline_pem : "");
+	d->size = (unsigned)strlen((const char *)d->data);
+	return 0;
+}
+
+/* ---- building a state ---- */
+
+static void state_free(struct webconfig_state *st)
+{
+	if (!st)
+		return;
+	for (unsigned i = 0; i < st->n_pcerts; i++)
+		gnutls_pcert_deinit(&st->pcerts[i]);
+	if (st->key)
+		gnutls_privkey_deinit(st->key);
+	if (st->cas)
+		gnutls_x509_trust_list_deinit(st->cas, 1);
+	if (st->prio)
+		gnutls_priority_deinit(st->prio);
+	webconfig_free(st->cfg);
+	pthread_mutex_destroy(&st->rl_lock);
+	free(st);
+}
+
+static int keys_match(struct webconfig_state *st)
+{
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t a = { 0 }, b = { 0 };
+	int r;
+
+	r = gnutls_pubkey_init(&pub);
+	if (r >= 0)
+		r = gnutls_pubkey_import_privkey(pub, st->key, 0, 0);
+	if (r >= 0)
+		r = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &a);
+	if (r >= 0)
+		r = gnutls_pubkey_export2(st->pcerts[0].pubkey, GNUTLS_X509_FMT_DER, &b);
+	if (r >= 0)
+		r = a.size == b.size && memcmp(a.data, b.data, a.size) == 0 ? 0 : GNUTLS_E_CERTIFICATE_KEY_MISMATCH;
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	if (pub)
+		gnutls_pubkey_deinit(pub);
+	return r;
+}
+
+static int load_keypair(struct webconfig_state *st, char *err, size_t err_size)
+{
+	const struct webconfig *wc = st->cfg;
+	const struct webconfig_pos *cpos = wc->cert_file ? &wc->pos_cert_file : &wc->pos_cert;
+	gnutls_datum_t cd, kd;
+	char *cmem = NULL, *kmem = NULL;
+	int r;
+
+	r = pem_of(wc->cert_file, wc->cert, "cert", &wc->pos_cert_file, &cd, &cmem, err, err_size);
+	if (r < 0)
+		return r;
+	r = pem_of(wc->key_file, wc->key, "key", &wc->pos_key_file, &kd, &kmem, err, err_size);
+	if (r < 0)
+		goto out;
+	st->n_pcerts = MAX_CHAIN;
+	r = gnutls_pcert_list_import_x509_raw(st->pcerts, &st->n_pcerts, &cd, GNUTLS_X509_FMT_PEM, 0);
+	if (r < 0 || st->n_pcerts == 0) {
+		st->n_pcerts = 0;
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: "
+			 "cannot read a certificate: %s",
+			 cpos->line, cpos->col, wc->cert_file ? "cert_file" : "cert",
+			 r == GNUTLS_E_SHORT_MEMORY_BUFFER ? "more than 16 certificates" :
+			 r < 0				  ? gnutls_strerror(r) :
+							    "no certificate found");
+		r = -EINVAL;
+		goto out;
+	}
+	r = gnutls_privkey_init(&st->key);
+	if (r >= 0)
+		r = gnutls_privkey_import_x509_raw(st->key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
+	if (r < 0) {
+		const struct webconfig_pos *kpos = wc->key_file ? &wc->pos_key_file : &wc->pos_key;
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: "
+			 "cannot read a private key: %s",
+			 kpos->line, kpos->col, wc->key_file ? "key_file" : "key", gnutls_strerror(r));
+		r = -EINVAL;
+		goto out;
+	}
+	r = keys_match(st);
+	if (r < 0) {
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config.%s: failed to load X509KeyPair: "
+			 "private key does not match public key (%s)",
+			 cpos->line, cpos->col, wc->cert_file ? "cert_file" : "cert", gnutls_strerror(r));
+		r = -EINVAL;
+		goto out;
+	}
+	r = 0;
+out:
+	if (kmem) {
+		explicit_bzero(kmem, kd.size);
+		free(kmem);
+	}
+	free(cmem);
+	return r;
+}
+
+static int load_cas(struct webconfig_state *st, char *err, size_t err_size)
+{
+	const struct webconfig *wc = st->cfg;
+	bool verify = wc->client_auth == WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN ||
+		      wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT;
+	const struct webconfig_pos *pos = wc->client_ca_file ? &wc->pos_client_ca_file : &wc->pos_client_ca;
+	gnutls_datum_t d;
+	char *mem = NULL;
+	int r;
+
+	if (!wc->client_ca_file && !wc->client_ca && !verify)
+		return 0;
+	r = gnutls_x509_trust_list_init(&st->cas, 0);
+	if (r < 0) {
+		snprintf(err, err_size, "%s", gnutls_strerror(r));
+		return -ENOMEM;
+	}
+	if (!wc->client_ca_file && !wc->client_ca) {
+		/* Go verifies against the system roots when no client CA is given. */
+		r = gnutls_x509_trust_list_add_system_trust(st->cas, 0, 0);
+		if (r < 0)
+			log_warn("No system trust store for client certificates", "err", gnutls_strerror(r));
+		return 0;
+	}
+	r = pem_of(wc->client_ca_file, wc->client_ca, "client_ca", &wc->pos_client_ca_file, &d, &mem, err, err_size);
+	if (r < 0)
+		return r;
+	r = gnutls_x509_trust_list_add_trust_mem(st->cas, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+	free(mem);
+	if (r <= 0) {
+		snprintf(err, err_size, "line %u, column %u: tls_server_config.%s: %s", pos->line, pos->col,
+			 wc->client_ca_file ? "client_ca_file" : "client_ca",
+			 r < 0 ? gnutls_strerror(r) : "no certificate found");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Which TLS 1.2 suites the priorities allow beyond cipher_suites: then each handshake is checked. */
+static void plan_suite_check(struct webconfig_state *st)
+{
+	const struct webconfig *wc = st->cfg;
+
+	if (wc->n_suites == 0)
+		return;
+	for (size_t i = 0; i < wc->n_suites; i++)
+		if (!wc->suites[i]->tls13)
+			st->allowed[st->n_allowed++] = wc->suites[i]->id;
+	for (unsigned k = 0;; k++) {
+		unsigned idx;
+		unsigned char id[2];
+		int r = gnutls_priority_get_cipher_suite_index(st->prio, k, &idx);
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (r < 0 || !gnutls_cipher_suite_info(idx, id, NULL, NULL, NULL, NULL) || id[0] == 0x13)
+			continue;
+		bool listed = false;
+		for (size_t i = 0; i < st->n_allowed; i++)
+			listed |= st->allowed[i] == (uint16_t)(id[0] << 8 | id[1]);
+		if (!listed)
+			st->suite_check = true;
+	}
+}
+
+static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
+{
+	const struct webconfig_pos *pos = &st->cfg->pos_tls;
+	const char *where = NULL;
+	int r;
+
+	r = load_keypair(st, err, err_size);
+	if (r < 0)
+		return r;
+	r = load_cas(st, err, err_size);
+	if (r < 0)
+		return r;
+	if (webconfig_priority_string(st->cfg, st->prio_string, sizeof(st->prio_string)) < 0) {
+		snprintf(err, err_size, "line %u, column %u: tls_server_config: too many settings", pos->line,
+			 pos->col);
+		return -EINVAL;
+	}
+	r = gnutls_priority_init(&st->prio, st->prio_string, &where);
+	if (r < 0) {
+		st->prio = NULL;
+		snprintf(err, err_size,
+			 "line %u, column %u: tls_server_config: GnuTLS refuses the priorities \"%s\": %s", pos->line,
+			 pos->col, st->prio_string, gnutls_strerror(r));
+		return -EINVAL;
+	}
+	plan_suite_check(st);
+	return 0;
+}
+
+static int make_dummy_hash(struct webconfig_state *st, char *err, size_t err_size)
+{
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	size_t n;
+
+	if (!st->cfg->max_cost)
+		return 0;
+	if (!crypt_gensalt_rn("$2b$", st->cfg->max_cost, NULL, 0, setting, sizeof(setting))) {
+		snprintf(err, err_size, "cannot make a bcrypt salt: %s", strerror(errno));
+		return -EIO;
+	}
+	n = strlen(setting);
+	if (n >= 60) {
+		snprintf(err, err_size, "cannot make a bcrypt salt: unexpected setting");
+		return -EIO;
+	}
+	memcpy(st->dummy_hash, setting, n);
+	memset(st->dummy_hash + n, '.', 60 - n);
+	st->dummy_hash[60] = '\0';
+	return 0;
+}
+
+/* Reads the configuration file and all it names. Returns the new state (one reference) or NULL with
+ * the reason in err. The file signatures are taken before reading, so a change during the read is seen
+ * by the next check. */
+static struct webconfig_state *state_build(char *err, size_t err_size)
+{
+	struct webconfig_state *st = calloc(1, sizeof(*st));
+	struct filesig first;
+	char msg[900];
+
+	if (!st) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	atomic_init(&st->refs, 1);
+	pthread_mutex_init(&st->rl_lock, NULL);
+	stat_sig(cfg_path, &first);
+	if (webconfig_parse_file(cfg_path, &st->cfg, err, err_size) < 0)
+		goto fail;
+	sigs_of(st->cfg, st->sig);
+	st->sig[SIG_CONFIG] = first;
+	if (st->cfg->tls && load_tls(st, msg, sizeof(msg)) < 0) {
+		snprintf(err, err_size, "%s: %s", cfg_path, msg);
+		goto fail;
+	}
+	if (make_dummy_hash(st, msg, sizeof(msg)) < 0) {
+		snprintf(err, err_size, "%s: %s", cfg_path, msg);
+		goto fail;
+	}
+	st->tokens = (double)st->cfg->rate_burst;
+	st->last = now_monotonic();
+	return st;
+fail:
+	state_free(st);
+	return NULL;
+}
+
+/* ---- the state in force ---- */
+
+struct webconfig_state *webconfig_acquire(void)
+{
+	struct webconfig_state *st;
+
+	pthread_mutex_lock(&state_lock);
+	st = cur;
+	if (st)
+		atomic_fetch_add(&st->refs, 1);
+	pthread_mutex_unlock(&state_lock);
+	return st;
+}
+
+void webconfig_release(struct webconfig_state *st)
+{
+	if (st && atomic_fetch_sub(&st->refs, 1) == 1)
+		state_free(st);
+}
+
+const struct webconfig *webconfig_config(const struct webconfig_state *st)
+{
+	return st ? st->cfg : NULL;
+}
+
+bool webconfig_enabled(void)
+{
+	return enabled;
+}
+
+bool webconfig_tls(void)
+{
+	return tls_mode;
+}
+
+static void log_loaded(const struct webconfig *wc)
+{
+	if (wc->http2_given && wc->http2)
+		log_info("http_server_config.http2 is ignored: nodex serves HTTP/1.1 only", "file", cfg_path);
+	if (wc->tls && !wc->prefer_server_cipher_suites)
+		log_debug("tls_server_config.prefer_server_cipher_suites: false is ignored, as Go does since 1.17");
+	if (wc->tls && wc->sans_set && wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
+		log_warn("tls_server_config.client_allowed_sans is ignored: client_auth_type NoClientCert asks for no "
+			 "client certificate",
+			 "file", cfg_path);
+}
+
+/* Installs a freshly built state. Called with reload_lock held. */
+static int swap_in(struct webconfig_state *st, char *err, size_t err_size)
+{
+	struct webconfig_state *old;
+
+	if (st->cfg->tls != tls_mode) {
+		snprintf(err, err_size, "%s: turning TLS %s needs a restart", cfg_path, tls_mode ? "off" : "on");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&state_lock);
+	old = cur;
+	cur = st;
+	pthread_mutex_unlock(&state_lock);
+	webconfig_release(old);
+	have_failed = false;
+	log_loaded(st->cfg);
+	return 0;
+}
+
+/* Rebuilds from disk. sig is what the files looked like when the change was noticed (remembered on
+ * failure so the same broken files are not reported every second). Called with reload_lock held. */
+static void reload_locked(const struct filesig sig[SIG_COUNT], bool forced)
+{
+	char err[1024];
+	struct webconfig_state *st = state_build(err, sizeof(err));
+
+	if (st && swap_in(st, err, sizeof(err)) == 0) {
+		log_info("Loaded web configuration", "file", cfg_path, "tls", tls_mode ? "true" : "false");
+		return;
+	}
+	state_free(st);
+	if (!forced && have_failed) {
+		bool same = true;
+		for (int i = 0; i < SIG_COUNT; i++)
+			same &= sig_equal(&sig[i], &failed_sig[i]);
+		if (same)
+			return;
+	}
+	memcpy(failed_sig, sig, sizeof(failed_sig));
+	have_failed = true;
+	log_error("Unable to reload the web configuration; the previous one stays in force", "err", err);
+}
+
+void webconfig_reload(void)
+{
+	struct filesig sig[SIG_COUNT];
+	struct webconfig_state *st;
+
+	if (!enabled)
+		return;
+	pthread_mutex_lock(&reload_lock);
+	st = webconfig_acquire();
+	sigs_of(st ? st->cfg : NULL, sig);
+	webconfig_release(st);
+	reload_locked(sig, true);
+	atomic_store(&last_check, now_monotonic());
+	pthread_mutex_unlock(&reload_lock);
+}
+
+void webconfig_maybe_reload(void)
+{
+	struct filesig sig[SIG_COUNT];
+	struct webconfig_state *st;
+	double now;
+	bool changed = false;
+
+	if (!enabled)
+		return;
+	now = now_monotonic();
+	if (now - atomic_load(&last_check) < RELOAD_CHECK_INTERVAL)
+		return;
+	if (pthread_mutex_trylock(&reload_lock) != 0)
+		return; /* another thread is checking */
+	if (now - atomic_load(&last_check) < RELOAD_CHECK_INTERVAL)
+		goto out;
+	atomic_store(&last_check, now);
+	st = webconfig_acquire();
+	sigs_of(st ? st->cfg : NULL, sig);
+	for (int i = 0; st && i < SIG_COUNT; i++)
+		changed |= !sig_equal(&sig[i], &st->sig[i]);
+	webconfig_release(st);
+	if (!changed)
+		goto out;
+	if (have_failed) {
+		bool same = true;
+		for (int i = 0; i < SIG_COUNT; i++)
+			same &= sig_equal(&sig[i], &failed_sig[i]);
+		if (same)
+			goto out;
+	}
+	reload_locked(sig, false);
+out:
+	pthread_mutex_unlock(&reload_lock);
+}
+
+int webconfig_init(const char *path, char *err, size_t err_size)
+{
+	struct webconfig_state *st;
+
+	if (!path || !*path)
+		return 0;
+	cfg_path = strdup(path);
+	if (!cfg_path) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	st = state_build(err, err_size);
+	if (!st) {
+		free(cfg_path);
+		cfg_path = NULL;
+		return -EINVAL;
+	}
+	tls_mode = st->cfg->tls;
+	cur = st;
+	enabled = true;
+	atomic_store(&last_check, now_monotonic());
+	log_loaded(st->cfg);
+	return 0;
+}
+
+void webconfig_fini(void)
+{
+	struct webconfig_state *old;
+
+	pthread_mutex_lock(&state_lock);
+	old = cur;
+	cur = NULL;
+	pthread_mutex_unlock(&state_lock);
+	webconfig_release(old);
+	enabled = false;
+	free(cfg_path);
+	cfg_path = NULL;
+}
+
+/* ---- TLS sessions ---- */
+
+static void format_ip(const unsigned char *ip, size_t len, char *out, size_t size)
+{
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	out[0] = '\0';
+	if (len == 16 && memcmp(ip, v4mapped, 12) == 0) {
+		ip += 12; /* Go prints an IPv4-mapped address as IPv4 */
+		len = 4;
+	}
+	if (len == 4)
+		inet_ntop(AF_INET, ip, out, (socklen_t)size);
+	else if (len == 16)
+		inet_ntop(AF_INET6, ip, out, (socklen_t)size);
+}
+
+/* Go's TLSConfig.VerifyPeerCertificate of exporter-toolkit: one of the leaf's DNS, e-mail, IP or URI
+ * subject alternative names must be in client_allowed_sans. */
+static bool sans_match(const struct webconfig *wc, gnutls_x509_crt_t leaf)
+{
+	for (unsigned i = 0;; i++) {
+		char buf[2048], ip[64];
+		size_t size = sizeof(buf) - 1;
+		unsigned type, critical;
+		const char *value = buf;
+		int r = gnutls_x509_crt_get_subject_alt_name2(leaf, i, buf, &size, &type, &critical);
+		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return false;
+		if (r < 0)
+			continue; /* too long to match anything sensible */
+		if (type == GNUTLS_SAN_IPADDRESS) {
+			format_ip((const unsigned char *)buf, size, ip, sizeof(ip));
+			value = ip;
+			size = strlen(ip);
+		} else if (type != GNUTLS_SAN_DNSNAME && type != GNUTLS_SAN_RFC822NAME && type != GNUTLS_SAN_URI) {
+			continue;
+		}
+		for (size_t k = 0; k < wc->n_sans; k++)
+			if (strlen(wc->sans[k]) == size && memcmp(wc->sans[k], value, size) == 0)
+				return true;
+	}
+}
+
+/* The client-certificate policy, run by GnuTLS during the handshake (a non-zero return fails it). */
+static int verify_client(gnutls_session_t session)
+{
+	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	const struct webconfig *wc;
+	const gnutls_datum_t *raw;
+	gnutls_x509_crt_t crts[MAX_CHAIN];
+	unsigned n = 0, status = 0;
+	int r, ret = -1;
+	bool verify;
+
+	if (!st)
+		return -1;
+	wc = st->cfg;
+	verify = wc->client_auth == WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN ||
+		 wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT;
+	raw = gnutls_certificate_get_peers(session, &n);
+	if (!raw || n == 0) {
+		if (wc->sans_set) {
+			log_debug("TLS handshake refused: no client certificate to match client_allowed_sans against");
+			return -1;
+		}
+		if (wc->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
+		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT) {
+			log_debug("TLS handshake refused: no client certificate");
+			return -1;
+		}
+		return 0;
+	}
+	if (n > MAX_CHAIN)
+		n = MAX_CHAIN;
+	for (unsigned i = 0; i < n; i++) {
+		crts[i] = NULL;
+		r = gnutls_x509_crt_init(&crts[i]);
+		if (r >= 0)
+			r = gnutls_x509_crt_import(crts[i], &raw[i], GNUTLS_X509_FMT_DER);
+		if (r < 0) {
+			log_debug("TLS handshake refused: bad client certificate", "err", gnutls_strerror(r));
+			n = i + 1;
+			goto out;
+		}
+	}
+	if (verify) {
+		gnutls_typed_vdata_st purpose = { .type = GNUTLS_DT_KEY_PURPOSE_OID,
+						  .data = (unsigned char *)(uintptr_t)GNUTLS_KP_TLS_WWW_CLIENT };
+		r = gnutls_x509_trust_list_verify_crt2(st->cas, crts, n, &purpose, 1, 0, &status, NULL);
+		if (r < 0 || status != 0) {
+			gnutls_datum_t why = { 0 };
+			if (r >= 0)
+				gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
+			log_debug("TLS handshake refused: client certificate not verified", "err",
+				  r < 0 ? gnutls_strerror(r) : why.data ? (const char *)why.data : "?");
+			gnutls_free(why.data);
+			goto out;
+		}
+	}
+	if (wc->sans_set && !sans_match(wc, crts[0])) {
+		log_debug("TLS handshake refused: could not find allowed SANs in client cert");
+		goto out;
+	}
+	ret = 0;
+out:
+	for (unsigned i = 0; i < n; i++)
+		if (crts[i])
+			gnutls_x509_crt_deinit(crts[i]);
+	return ret;
+}
+
+/* Runs before the ServerHello goes out: refuses a TLS 1.0-1.2 suite that cipher_suites did not list (the
+ * priorities can only name key exchanges, ciphers and MACs, whose combinations may be more). The body is
+ * version(2) random(32) session_id(1+n) cipher_suite(2). */
+static int suite_hook(gnutls_session_t session, unsigned htype, unsigned when, unsigned incoming,
+		      const gnutls_datum_t *msg)
+{
+	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	size_t o = 2 + 32;
+	uint16_t id;
+
+	(void)htype;
+	(void)when;
+	(void)incoming;
+	if (!st || !msg || msg->size < o + 1)
+		return GNUTLS_E_UNWANTED_ALGORITHM;
+	o += 1 + msg->data[o];
+	if (msg->size < o + 2)
+		return GNUTLS_E_UNWANTED_ALGORITHM;
+	id = (uint16_t)(msg->data[o] << 8 | msg->data[o + 1]);
+	if ((id >> 8) == 0x13)
+		return 0; /* TLS 1.3: not configurable, as in Go */
+	for (size_t i = 0; i < st->n_allowed; i++)
+		if (st->allowed[i] == id)
+			return 0;
+	log_debug("TLS handshake refused: no cipher suite of cipher_suites in common with the client");
+	return GNUTLS_E_UNWANTED_ALGORITHM;
+}
+
+void *webconfig_tls_session_start(gnutls_session_t session)
+{
+	struct webconfig_state *st;
+	gnutls_certificate_request_t req = GNUTLS_CERT_IGNORE;
+
+	webconfig_maybe_reload();
+	st = webconfig_acquire();
+	if (!st)
+		return NULL;
+	gnutls_session_set_ptr(session, st);
+	if (st->prio)
+		gnutls_priority_set(session, st->prio);
+	switch (st->cfg->client_auth) {
+	case WEBCONFIG_NO_CLIENT_CERT:
+		break;
+	case WEBCONFIG_REQUEST_CLIENT_CERT:
+	case WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN:
+		req = GNUTLS_CERT_REQUEST;
+		break;
+	case WEBCONFIG_REQUIRE_ANY_CLIENT_CERT:
+	case WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT:
+		req = GNUTLS_CERT_REQUIRE;
+		break;
+	}
+	gnutls_certificate_server_set_request(session, req);
+	if (req != GNUTLS_CERT_IGNORE)
+		gnutls_session_set_verify_function(session, verify_client);
+	if (st->suite_check)
+		gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_PRE, suite_hook);
+	return st;
+}
+
+void webconfig_tls_session_end(void *handle)
+{
+	webconfig_release(handle);
+}
+
+int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
+				const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length, gnutls_pcert_st **pcert,
+				unsigned int *pcert_length, gnutls_privkey_t *privkey)
+{
+	struct webconfig_state *st = gnutls_session_get_ptr(session);
+
+	(void)req_ca_dn;
+	(void)nreqs;
+	(void)pk_algos;
+	(void)pk_algos_length;
+	if (!st || !st->n_pcerts)
+		return -1;
+	*pcert = st->pcerts;
+	*pcert_length = st->n_pcerts;
+	*privkey = st->key;
+	return 0;
+}
+
+int webconfig_tls_session_check(gnutls_session_t session)
+{
+	struct webconfig_state *st = gnutls_session_get_ptr(session);
+
+	/* A resumed session skipped the certificate exchange: hold it to the policy again. */
+	if (!st || !gnutls_session_is_resumed(session) || st->cfg->client_auth == WEBCONFIG_NO_CLIENT_CERT)
+		return 0;
+	return verify_client(session) == 0 ? 0 : -EPERM;
+}
+
+/* ---- rate limit: golang.org/x/time/rate's token bucket, starting full ---- */
+
+bool webconfig_rate_allow(struct webconfig_state *st)
+{
+	const struct webconfig *wc = st->cfg;
+	double now;
+	bool ok;
+
+	if (wc->rate_interval <= 0)
+		return true;
+	pthread_mutex_lock(&st->rl_lock);
+	now = now_monotonic();
+	st->tokens += (now - st->last) / wc->rate_interval;
+	if (st->tokens > (double)wc->rate_burst)
+		st->tokens = (double)wc->rate_burst;
+	st->last = now;
+	ok = st->tokens >= 1;
+	if (ok)
+		st->tokens -= 1;
+	pthread_mutex_unlock(&st->rl_lock);
+	return ok;
+}
+
+size_t webconfig_headers(const struct webconfig_state *st, const struct webconfig_header **headers)
+{
+	*headers = st->cfg->headers;
+	return st->cfg->n_headers;
+}
+
+/* ---- basic auth ---- */
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Go's base64.StdEncoding.DecodeString: padded, CR and LF ignored, nothing after the padding. */
+static int b64_decode(const char *in, unsigned char *out, size_t *out_len)
+{
+	int quad[4];
+	size_t q = 0, o = 0;
+	bool done = false;
+
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == '\r' || c == '\n')
+			continue;
+		if (done)
+			return -EINVAL;
+		if (c == '=') {
+			if (q < 2)
+				return -EINVAL;
+			quad[q++] = -2;
+		} else {
+			int v = b64val(c);
+			if (v < 0 || (q > 0 && quad[q - 1] == -2))
+				return -EINVAL;
+			quad[q++] = v;
+		}
+		if (q == 4) {
+			out[o++] = (unsigned char)(quad[0] << 2 | quad[1] >> 4);
+			if (quad[2] >= 0)
+				out[o++] = (unsigned char)((quad[1] & 15) << 4 | quad[2] >> 2);
+			if (quad[3] >= 0)
+				out[o++] = (unsigned char)((quad[2] & 3) << 6 | quad[3]);
+			if (quad[3] == -2 || quad[2] == -2) {
+				if (quad[2] == -2 && quad[3] != -2)
+					return -EINVAL;
+				done = true;
+			}
+			q = 0;
+		}
+	}
+	if (q != 0)
+		return -EINVAL;
+	*out_len = o;
+	return 0;
+}
+
+int webconfig_parse_basic_auth(const char *header, char **user, char **password)
+{
+	unsigned char *buf;
+	const unsigned char *colon;
+	size_t len = 0;
+	int r = -EINVAL;
+
+	if (!header || strncasecmp(header, "Basic ", 6) != 0)
+		return -EINVAL;
+	buf = malloc(strlen(header) + 1);
+	if (!buf)
+		return -ENOMEM;
+	if (b64_decode(header + 6, buf, &len) < 0)
+		goto out;
+	colon = memchr(buf, ':', len);
+	/* A NUL byte cannot be part of a C string password: such credentials never match. */
+	if (!colon || memchr(buf, '\0', len))
+		goto out;
+	buf[len] = '\0';
+	*user = strndup((const char *)buf, (size_t)(colon - buf));
+	*password = strdup((const char *)colon + 1);
+	if (!*user || !*password) {
+		free(*user);
+		free(*password);
+		r = -ENOMEM;
+		goto out;
+	}
+	r = 0;
+out:
+	explicit_bzero(buf, len);
+	free(buf);
+	return r;
+}
+
+bool webconfig_bcrypt_check(const char *password, const char *hash)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	const char *out;
+	size_t lh = strlen(hash), lo;
+	unsigned char diff;
+
+	if (!cd)
+		return false;
+	out = crypt_rn(password, hash, cd, sizeof(*cd));
+	if (!out || out[0] == '*') {
+		explicit_bzero(cd, sizeof(*cd));
+		free(cd);
+		return false;
+	}
+	lo = strlen(out);
+	diff = lh != lo;
+	for (size_t i = 0; i < lh; i++)
+		diff |= (unsigned char)hash[i] ^ (unsigned char)(i < lo ? out[i] : 0);
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return diff == 0;
+}
+
+struct webconfig_auth_job {
+	struct webconfig_state *st;
+	char *password;
+	const char *hash;
+	bool known;
+	bool ok;
+	unsigned char key[32];
+	void (*done)(void *cls);
+	void *cls;
+	struct webconfig_auth_job *next;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char cache[CACHE_SIZE][32];
+static bool cache_used[CACHE_SIZE];
+static unsigned char cache_secret[32];
+static bool cache_secret_set;
+
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
+static struct webconfig_auth_job *queue_head, *queue_tail;
+static size_t queued;
+static bool worker_running, worker_stop;
+static pthread_t worker;
+
+static bool ct_equal(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	unsigned char d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+/* The cache key: HMAC-SHA256 under a per-process secret of user, hash and password, each length-prefixed. */
+static int cache_key(const char *user, const char *hash, const char *password, unsigned char key[32])
+{
+	size_t lu = strlen(user), lh = strlen(hash), lp = strlen(password), n = 0;
+	unsigned char *buf;
+	int r;
+
+	pthread_mutex_lock(&cache_lock);
+	if (!cache_secret_set) {
+		if (gnutls_rnd(GNUTLS_RND_KEY, cache_secret, sizeof(cache_secret)) < 0) {
+			pthread_mutex_unlock(&cache_lock);
+			return -EIO;
+		}
+		cache_secret_set = true;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	buf = malloc(lu + lh + lp + 24);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf + n, &lu, sizeof(lu));
+	n += sizeof(lu);
+	memcpy(buf + n, user, lu);
+	n += lu;
+	memcpy(buf + n, &lh, sizeof(lh));
+	n += sizeof(lh);
+	memcpy(buf + n, hash, lh);
+	n += lh;
+	memcpy(buf + n, password, lp);
+	n += lp;
+	r = gnutls_hmac_fast(GNUTLS_MAC_SHA256, cache_secret, sizeof(cache_secret), buf, n, key);
+	explicit_bzero(buf, n);
+	free(buf);
+	return r < 0 ? -EIO : 0;
+}
+
+static bool cache_has(const unsigned char key[32])
+{
+	bool found = false;
+
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < CACHE_SIZE; i++)
+		found |= cache_used[i] & ct_equal(cache[i], key, 32);
+	pthread_mutex_unlock(&cache_lock);
+	return found;
+}
+
+static void cache_put(const unsigned char key[32])
+{
+	size_t slot = CACHE_SIZE;
+	uint32_t rnd;
+
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < CACHE_SIZE; i++) {
+		if (cache_used[i] && ct_equal(cache[i], key, 32)) {
+			pthread_mutex_unlock(&cache_lock);
+			return;
+		}
+		if (!cache_used[i] && slot == CACHE_SIZE)
+			slot = i;
+	}
+	if (slot == CACHE_SIZE) {
+		if (gnutls_rnd(GNUTLS_RND_NONCE, &rnd, sizeof(rnd)) < 0)
+			rnd = 0;
+		slot = rnd % CACHE_SIZE;
+	}
+	memcpy(cache[slot], key, 32);
+	cache_used[slot] = true;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+static void job_free(struct webconfig_auth_job *job)
+{
+	if (!job)
+		return;
+	if (job->password) {
+		explicit_bzero(job->password, strlen(job->password));
+		free(job->password);
+	}
+	webconfig_release(job->st);
+	free(job);
+}
+
+enum webconfig_auth_status webconfig_auth_begin(struct webconfig_state *st, const char *authorization,
+						struct webconfig_auth_job **jobp)
+{
+	const struct webconfig *wc = st->cfg;
+	const struct webconfig_user *u = NULL;
+	struct webconfig_auth_job *job;
+	char *user = NULL, *password = NULL;
+	size_t lo = 0, hi = wc->n_users;
+
+	if (wc->n_users == 0)
+		return WEBCONFIG_AUTH_OFF;
+	if (webconfig_parse_basic_auth(authorization, &user, &password) < 0)
+		return WEBCONFIG_AUTH_DENIED;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(user, wc->users[mid].name);
+		if (c == 0) {
+			u = &wc->users[mid];
+			break;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		goto denied;
+	job->known = u != NULL;
+	job->hash = u ? u->hash : st->dummy_hash;
+	if (cache_key(user, job->hash, password, job->key) < 0)
+		goto denied;
+	if (job->known && cache_has(job->key)) {
+		free(job);
+		free(user);
+		explicit_bzero(password, strlen(password));
+		free(password);
+		return WEBCONFIG_AUTH_OK;
+	}
+	atomic_fetch_add(&st->refs, 1);
+	job->st = st;
+	job->password = password;
+	free(user);
+	*jobp = job;
+	return WEBCONFIG_AUTH_PENDING;
+denied:
+	free(job);
+	free(user);
+	explicit_bzero(password, strlen(password));
+	free(password);
+	return WEBCONFIG_AUTH_DENIED;
+}
+
+static void *auth_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&queue_lock);
+	for (;;) {
+		struct webconfig_auth_job *job;
+		while (!queue_head && !worker_stop)
+			pthread_cond_wait(&queue_cond, &queue_lock);
+		job = queue_head;
+		if (!job)
+			break; /* stopping, nothing left */
+		queue_head = job->next;
+		if (!queue_head)
+			queue_tail = NULL;
+		queued--;
+		pthread_mutex_unlock(&queue_lock);
+		if (!worker_stop) {
+			/* Always one bcrypt, whether the user is known or not. */
+			bool match = webconfig_bcrypt_check(job->password, job->hash);
+			job->ok = match && job->known;
+			if (job->ok)
+				cache_put(job->key);
+		}
+		explicit_bzero(job->password, strlen(job->password));
+		job->done(job->cls);
+		pthread_mutex_lock(&queue_lock);
+	}
+	pthread_mutex_unlock(&queue_lock);
+	return NULL;
+}
+
+/* Called with queue_lock held. The worker blocks every signal: main's sigwait must receive them. */
+static int start_worker(void)
+{
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&worker, NULL, auth_worker, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
+		return -r;
+	pthread_setname_np(worker, "nodex-auth");
+	worker_running = true;
+	return 0;
+}
+
+int webconfig_auth_submit(struct webconfig_auth_job *job, void (*done)(void *cls), void *cls)
+{
+	job->done = done;
+	job->cls = cls;
+	pthread_mutex_lock(&queue_lock);
+	if (worker_stop || queued >= MAX_QUEUED_AUTH || (!worker_running && start_worker() < 0)) {
+		pthread_mutex_unlock(&queue_lock);
+		job_free(job);
+		return -EBUSY;
+	}
+	job->next = NULL;
+	if (queue_tail)
+		queue_tail->next = job;
+	else
+		queue_head = job;
+	queue_tail = job;
+	queued++;
+	pthread_cond_signal(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+	return 0;
+}
+
+bool webconfig_auth_finish(struct webconfig_auth_job *job)
+{
+	bool ok = job && job->ok;
+
+	job_free(job);
+	return ok;
+}
+
+void webconfig_stop(void)
+{
+	bool join;
+
+	pthread_mutex_lock(&queue_lock);
+	worker_stop = true;
+	join = worker_running;
+	pthread_cond_broadcast(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+	if (join)
+		pthread_join(worker, NULL);
+	worker_running = false;
+}
