@@ -23,6 +23,10 @@ struct http_config {
 /* Opens the listeners and starts serving. Returns 0, or a negative errno with a message in err. */
 int http_start(const struct http_config *cfg, char *err, size_t err_size);
 
+/* Stops accepting connections; open ones are still served. First step of a shutdown: then
+ * scrape_stop() answers every waiting scrape, then http_stop(). */
+void http_quiesce(void);
+
 /* Stops every listener. Requests waiting for a scrape must have been answered (scrape_stop first). */
 void http_stop(void);
 

@@ -36,7 +36,7 @@ struct scrape_job {
 	/* Called on the scrape thread once status and out are set. */
 	void (*done)(struct scrape_job *job);
 	void *cls;
-	int status;                /* 200, or 500 when rendering failed */
+	int status;                /* 200, 500 when rendering failed, 503 when nodex is stopping */
 	unsigned gather_errors;    /* families or series dropped while rendering */
 	struct scrape_output *out; /* one reference, owned by the job's receiver */
 };
@@ -80,7 +80,8 @@ void scrape_fini(void);
 int scrape_select(struct scrape_selection *sel, const char *const *collect, size_t n_collect,
 		  const char *const *exclude, size_t n_exclude, char *err, size_t err_size);
 
-/* Queues a job for the scrape thread. */
+/* Queues a job for the scrape thread. Once scrape_stop() has begun, the job is done at once with
+ * status 503 (done() runs on the calling thread). */
 void scrape_submit(struct scrape_job *job);
 
 /* Runs one collection on the calling thread and renders it as text into out (tests, --check). Must not

@@ -290,6 +290,10 @@ static enum MHD_Result answer_scrape(struct req *r)
 
 	atomic_fetch_sub(&in_flight, 1);
 	atomic_fetch_add(&errors_gathering, r->job.gather_errors);
+	if (r->job.status == 503) {
+		atomic_fetch_add(&requests_503, 1);
+		return http_error(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, "nodex is shutting down.");
+	}
 	if (r->job.status != 200 || !o) {
 		atomic_fetch_add(&requests_500, 1);
 		atomic_fetch_add(&errors_encoding, 1);
@@ -693,6 +697,13 @@ int http_start(const struct http_config *c, char *err, size_t err_size)
 		n_listeners++;
 	}
 	return 0;
+}
+
+void http_quiesce(void)
+{
+	/* New connections are refused from here on; requests on open connections still get an answer. */
+	for (size_t i = 0; i < n_listeners; i++)
+		MHD_quiesce_daemon(listeners[i].daemon);
 }
 
 void http_stop(void)

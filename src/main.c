@@ -340,6 +340,7 @@ int main(int argc, char **argv)
 	}
 	log_info("Shutting down", "signal", strsignal(sig));
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
+	http_quiesce();
 	scrape_stop();
 	http_stop();
 	scrape_fini();

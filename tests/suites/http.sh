@@ -76,6 +76,27 @@ check "disabled collector is 400" "[ $code = 400 ] && grep -qx \"Couldn't create
 check "build info stays" "curl -s 'http://127.0.0.1:$port1/m' | grep -q '^node_exporter_build_info'"
 stop_nodex
 
+# Stopping under load: requests in flight are answered (or refused) and nodex exits 0. libmicrohttpd
+# aborts the process if it is stopped while a request is still suspended waiting for a scrape.
+clean=0
+for delay in 0.1 0.3 0.5 0.7 0.9; do
+	port=$(free_port)
+	./nodex $base --web.listen-address="127.0.0.1:$port" >"$tmp/log3" 2>&1 &
+	pid=$!
+	wait_http "http://127.0.0.1:$port/" || true
+	for c in 1 2 3 4 5 6 7 8; do
+		(while curl -s -o /dev/null "http://127.0.0.1:$port/metrics"; do :; done) &
+	done
+	sleep "$delay"
+	kill "$pid"
+	wait "$pid"
+	rc=$?
+	pkill -P $$ curl 2>/dev/null
+	wait 2>/dev/null
+	if [ "$rc" -eq 0 ] && ! grep -q 'Fatal error' "$tmp/log3"; then clean=$((clean + 1)); else cat "$tmp/log3" | tail -3; fi
+done
+check "SIGTERM under load exits cleanly (5 of 5)" "[ $clean -eq 5 ]"
+
 # Flags.
 ./nodex --no-such-flag >"$tmp/o" 2>&1
 check "unknown flag exits 2" "[ $? -eq 2 ] && grep -q 'unknown long flag' '$tmp/o'"
