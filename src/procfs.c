@@ -26,6 +26,75 @@ struct nodex_paths nodex_paths = {
 
 /* ---- paths ---- */
 
+/* Paths are built for every file of every scrape; vsnprintf costs more than the read of a small sysfs
+ * attribute. This handles the conversions paths use (%s, %d, %u, %ld, %lu, %zu, %lld, %llu, %%) and
+ * returns false for anything else, so the caller falls back to vsnprintf. */
+static bool fast_format(struct strbuf *b, const char *fmt, va_list ap)
+{
+	char num[24];
+
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			const char *q = strchr(p, '%');
+			size_t n = q ? (size_t)(q - p) : strlen(p);
+			sb_append(b, p, n);
+			p += n - 1;
+			continue;
+		}
+		p++;
+		int longs = 0;
+		bool size = false;
+		while (*p == 'l') {
+			longs++;
+			p++;
+		}
+		if (*p == 'z') {
+			size = true;
+			p++;
+		}
+		switch (*p) {
+		case '%':
+			sb_putc(b, '%');
+			break;
+		case 's':
+			if (longs || size)
+				return false;
+			sb_puts(b, va_arg(ap, const char *));
+			break;
+		case 'd':
+		case 'i':
+		case 'u': {
+			bool sign = *p != 'u';
+			unsigned long long u;
+			long long v = 0;
+			if (size)
+				u = sign ? (unsigned long long)(v = (long long)va_arg(ap, ssize_t)) : va_arg(ap, size_t);
+			else if (longs >= 2)
+				u = sign ? (unsigned long long)(v = va_arg(ap, long long)) : va_arg(ap, unsigned long long);
+			else if (longs == 1)
+				u = sign ? (unsigned long long)(v = va_arg(ap, long)) : va_arg(ap, unsigned long);
+			else
+				u = sign ? (unsigned long long)(v = va_arg(ap, int)) : va_arg(ap, unsigned int);
+			if (sign && v < 0) {
+				sb_putc(b, '-');
+				u = 0 - (unsigned long long)v;
+			}
+			size_t n = 0;
+			do {
+				num[n++] = (char)('0' + u % 10);
+				u /= 10;
+			} while (u);
+			while (n)
+				sb_putc(b, num[--n]);
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
 const char *path_vbuild(struct strbuf *b, enum nodex_root root, const char *fmt, va_list ap)
 {
 	const char *prefix = NULL;
@@ -55,7 +124,15 @@ const char *path_vbuild(struct strbuf *b, enum nodex_root root, const char *fmt,
 		if (fmt[0] != '/')
 			sb_putc(b, '/');
 	}
-	sb_vprintf(b, fmt, ap);
+	size_t prefix_len = b->len;
+	va_list ap2;
+	va_copy(ap2, ap);
+	if (!fast_format(b, fmt, ap)) {
+		/* A conversion the fast path does not know: start over with vsnprintf. */
+		b->len = prefix_len;
+		sb_vprintf(b, fmt, ap2);
+	}
+	va_end(ap2);
 	return b->err ? NULL : b->p;
 }
 
@@ -87,14 +164,14 @@ struct fd_entry {
 };
 
 static struct {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	struct fd_entry *slots;
 	size_t n_slots;
 	size_t used;
 	size_t max; /* cap on cached descriptors, from RLIMIT_NOFILE */
 	unsigned sweep;
 	bool disabled;
-} fdc = { .lock = PTHREAD_MUTEX_INITIALIZER, .max = 0 };
+} fdc = { .lock = PTHREAD_RWLOCK_INITIALIZER, .max = 0 };
 
 static uint32_t hash_path(const char *s)
 {
@@ -107,9 +184,9 @@ static uint32_t hash_path(const char *s)
 
 void fdcache_enable(bool on)
 {
-	pthread_mutex_lock(&fdc.lock);
+	pthread_rwlock_wrlock(&fdc.lock);
 	fdc.disabled = !on;
-	pthread_mutex_unlock(&fdc.lock);
+	pthread_rwlock_unlock(&fdc.lock);
 	if (!on)
 		fdcache_close_all();
 }
@@ -118,9 +195,9 @@ size_t fdcache_size(void)
 {
 	size_t n;
 
-	pthread_mutex_lock(&fdc.lock);
+	pthread_rwlock_wrlock(&fdc.lock);
 	n = fdc.used;
-	pthread_mutex_unlock(&fdc.lock);
+	pthread_rwlock_unlock(&fdc.lock);
 	return n;
 }
 
@@ -199,7 +276,7 @@ void fdcache_sweep(void)
 {
 	bool dropped = false;
 
-	pthread_mutex_lock(&fdc.lock);
+	pthread_rwlock_wrlock(&fdc.lock);
 	fdc.sweep++;
 	for (size_t i = 0; i < fdc.n_slots; i++) {
 		struct fd_entry *e = &fdc.slots[i];
@@ -211,12 +288,12 @@ void fdcache_sweep(void)
 	}
 	if (dropped)
 		fdc_rehash(fdc.n_slots);
-	pthread_mutex_unlock(&fdc.lock);
+	pthread_rwlock_unlock(&fdc.lock);
 }
 
 void fdcache_close_all(void)
 {
-	pthread_mutex_lock(&fdc.lock);
+	pthread_rwlock_wrlock(&fdc.lock);
 	for (size_t i = 0; i < fdc.n_slots; i++) {
 		if (fdc.slots[i].path) {
 			if (fdc.slots[i].fd >= 0)
@@ -227,7 +304,7 @@ void fdcache_close_all(void)
 	free(fdc.slots);
 	fdc.slots = NULL;
 	fdc.n_slots = fdc.used = 0;
-	pthread_mutex_unlock(&fdc.lock);
+	pthread_rwlock_unlock(&fdc.lock);
 }
 
 /* Returns true for the kernel filesystems whose descriptors are worth keeping open, and how to read
@@ -291,33 +368,39 @@ static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 
 ssize_t file_read(const char *path, struct strbuf *b)
 {
-	uint32_t h = hash_path(path);
+	uint32_t h;
 	struct fd_entry *e;
 	ssize_t n;
 	int fd;
 
 	if (!path)
 		return -ENOMEM;
+	h = hash_path(path);
 	sb_reset(b);
-	pthread_mutex_lock(&fdc.lock);
+	/* Readers share the lock, so collectors on different runner threads read in parallel; a sweep or an
+	 * insert takes it alone and so can never close a descriptor under a reader. */
+	pthread_rwlock_rdlock(&fdc.lock);
 	e = fdc.disabled ? NULL : fdc_find(path, h);
 	if (e && e->fd >= 0) {
-		e->last_sweep = fdc.sweep;
+		__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
 		fd = e->fd;
-		/* Read under the lock: another thread's sweep must not close fd meanwhile. Kernel reads are
-		 * short, and only collectors that run off the scrape thread ever contend. */
 		n = read_whole(fd, b, e->kind);
-		if (n >= 0 || n == -ENOMEM) {
-			pthread_mutex_unlock(&fdc.lock);
+		pthread_rwlock_unlock(&fdc.lock);
+		if (n >= 0 || n == -ENOMEM)
 			return n;
-		}
 		/* The object behind the descriptor went away (-ENODEV for a removed device, -ESRCH for a dead
 		 * task): forget it and open the path again. */
-		close(fd);
-		e->fd = -1;
-		fdc_rehash(fdc.n_slots);
+		pthread_rwlock_wrlock(&fdc.lock);
+		e = fdc_find(path, h);
+		if (e && e->fd == fd) {
+			close(fd);
+			e->fd = -1;
+			fdc_rehash(fdc.n_slots);
+		}
+		pthread_rwlock_unlock(&fdc.lock);
+	} else {
+		pthread_rwlock_unlock(&fdc.lock);
 	}
-	pthread_mutex_unlock(&fdc.lock);
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
@@ -326,12 +409,12 @@ ssize_t file_read(const char *path, struct strbuf *b)
 	bool kernel = kernel_fs_kind(fd, &kind);
 	n = read_whole(fd, b, kind);
 	if (n >= 0 && !fdc.disabled && kernel) {
-		pthread_mutex_lock(&fdc.lock);
+		pthread_rwlock_wrlock(&fdc.lock);
 		if (!fdc_find(path, h) && fdc_insert(path, h, fd, kind)) {
-			pthread_mutex_unlock(&fdc.lock);
+			pthread_rwlock_unlock(&fdc.lock);
 			return n;
 		}
-		pthread_mutex_unlock(&fdc.lock);
+		pthread_rwlock_unlock(&fdc.lock);
 	}
 	close(fd);
 	return n;

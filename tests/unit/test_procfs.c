@@ -151,6 +151,12 @@ static void test_paths(void)
 	nodex_paths.rootfs = "/host";
 	CHECK_STR(path_build(&b, ROOT_ROOTFS, "/etc/os-release"), "/host/etc/os-release");
 	CHECK_STR(path_build(&b, ROOT_ROOTFS, "etc"), "/host/etc");
+	/* The fast path and the vsnprintf fallback give the same text. */
+	CHECK_STR(path_build(&b, ROOT_NONE, "/a/%s/%d/%u/%ld/%lu/%zu/%lld/%llu/%%", "x", -12, 7u, -3L, 4UL, (size_t)5,
+			     -9223372036854775807LL - 1, 18446744073709551615ULL),
+		  "/a/x/-12/7/-3/4/5/-9223372036854775808/18446744073709551615/%");
+	CHECK_STR(path_build(&b, ROOT_NONE, "/cpu%02d/%x/%.3s", 7, 255, "abcdef"), "/cpu07/ff/abc");
+	CHECK_STR(path_build(&b, ROOT_NONE, "no conversions"), "no conversions");
 	sb_free(&b);
 }
 
