@@ -151,8 +151,8 @@ int test_run_collector(const struct collector *c, struct strbuf *out)
 	return r;
 }
 
-/* Drops "# HELP" and "# TYPE" lines. */
-static void samples_only(struct strbuf *b)
+/* Drops "# HELP" and "# TYPE" lines, and with a needle every line that lacks it. */
+void test_keep_samples(struct strbuf *b, const char *needle)
 {
 	size_t o = 0;
 	char *p = b->p;
@@ -162,7 +162,7 @@ static void samples_only(struct strbuf *b)
 	while (*p) {
 		char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#') {
+		if (p[0] != '#' && (!needle || memmem(p, len, needle, strlen(needle)))) {
 			memmove(b->p + o, p, len);
 			o += len;
 		}
@@ -217,7 +217,7 @@ int test_collector_cases(const struct collector *c, const struct collector_case 
 		}
 		int r = args_ok ? test_run_collector(c, &out) : -EINVAL;
 		if (!k->full)
-			samples_only(&out);
+			test_keep_samples(&out, k->needle);
 		bool ok = args_ok && ((r < 0) == (k->expect_fail != 0)) && streq(out.p ? out.p : "", k->expect ? k->expect : "");
 		test_checks++;
 		if (!ok) {

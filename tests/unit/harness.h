@@ -54,6 +54,9 @@ struct collector_case {
 	/* 0 when the run must succeed; 1 when it must fail (any negative return). */
 	int expect_fail;
 	bool full;
+	/* When set, only the sample lines containing this text are compared (cases about one family of a
+	 * collector with large output). */
+	const char *needle;
 };
 
 /* Writes a fixture tree under a fresh temporary directory and points nodex_paths at it: procfs at
@@ -66,6 +69,9 @@ void test_remove_root(void);
 /* Runs every case against collector c: fresh root, defaults for c's flags, then the case's args, init,
  * collect, fini. Compares the rendered samples with expect. Returns the number of failed cases. */
 int test_collector_cases(const struct collector *c, const struct collector_case *cases, size_t n);
+
+/* Keeps the sample lines of b (no "# HELP"/"# TYPE"), and with a needle only those containing it. */
+void test_keep_samples(struct strbuf *b, const char *needle);
 
 /* Runs c once on the current nodex_paths and renders its output into out (HELP/TYPE included). Returns
  * the collector's return value. init and fini are called around the run. */

@@ -2,75 +2,6 @@
 
 extern const struct collector collector_bcache;
 
-/* Keeps the sample lines that contain needle (cases check a subset of large outputs). */
-static void keep(struct strbuf *b, const char *needle)
-{
-	size_t o = 0;
-	char *p = b->p;
-
-	while (p && *p) {
-		char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#' && memmem(p, len, needle, strlen(needle))) {
-			memmove(b->p + o, p, len);
-			o += len;
-		}
-		p += len;
-	}
-	if (b->p) {
-		b->len = o;
-		b->p[o] = '\0';
-	}
-}
-
-struct filtered_case {
-	const char *name;
-	struct tfile files[TEST_MAX_FILES];
-	const char *args[TEST_MAX_ARGS];
-	const char *needle; /* NULL: every sample line */
-	const char *expect;
-	int expect_fail;
-};
-
-/* Runs the cases like test_collector_cases(), comparing only the sample lines that contain needle. */
-static void run_filtered(const struct collector *c, const struct filtered_case *cases, size_t n)
-{
-	struct strbuf out = { 0 };
-	char err[512];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct filtered_case *k = &cases[i];
-		size_t nf = 0;
-		while (nf < TEST_MAX_FILES && k->files[nf].path)
-			nf++;
-		if (!test_make_root(k->files, nf)) {
-			fprintf(stderr, "case '%s': cannot write the fixture tree\n", k->name);
-			CHECK(0);
-			continue;
-		}
-		if (c->flags)
-			flags_set_defaults(c->flags);
-		for (size_t a = 0; a < TEST_MAX_ARGS && k->args[a]; a++) {
-			const char *arg = k->args[a] + 2, *eq = strchr(arg, '=');
-			char name[128];
-			snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
-			struct flag *const sets[1] = { c->flags };
-			struct flag *f = flag_find(sets, 1, name);
-			CHECK(f && flag_set(f, eq ? eq + 1 : "true", FLAG_SRC_CMDLINE, err, sizeof(err)) == 0);
-		}
-		int r = test_run_collector(c, &out);
-		keep(&out, k->needle ? k->needle : "");
-		if ((r < 0) != (k->expect_fail != 0) || !streq(out.p ? out.p : "", k->expect))
-			fprintf(stderr, "case '%s': rc %d (%s)\n", k->name, r, test_last_error);
-		CHECK((r < 0) == (k->expect_fail != 0));
-		CHECK_STR(out.p ? out.p : "", k->expect);
-		if (c->flags)
-			flags_set_defaults(c->flags);
-	}
-	test_remove_root();
-	sb_free(&out);
-}
-
 #define SET "sys/fs/bcache/5d0f1c9e-26a3-4f1b-9c55-3e4d2f0a7b11/"
 #define BDEV "sys/devices/virtual/block/sdb/bcache/"
 #define CACHE "sys/devices/virtual/block/nvme0n1/bcache/"
@@ -135,7 +66,7 @@ static void run_filtered(const struct collector *c, const struct filtered_case *
 	"node_bcache_writeback_rate_proportional_term{backing_device=\"bdev0\"," UUID "} -12788\n" \
 	"node_bcache_written_bytes_total{cache_device=\"cache0\"," UUID "} 1.314259992576e+12\n"
 
-static const struct filtered_case cases[] = {
+static const struct collector_case cases[] = {
 	{ "cache set, backing and cache device through sysfs links", { SET_FILES }, .expect = SET_EXPECT },
 	{ "priority stats with the flag", { SET_FILES }, .args = { "--collector.bcache.priorityStats" },
 	  .needle = "priority",
@@ -185,6 +116,6 @@ static const struct filtered_case cases[] = {
 int main(int argc, char **argv)
 {
 	(void)argc;
-	run_filtered(&collector_bcache, cases, ARRAY_SIZE(cases));
+	test_collector_cases(&collector_bcache, cases, ARRAY_SIZE(cases));
 	return test_summary(argv[0]);
 }

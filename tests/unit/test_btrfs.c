@@ -2,75 +2,6 @@
 
 extern const struct collector collector_btrfs;
 
-/* Keeps the sample lines that contain needle (cases check a subset of large outputs). */
-static void keep(struct strbuf *b, const char *needle)
-{
-	size_t o = 0;
-	char *p = b->p;
-
-	while (p && *p) {
-		char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#' && memmem(p, len, needle, strlen(needle))) {
-			memmove(b->p + o, p, len);
-			o += len;
-		}
-		p += len;
-	}
-	if (b->p) {
-		b->len = o;
-		b->p[o] = '\0';
-	}
-}
-
-struct filtered_case {
-	const char *name;
-	struct tfile files[TEST_MAX_FILES];
-	const char *args[TEST_MAX_ARGS];
-	const char *needle; /* NULL: every sample line */
-	const char *expect;
-	int expect_fail;
-};
-
-/* Runs the cases like test_collector_cases(), comparing only the sample lines that contain needle. */
-static void run_filtered(const struct collector *c, const struct filtered_case *cases, size_t n)
-{
-	struct strbuf out = { 0 };
-	char err[512];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct filtered_case *k = &cases[i];
-		size_t nf = 0;
-		while (nf < TEST_MAX_FILES && k->files[nf].path)
-			nf++;
-		if (!test_make_root(k->files, nf)) {
-			fprintf(stderr, "case '%s': cannot write the fixture tree\n", k->name);
-			CHECK(0);
-			continue;
-		}
-		if (c->flags)
-			flags_set_defaults(c->flags);
-		for (size_t a = 0; a < TEST_MAX_ARGS && k->args[a]; a++) {
-			const char *arg = k->args[a] + 2, *eq = strchr(arg, '=');
-			char name[128];
-			snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
-			struct flag *const sets[1] = { c->flags };
-			struct flag *f = flag_find(sets, 1, name);
-			CHECK(f && flag_set(f, eq ? eq + 1 : "true", FLAG_SRC_CMDLINE, err, sizeof(err)) == 0);
-		}
-		int r = test_run_collector(c, &out);
-		keep(&out, k->needle ? k->needle : "");
-		if ((r < 0) != (k->expect_fail != 0) || !streq(out.p ? out.p : "", k->expect))
-			fprintf(stderr, "case '%s': rc %d (%s)\n", k->name, r, test_last_error);
-		CHECK((r < 0) == (k->expect_fail != 0));
-		CHECK_STR(out.p ? out.p : "", k->expect);
-		if (c->flags)
-			flags_set_defaults(c->flags);
-	}
-	test_remove_root();
-	sb_free(&out);
-}
-
 #define FS "sys/fs/btrfs/4b2b5a3e-2c77-4e6b-9a07-3cf7d1e2b1a0/"
 #define U "uuid=\"4b2b5a3e-2c77-4e6b-9a07-3cf7d1e2b1a0\""
 
@@ -119,7 +50,7 @@ static void run_filtered(const struct collector *c, const struct filtered_case *
 	{ fs "devices", NULL }, { fs "features", NULL }, { fs "allocation/data", NULL },            \
 		{ fs "allocation/metadata", NULL }, { fs "allocation/system", NULL }
 
-static const struct filtered_case cases[] = {
+static const struct collector_case cases[] = {
 	{ "filesystem with two devices", { FS_FILES }, .expect = FS_EXPECT },
 	{ "a mount point listed in mountinfo that is not btrfs: sizes from sysfs",
 	  { FS_FILES, { "proc/1/mountinfo", "29 1 0:27 / /home rw,relatime shared:1 - btrfs /dev/sda2 rw,space_cache=v2\n" },
@@ -164,6 +95,6 @@ static const struct filtered_case cases[] = {
 int main(int argc, char **argv)
 {
 	(void)argc;
-	run_filtered(&collector_btrfs, cases, ARRAY_SIZE(cases));
+	test_collector_cases(&collector_btrfs, cases, ARRAY_SIZE(cases));
 	return test_summary(argv[0]);
 }

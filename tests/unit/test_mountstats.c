@@ -2,75 +2,6 @@
 
 extern const struct collector collector_mountstats;
 
-/* Keeps the sample lines that contain needle (cases check a subset of large outputs). */
-static void keep(struct strbuf *b, const char *needle)
-{
-	size_t o = 0;
-	char *p = b->p;
-
-	while (p && *p) {
-		char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#' && memmem(p, len, needle, strlen(needle))) {
-			memmove(b->p + o, p, len);
-			o += len;
-		}
-		p += len;
-	}
-	if (b->p) {
-		b->len = o;
-		b->p[o] = '\0';
-	}
-}
-
-struct filtered_case {
-	const char *name;
-	struct tfile files[TEST_MAX_FILES];
-	const char *args[TEST_MAX_ARGS];
-	const char *needle; /* NULL: every sample line */
-	const char *expect;
-	int expect_fail;
-};
-
-/* Runs the cases like test_collector_cases(), comparing only the sample lines that contain needle. */
-static void run_filtered(const struct collector *c, const struct filtered_case *cases, size_t n)
-{
-	struct strbuf out = { 0 };
-	char err[512];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct filtered_case *k = &cases[i];
-		size_t nf = 0;
-		while (nf < TEST_MAX_FILES && k->files[nf].path)
-			nf++;
-		if (!test_make_root(k->files, nf)) {
-			fprintf(stderr, "case '%s': cannot write the fixture tree\n", k->name);
-			CHECK(0);
-			continue;
-		}
-		if (c->flags)
-			flags_set_defaults(c->flags);
-		for (size_t a = 0; a < TEST_MAX_ARGS && k->args[a]; a++) {
-			const char *arg = k->args[a] + 2, *eq = strchr(arg, '=');
-			char name[128];
-			snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
-			struct flag *const sets[1] = { c->flags };
-			struct flag *f = flag_find(sets, 1, name);
-			CHECK(f && flag_set(f, eq ? eq + 1 : "true", FLAG_SRC_CMDLINE, err, sizeof(err)) == 0);
-		}
-		int r = test_run_collector(c, &out);
-		keep(&out, k->needle ? k->needle : "");
-		if ((r < 0) != (k->expect_fail != 0) || !streq(out.p ? out.p : "", k->expect))
-			fprintf(stderr, "case '%s': rc %d (%s)\n", k->name, r, test_last_error);
-		CHECK((r < 0) == (k->expect_fail != 0));
-		CHECK_STR(out.p ? out.p : "", k->expect);
-		if (c->flags)
-			flags_set_defaults(c->flags);
-	}
-	test_remove_root();
-	sb_free(&out);
-}
-
 #define EV "events:\t3 61 0 12 40 7 120 0 0 5 0 9 2 1 8 0 0 39 0 0 0 0 0 0 0 0 0\n"
 #define BYTES "bytes:\t1048576 4096 0 0 1052672 4096 256 1\n"
 
@@ -100,7 +31,7 @@ static void run_filtered(const struct collector *c, const struct filtered_case *
 
 #define L "export=\"fs1:/export/home\",mountaddr=\"10.0.0.5\""
 
-static const struct filtered_case cases[] = {
+static const struct collector_case cases[] = {
 	{ "transports are numbered", { { "proc/self/mountstats", MS_V42 }, { "proc/self/mountinfo", MI_V42 } },
 	  .needle = "transport_idle",
 	  .expect = "node_mountstats_nfs_transport_idle_time_seconds{" L ",protocol=\"tcp\",transport=\"0\"} 3\n"
@@ -176,17 +107,17 @@ int main(int argc, char **argv)
 	struct strbuf out = { 0 };
 
 	(void)argc;
-	run_filtered(&collector_mountstats, cases, 4);
-	run_filtered(&collector_mountstats, cases + 5, ARRAY_SIZE(cases) - 5);
+	test_collector_cases(&collector_mountstats, cases, 4);
+	test_collector_cases(&collector_mountstats, cases + 5, ARRAY_SIZE(cases) - 5);
 
 	/* The duplicate case needs two needles: stats once, mount point info twice. */
 	const struct tfile dup[] = { cases[4].files[0], cases[4].files[1] };
 	test_make_root(dup, 2);
 	CHECK_INT(test_run_collector(&collector_mountstats, &out), 0);
-	keep(&out, "age_seconds");
+	test_keep_samples(&out, "age_seconds");
 	CHECK_STR(out.p, "node_mountstats_nfs_age_seconds_total{" L ",protocol=\"tcp\"} 86400\n");
 	test_run_collector(&collector_mountstats, &out);
-	keep(&out, "mountpoint_info");
+	test_keep_samples(&out, "mountpoint_info");
 	CHECK_STR(out.p, "node_mountstats_nfs_mountpoint_info{" L ",mountpoint=\"/home\",protocol=\"tcp\"} 1\n"
 			 "node_mountstats_nfs_mountpoint_info{" L ",mountpoint=\"/srv/home\",protocol=\"tcp\"} 1\n");
 

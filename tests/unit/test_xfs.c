@@ -99,26 +99,6 @@ static const struct collector_case cases[] = {
 static const char *filters[] = { NULL, "allocation_btree_compares", NULL, NULL, NULL, NULL, NULL,
 				 "directory_operation_lookup", "extent_allocation_blocks_allocated", "_calls_" };
 
-static void keep(struct strbuf *b, const char *needle)
-{
-	size_t o = 0;
-	char *p = b->p;
-
-	while (p && *p) {
-		char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#' && memmem(p, len, needle, strlen(needle))) {
-			memmove(b->p + o, p, len);
-			o += len;
-		}
-		p += len;
-	}
-	if (b->p) {
-		b->len = o;
-		b->p[o] = '\0';
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct strbuf out = { 0 };
@@ -133,7 +113,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		int r = test_run_collector(&collector_xfs, &out);
-		keep(&out, filters[i] ? filters[i] : "node_");
+		test_keep_samples(&out, filters[i] ? filters[i] : "node_");
 		if ((r < 0) != (cases[i].expect_fail != 0))
 			fprintf(stderr, "case '%s': rc %d (%s)\n", cases[i].name, r, test_last_error);
 		CHECK((r < 0) == (cases[i].expect_fail != 0));
