@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "sysattr.h"
 
 static const char *ignored_devices;
 static bool ignore_invalid_speed;
@@ -125,67 +126,6 @@ static int cmp_attr(const void *key, const void *elem)
 	return strcmp(key, ((const struct attr *)elem)->file);
 }
 
-/* Go's strconv.ParseInt(s, 0, 64): optional sign, then 0x/0o/0b or a leading 0 (octal) prefix, or decimal;
- * underscores are accepted only between digits after a prefix. Returns 0 or -EINVAL/-ERANGE. */
-static int go_parse_int0(const char *s, int64_t *out)
-{
-	bool neg = false;
-	unsigned base = 10;
-	uint64_t v = 0;
-	bool prefixed = false, any = false, last_us = false;
-
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		prefixed = true;
-	} else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
-		base = 2;
-		s += 2;
-		prefixed = true;
-	} else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
-		base = 8;
-		s += 2;
-		prefixed = true;
-	} else if (s[0] == '0' && s[1]) {
-		base = 8;
-		s += 1;
-		prefixed = true;
-		any = true; /* the leading 0 is a digit */
-	}
-	for (; *s; s++) {
-		unsigned d;
-		if (*s == '_') {
-			if (!prefixed || last_us)
-				return -EINVAL;
-			last_us = true;
-			continue;
-		}
-		last_us = false;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (*s >= 'a' && *s <= 'z')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (*s >= 'A' && *s <= 'Z')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return -EINVAL;
-		if (d >= base)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-		any = true;
-	}
-	if (!any || last_us)
-		return -EINVAL;
-	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
-		return -ERANGE;
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return 0;
-}
-
 /* Go's strings.TrimSpace for ASCII white space, in place. */
 static char *trim(char *s)
 {
@@ -221,7 +161,7 @@ static int netclass_iface(struct collect_ctx *c, const char *dir, struct iface *
 			ifc->str[a->slot] = arena_strdup(&c->ms->arena, v);
 			if (!ifc->str[a->slot])
 				return -ENOMEM;
-		} else if (go_parse_int0(v, &ifc->val[a->slot]) == 0) {
+		} else if (go_parse_int(v, 0, 64, &ifc->val[a->slot]) == 0) {
 			ifc->have |= 1u << a->slot;
 		}
 	}

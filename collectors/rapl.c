@@ -124,7 +124,7 @@ static int rapl_collect(struct collect_ctx *c)
 		char *path = arena_printf(&c->ms->arena, "%s/%s", cdir, names[i]);
 		if (!path)
 			return -ENOMEM;
-		zones[nz++] = (struct zone){ .name = name, .index = index, .path = go_path_clean(path) };
+		zones[nz++] = (struct zone){ .name = name, .index = index, .path = path_clean_in_place(path) };
 		if (k == n_seen) {
 			seen_name[n_seen] = name;
 			n_seen++;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "sysattr.h"
 
 static struct strlist opt_include, opt_include_info;
 
@@ -159,48 +160,6 @@ oom:
 	return -ENOMEM;
 }
 
-/* Go's strconv.ParseInt(s, 0, 64) without '_' separators. */
-static int parse_int_base0(const char *s, int64_t *out)
-{
-	bool neg = false;
-	unsigned base = 10;
-	uint64_t v = 0;
-	const char *p = s;
-
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		base = 16, p += 2;
-	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
-		base = 8, p += 2;
-	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
-		base = 2, p += 2;
-	else if (p[0] == '0' && p[1])
-		base = 8, p += 1;
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (*p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			return -EINVAL;
-		if (d >= base)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
-	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > INT64_MAX)
-		return -ERANGE;
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return 0;
-}
-
 /* Emits the metrics of one sysctl. Returns 0 or a negative errno with the reason in c->err. */
 static int sysctl_one(struct collect_ctx *c, const struct sysctl *s)
 {
@@ -216,7 +175,7 @@ static int sysctl_one(struct collect_ctx *c, const struct sysctl *s)
 		return ctx_fail(c, -E2BIG, "sysctl %s has more than %d values", s->name, nv - 1);
 	if (s->numeric) {
 		for (int i = 0; i < nv; i++)
-			if (parse_int_base0(vals[i], &nums[i]) < 0)
+			if (go_parse_int(vals[i], 0, 64, &nums[i]) < 0)
 				return ctx_fail(c, -EINVAL, "error obtaining sysctl info: field %d in sysctl %s is not "
 							    "a valid int: %s", i, s->name, vals[i]);
 	}

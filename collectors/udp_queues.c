@@ -4,52 +4,11 @@
  * Every socket line must parse as procfs requires (at least 13 columns: sl, addresses and ports in hex,
  * state, queues, uid, inode, drops). A missing file skips that IP version; both missing is no data. */
 #include "collector.h"
+#include "sysattr.h"
 
 static const struct metric_desc queues_desc = METRIC_DESC(
 	"node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.", METRIC_GAUGE,
 	"queue", "ip");
-
-/* Go's strconv.ParseUint(s, 0, 64): decimal, or 0x/0o/0b prefixed, or a leading 0 for octal. */
-static int parse_u64_base0(const char *s, uint64_t *out)
-{
-	unsigned base = 10;
-	uint64_t v = 0;
-	const char *p = s;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	} else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
-		base = 8;
-		p += 2;
-	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
-		base = 2;
-		p += 2;
-	} else if (p[0] == '0' && p[1]) {
-		base = 8;
-		p += 1;
-	}
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (*p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			return -EINVAL;
-		if (d >= base)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
 
 /* Go's strconv.ParseUint(s, 16, 64) on the whole string. */
 static int parse_hex_strict(const char *s, size_t len, uint64_t *out)
@@ -133,10 +92,10 @@ static int udp_sum(struct collect_ctx *c, const char *file, uint64_t *tx, uint64
 			continue;
 		}
 		f[0][l0 - 1] = '\0';
-		if (parse_u64_base0(f[0], &v) < 0 || parse_pair(f[1], true, NULL, NULL) < 0 ||
+		if (go_parse_uint(f[0], 0, 64, &v) < 0 || parse_pair(f[1], true, NULL, NULL) < 0 ||
 		    parse_pair(f[2], true, NULL, NULL) < 0 || parse_hex_strict(f[3], strlen(f[3]), &v) < 0 ||
-		    parse_pair(f[4], false, &q_tx, &q_rx) < 0 || parse_u64_base0(f[7], &v) < 0 ||
-		    parse_u64_base0(f[9], &v) < 0 || parse_u64_base0(f[12], &v) < 0) {
+		    parse_pair(f[4], false, &q_tx, &q_rx) < 0 || go_parse_uint(f[7], 0, 64, &v) < 0 ||
+		    go_parse_uint(f[9], 0, 64, &v) < 0 || go_parse_uint(f[12], 0, 64, &v) < 0) {
 			bad++;
 			continue;
 		}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "sysattr.h"
 
 #define G METRIC_GAUGE
 #define C METRIC_COUNTER
@@ -92,61 +93,6 @@ struct zone {
 	int64_t prot[MAX_PROTECTION];
 	int n_prot;
 };
-
-/* Go's strconv.ParseInt(s, 0, 64): a sign, then decimal, 0x hex, 0o/0 octal or 0b binary; '_' between
- * digits only with a prefix. */
-static int parse_i64_base0(const char *s, int64_t *out)
-{
-	bool neg = false, prefixed = false;
-	unsigned base = 10;
-	uint64_t v = 0;
-	const char *p = s;
-	char prev = 0;
-
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16, prefixed = true, p += 2;
-	} else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
-		base = 8, prefixed = true, p += 2;
-	} else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
-		base = 2, prefixed = true, p += 2;
-	} else if (p[0] == '0' && p[1]) {
-		base = 8, prefixed = true, p += 1;
-		prev = '0';
-	}
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		unsigned d;
-		if (*p == '_') {
-			if (!prefixed || prev == '_' || (!prev && base != 8))
-				return -EINVAL;
-			prev = '_';
-			continue;
-		}
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (*p >= 'a' && *p <= 'z')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (*p >= 'A' && *p <= 'Z')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			return -EINVAL;
-		if (d >= base)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-		prev = *p;
-	}
-	if (prev == '_')
-		return -EINVAL;
-	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > INT64_MAX)
-		return -ERANGE;
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return 0;
-}
 
 /* RE2 \s: space, \t, \n, \v is not included, \f, \r. */
 static bool re_space(char ch)
@@ -288,7 +234,7 @@ static int zoneinfo_collect(struct collect_ctx *c)
 			continue;
 		for (size_t i = 0; i < N_FIELDS; i++) {
 			if (streq(f[0], fields[i].key)) {
-				z->set[i] = parse_i64_base0(f[1], &z->v[i]) == 0;
+				z->set[i] = go_parse_int(f[1], 0, 64, &z->v[i]) == 0;
 				break;
 			}
 		}

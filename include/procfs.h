@@ -75,6 +75,8 @@ bool path_is_dir(const char *path);
  * resolvable ".." elements ("" becomes "."). node_exporter prints paths that went through filepath.Join,
  * which cleans. The result is allocated in arena a; NULL when out of memory. */
 char *path_clean(struct arena *a, const char *path);
+/* The same in place; p needs room for 2 bytes when it is "". Returns p. */
+char *path_clean_in_place(char *p);
 
 /* The descriptor cache behind file_read(). fdcache_sweep() closes descriptors that were not used in the
  * last two sweeps; the scrape calls it once per scrape. fdcache_close_all() is for shutdown and tests. */

@@ -51,7 +51,4 @@ char *go_clean_metric_name(const char *s, char *out);
  * uint64. Returns 0, the negative errno of reading, or -EBADMSG when the content is not such a number. */
 int read_uint_file(const char *path, struct strbuf *b, uint64_t *v);
 
-/* Go's path/filepath.Clean, in place. Returns p. */
-char *go_path_clean(char *p);
-
 #endif

@@ -740,45 +740,57 @@ int split_fields(char *s, char **fields, int max)
 	return n;
 }
 
-char *path_clean(struct arena *a, const char *path)
+char *path_clean_in_place(char *p)
 {
-	size_t n = strlen(path), w = 0, r = 0, dotdot = 0;
-	char *out = arena_alloc(a, n + 2);
-	bool rooted = n > 0 && path[0] == '/';
+	size_t n = strlen(p), r = 0, w = 0, dotdot = 0;
+	bool rooted = n > 0 && p[0] == '/';
 
-	if (!out)
-		return NULL;
+	if (n == 0) {
+		strcpy(p, ".");
+		return p;
+	}
 	if (rooted) {
-		out[w++] = '/';
-		r = dotdot = 1;
+		r = w = 1;
+		dotdot = 1;
 	}
 	while (r < n) {
-		if (path[r] == '/') {
+		if (p[r] == '/') {
 			r++;
-		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
 			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
 			r += 2;
 			if (w > dotdot) {
 				w--;
-				while (w > dotdot && out[w] != '/')
+				while (w > dotdot && p[w] != '/')
 					w--;
 			} else if (!rooted) {
 				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
+					p[w++] = '/';
+				p[w++] = '.';
+				p[w++] = '.';
 				dotdot = w;
 			}
 		} else {
 			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			for (; r < n && path[r] != '/'; r++)
-				out[w++] = path[r];
+				p[w++] = '/';
+			for (; r < n && p[r] != '/'; r++)
+				p[w++] = p[r];
 		}
 	}
 	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	return out;
+		p[w++] = '.';
+	p[w] = '\0';
+	return p;
+}
+
+char *path_clean(struct arena *a, const char *path)
+{
+	size_t n = strlen(path);
+	char *out = arena_alloc(a, n + 2); /* "" becomes "." */
+
+	if (!out)
+		return NULL;
+	memcpy(out, path, n + 1);
+	return path_clean_in_place(out);
 }

@@ -260,50 +260,6 @@ const char *utf8_sanitize(struct arena *a, const char *s)
 	return out;
 }
 
-char *go_path_clean(char *p)
-{
-	size_t n = strlen(p), r = 0, w = 0, dotdot = 0;
-	bool rooted = n > 0 && p[0] == '/';
-
-	if (n == 0) {
-		strcpy(p, ".");
-		return p;
-	}
-	if (rooted) {
-		r = w = 1;
-		dotdot = 1;
-	}
-	while (r < n) {
-		if (p[r] == '/') {
-			r++;
-		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
-			r++;
-		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && p[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					p[w++] = '/';
-				p[w++] = '.';
-				p[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				p[w++] = '/';
-			for (; r < n && p[r] != '/'; r++)
-				p[w++] = p[r];
-		}
-	}
-	if (w == 0)
-		p[w++] = '.';
-	p[w] = '\0';
-	return p;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

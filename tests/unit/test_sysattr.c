@@ -132,7 +132,7 @@ static void test_clean(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
-		CHECK_STR(go_path_clean(buf), cases[i][1]);
+		CHECK_STR(path_clean_in_place(buf), cases[i][1]);
 	}
 }
 
