@@ -95,7 +95,7 @@ wait "$ne_pid" 2>/dev/null
 ne_pid=
 echo "== this host"
 python3 tests/differential/compare.py "$tmp/ne.txt" "$tmp/nx.txt" tests/differential/allow.txt \
-	--values-for '^node_(memory_(MemTotal|SwapTotal|Hugepagesize)_bytes|boot_time_seconds|filefd_maximum|uname_info|os_info|os_version|network_(info|mtu_bytes|up|address_assign_type|device_id|flags|iface_id|iface_link|iface_link_mode|name_assign_type|protocol_type|transmit_queue_length|speed_bytes)|disk_info|filesystem_(size_bytes|files|readonly|device_error)|entropy_pool_size_bits|nf_conntrack_entries_limit|time_zone_offset_seconds|cpu_info|cpu_online|md_.*|bonding_.*|selinux_.*|timex_tick_seconds|timex_status|timex_sync_status)$' \
+	--values-for '^node_(scrape_collector_success|memory_(MemTotal|SwapTotal|Hugepagesize)_bytes|boot_time_seconds|filefd_maximum|uname_info|os_info|os_version|network_(info|mtu_bytes|up|address_assign_type|device_id|flags|iface_id|iface_link|iface_link_mode|name_assign_type|protocol_type|transmit_queue_length|speed_bytes)|disk_info|filesystem_(size_bytes|files|readonly|device_error)|entropy_pool_size_bits|nf_conntrack_entries_limit|time_zone_offset_seconds|cpu_info|cpu_online|md_.*|bonding_.*|selinux_.*|timex_tick_seconds|timex_status|timex_sync_status)$' \
 	|| fail=$((fail + 1))
 echo "$fail failed"
 [ "$fail" -eq 0 ]
