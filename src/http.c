@@ -708,6 +708,11 @@ void http_quiesce(void)
 
 void http_stop(void)
 {
+	/* scrape_stop() has answered every job, but a resumed connection is still counted as suspended by
+	 * libmicrohttpd until its own thread has queued the answer, and stopping the daemon before that
+	 * aborts the process. in_flight drops when the answer is queued: wait for it, a few seconds at most. */
+	for (int i = 0; i < 5000 && atomic_load(&in_flight) > 0; i++)
+		usleep(1000);
 	/* Requests waiting for a bcrypt check are answered first: MHD cannot stop with suspended ones. */
 	webconfig_stop();
 	for (size_t i = 0; i < n_listeners; i++) {
