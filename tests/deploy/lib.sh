@@ -140,3 +140,18 @@ DirectMap1G:    10485760 kB
 EOF
 	mv "$1.tmp" "$1"
 }
+
+# rule_alerts BASEURL GROUP: one line per active alert of the group's alerting rules:
+# "<rule> <state> <activeAt> <labels>", sorted.
+rule_alerts() {
+	curl -sf "$1/api/v1/rules?type=alert" | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["data"]["groups"]:
+    if g["name"] != sys.argv[1]:
+        continue
+    for r in g["rules"]:
+        for a in r.get("alerts", []):
+            l = a["labels"]
+            print(r["name"], a["state"], a["activeAt"], ",".join("%s=%s" % (k, l[k]) for k in sorted(l)))
+' "$2" | sort
+}
