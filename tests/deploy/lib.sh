@@ -155,3 +155,21 @@ for g in json.load(sys.stdin)["data"]["groups"]:
             print(r["name"], a["state"], a["activeAt"], ",".join("%s=%s" % (k, l[k]) for k in sorted(l)))
 ' "$2" | sort
 }
+
+# daemonset_args PROCFS SYSFS ROOTFS LISTEN: the arguments of deploy/kubernetes/daemonset.yaml, one per
+# line, with the container's paths /host/proc, /host/sys and /host/root replaced by PROCFS, SYSFS and
+# ROOTFS, and the listen address by LISTEN.
+daemonset_args() {
+	node -e '
+const Y = require("./tests/deploy/node_modules/yaml"), fs = require("fs");
+const [proc, sys, root, listen] = process.argv.slice(1);
+const ds = Y.parseAllDocuments(fs.readFileSync("deploy/kubernetes/daemonset.yaml", "utf8")).map((d) => d.toJS())[0];
+const at = (p, dir, v) => v === dir ? p : v.startsWith(dir + "/") ? (p === "/" ? "" : p) + v.slice(dir.length) : v;
+for (const a of ds.spec.template.spec.containers[0].args) {
+	const i = a.indexOf("=");
+	let [f, v] = i < 0 ? [a, null] : [a.slice(0, i), a.slice(i + 1)];
+	if (f === "--web.listen-address") v = listen;
+	else if (v !== null) v = at(root, "/host/root", at(sys, "/host/sys", at(proc, "/host/proc", v)));
+	console.log(v === null ? f : `${f}=${v}`);
+}' "$@"
+}
