@@ -54,7 +54,8 @@ cleanup() {
 	umount "$TMP/netns-sys" 2>/dev/null
 	rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 ip link set lo up
 
 # This shell's cgroup in a hierarchy ("memory", "cpu", ... or "" for v2), as a directory.
