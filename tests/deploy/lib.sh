@@ -140,3 +140,36 @@ DirectMap1G:    10485760 kB
 EOF
 	mv "$1.tmp" "$1"
 }
+
+# rule_alerts BASEURL GROUP: one line per active alert of the group's alerting rules:
+# "<rule> <state> <activeAt> <labels>", sorted.
+rule_alerts() {
+	curl -sf "$1/api/v1/rules?type=alert" | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["data"]["groups"]:
+    if g["name"] != sys.argv[1]:
+        continue
+    for r in g["rules"]:
+        for a in r.get("alerts", []):
+            l = a["labels"]
+            print(r["name"], a["state"], a["activeAt"], ",".join("%s=%s" % (k, l[k]) for k in sorted(l)))
+' "$2" | sort
+}
+
+# daemonset_args PROCFS SYSFS ROOTFS LISTEN: the arguments of deploy/kubernetes/daemonset.yaml, one per
+# line, with the container's paths /host/proc, /host/sys and /host/root replaced by PROCFS, SYSFS and
+# ROOTFS, and the listen address by LISTEN.
+daemonset_args() {
+	node -e '
+const Y = require("./tests/deploy/node_modules/yaml"), fs = require("fs");
+const [proc, sys, root, listen] = process.argv.slice(1);
+const ds = Y.parseAllDocuments(fs.readFileSync("deploy/kubernetes/daemonset.yaml", "utf8")).map((d) => d.toJS())[0];
+const at = (p, dir, v) => v === dir ? p : v.startsWith(dir + "/") ? (p === "/" ? "" : p) + v.slice(dir.length) : v;
+for (const a of ds.spec.template.spec.containers[0].args) {
+	const i = a.indexOf("=");
+	let [f, v] = i < 0 ? [a, null] : [a.slice(0, i), a.slice(i + 1)];
+	if (f === "--web.listen-address") v = listen;
+	else if (v !== null) v = at(root, "/host/root", at(sys, "/host/sys", at(proc, "/host/proc", v)));
+	console.log(v === null ? f : `${f}=${v}`);
+}' "$@"
+}

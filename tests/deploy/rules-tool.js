@@ -12,6 +12,12 @@
 //       Every PromQL expression of a Grafana dashboard (panel targets and label_values() variable
 //       queries), with Grafana's variables replaced by plain values, as recording rules, so that
 //       `promtool check rules OUT` parses each one. Prints the number of expressions.
+//   dashboard-exprs DASHBOARD.json
+//       The same expressions (Grafana's variables replaced), one JSON object {where, expr} per line.
+//   metrics FILE...
+//       Every metric an expression of the rule files and dashboards FILE... selects, one line each:
+//       "<metric> <job or -> <where>", where job is the selector's job="..." matcher ("-" for none,
+//       and for a bare metric name).
 'use strict';
 const fs = require('fs');
 const YAML = require('yaml');
@@ -63,7 +69,7 @@ function substitute(expr) {
 	return e;
 }
 
-function dashboardRules(dashPath, outPath) {
+function dashboardExprs(dashPath) {
 	const dash = JSON.parse(fs.readFileSync(dashPath, 'utf8'));
 	const exprs = [];
 	const walk = (panels) => {
@@ -83,9 +89,55 @@ function dashboardRules(dashPath, outPath) {
 		if (!m) die(`variable ${v.name}: only label_values(selector, label) queries are expected, got ${q}`);
 		exprs.push({ where: `variable ${v.name}`, expr: m[1] });
 	}
-	const rules = exprs.map((e, i) => ({ record: `dashboard:expr_${i}`, expr: substitute(e.expr), labels: { where: e.where } }));
+	return exprs.map((e) => ({ where: e.where, expr: substitute(e.expr) }));
+}
+
+function dashboardRules(dashPath, outPath) {
+	const exprs = dashboardExprs(dashPath);
+	const rules = exprs.map((e, i) => ({ record: `dashboard:expr_${i}`, expr: e.expr, labels: { where: e.where } }));
 	writeYaml(outPath, { groups: [{ name: 'dashboard-expressions', rules }] });
 	process.stdout.write(`${rules.length}\n`);
+}
+
+// The metrics a PromQL expression selects: each name{matchers} or bare name, with its job="..."
+// matcher. Strings, durations, grouping label lists, keywords and function names are not metrics.
+const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left',
+	'group_right', 'inf', 'nan', 'Inf', 'NaN']);
+function selectedMetrics(expr) {
+	const out = [];
+	let e = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (m) => `"${out.push(m) - 1}"`);
+	const strings = out.splice(0);
+	const unquote = (m) => JSON.parse(strings[Number(m.slice(1, -1))].replace(/^'|'$/g, '"'));
+	e = e.replace(/\[[^\]]*\]/g, ' ');
+	e = e.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+	const found = [];
+	const re = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{([^}]*)\}|\()?/g;
+	let m;
+	while ((m = re.exec(e)) !== null) {
+		const [, name, tail, matchers] = m;
+		if (tail && tail.startsWith('(')) continue; // a function
+		if (/^[0-9]/.test(name) || PROMQL_WORDS.has(name)) continue;
+		const job = /(?:^|,)\s*job\s*=\s*("\d+")/.exec(matchers || '');
+		found.push({ name, job: job ? unquote(job[1]) : '-' });
+	}
+	return found;
+}
+
+function metrics(files) {
+	for (const f of files) {
+		let exprs;
+		if (f.endsWith('.json')) exprs = dashboardExprs(f);
+		else exprs = readYaml(f).groups.flatMap((g) => g.rules.map((r) => ({ where: `${g.name}/${r.alert || r.record}`, expr: r.expr })));
+		for (const { where, expr } of exprs) {
+			let found;
+			try {
+				found = selectedMetrics(expr);
+			} catch (err) {
+				die(`${f}: ${where}: ${err.message}`);
+			}
+			for (const x of found) process.stdout.write(`${x.name} ${x.job} ${f}:${where.replace(/\s+/g, '_')}\n`);
+		}
+	}
 }
 
 const [cmd, ...args] = process.argv.slice(2);
@@ -97,6 +149,14 @@ switch (cmd) {
 	case 'test-copy':
 		if (args.length < 3) die('usage: test-copy OUT FOR RULEFILE:ALERT...');
 		testCopy(args[0], args[1], args.slice(2));
+		break;
+	case 'dashboard-exprs':
+		if (args.length !== 1) die('usage: dashboard-exprs DASHBOARD.json');
+		for (const e of dashboardExprs(args[0])) process.stdout.write(`${JSON.stringify(e)}\n`);
+		break;
+	case 'metrics':
+		if (args.length < 1) die('usage: metrics FILE...');
+		metrics(args);
 		break;
 	case 'dashboard-rules':
 		if (args.length !== 2) die('usage: dashboard-rules DASHBOARD.json OUT');

@@ -290,7 +290,7 @@ function checkSet(objs, name, { nodeAlerts }) {
 	walk(dash.panels);
 	check(ids.length > 0 && new Set(ids).size === ids.length, `${name}: dashboard panel ids must be unique`);
 	const titles = JSON.stringify((dash.panels || []).map((p) => p.title));
-	for (const t of ['Phoenix status', 'Phoenix CPU', 'CPU', 'Memory', 'Disk', 'Network', 'Container CPU', 'Container memory', 'Container disk', 'Pod network']) {
+	for (const t of ['Phoenix status', 'Phoenix CPU', 'CPU', 'Memory', 'Disk', 'Network', 'Container CPU', 'Container memory', 'Container CPU throttling', 'Pod OOM kills']) {
 		check(titles.includes(t), `${name}: dashboard has no "${t}" panel`);
 	}
 	const sec = one('Secret');

@@ -1,12 +1,17 @@
 #!/bin/sh
-# Fleet simulation: one Prometheus scrapes FLEET_SIZE (default 60) nodex instances on loopback, each
-# on its own fixture root, every second, with the shipped rules loaded, for FLEET_SECONDS (default
-# 30). Reports what Prometheus measures: scrape durations (scrape_duration_seconds), the interval
-# between scrapes (prometheus_target_interval_length_seconds), rule evaluation time, Prometheus's
-# own resident memory, and nodex's memory and CPU. Fails when a target is down, a rule is unhealthy,
-# or the figures are far off (a scrape over half the interval, a 1s interval stretched past 1.5s).
-# The fixture roots only have /proc/loadavg and /proc/meminfo, and this build of nodex has only the
-# loadavg and meminfo collectors: each scrape is ~60 series, not a full node's.
+# Fleet simulation: one Prometheus scrapes FLEET_SIZE (default 60) nodex instances on loopback every
+# second, with the shipped rules loaded, for FLEET_SECONDS (default 30). Each instance runs as the
+# DaemonSet runs it (deploy/kubernetes/daemonset.yaml's arguments: every default collector, the
+# filesystem excludes, the container collector) on this machine's /proc, /sys and /, except that its
+# cgroup tree and kubelet log directories are a k3s node's (a copy of tests/golden/container-v2-systemd:
+# 8 pods in namespaces phoenix and kube-system, 24 cgroups with the system services): a full scrape of
+# a small node, host and container series.
+# Reports what Prometheus measures: samples per scrape, scrape durations (scrape_duration_seconds),
+# the interval between scrapes (prometheus_target_interval_length_seconds), rule evaluation time,
+# Prometheus's own resident memory, and nodex's memory and CPU. Fails when a target is down, a rule is
+# unhealthy, a dashboard expression (deploy/kubernetes/dashboards) returns nothing from the fleet's
+# series, or the figures are far off (a scrape over half the interval, a 1s interval stretched past
+# 1.5s).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -19,16 +24,21 @@ T=$(mktemp -d)
 trap cleanup EXIT INT TERM
 fail=0
 
+# The node: this machine's /sys with the k3s node's cgroup tree in place of /sys/fs/cgroup.
+cp -a tests/golden/container-v2-systemd/root "$T/k8s"
+mkdir -p "$T/sys/fs"
+for e in /sys/*; do [ "${e##*/}" = fs ] || ln -s "$e" "$T/sys/${e##*/}"; done
+for e in /sys/fs/*; do [ "${e##*/}" = cgroup ] || ln -s "$e" "$T/sys/fs/${e##*/}"; done
+ln -s "$T/k8s/sys/fs/cgroup" "$T/sys/fs/cgroup"
+
 addrs=""
 i=1
 while [ "$i" -le "$N" ]; do
-	r="$T/host$i"
-	mkdir -p "$r/proc" "$r/sys"
-	printf '%d.%02d 0.40 0.30 2/345 %d\n' $((i % 4)) $((i % 100)) $((1000 + i)) >"$r/proc/loadavg"
-	write_meminfo "$r/proc/meminfo" $((4000000 + i * 100000)) $((2000000 + i * 10000))
 	port=$(free_port)
-	"$NODEX" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults --collector.loadavg --collector.meminfo \
-		--path.procfs="$r/proc" --path.sysfs="$r/sys" --path.rootfs="$r" >"$r/nodex.log" 2>&1 &
+	daemonset_args /proc "$T/sys" / "127.0.0.1:$port" >"$T/args" || exit 1
+	# shellcheck disable=SC2046 # one argument per line, none with spaces
+	"$NODEX" $(cat "$T/args") --collector.container.pod-logs-dir="$T/k8s/var/log/pods" \
+		--collector.container.container-logs-dir="$T/k8s/var/log/containers" >"$T/nodex$i.log" 2>&1 &
 	track_pid $!
 	addrs="$addrs 127.0.0.1:$port"
 	i=$((i + 1))
@@ -36,7 +46,9 @@ done
 for a in $addrs; do
 	wait_for 10 curl -sf -o /dev/null "http://$a/" || { echo "FAIL nodex on $a did not start"; exit 1; }
 done
-echo "$N nodex instances running"
+curl -sf "http://$(echo "$addrs" | awk '{print $1}')/metrics" >"$T/one.prom"
+echo "$N nodex instances running the DaemonSet's arguments: $(grep -vc '^#' "$T/one.prom") samples per scrape" \
+	"($(grep -c '^container_' "$T/one.prom") container_*), $(grep -c '^node_scrape_collector_success' "$T/one.prom") collectors"
 
 mkdir -p "$T/rules"
 cp deploy/prometheus/rules/*.rules.yml "$T/rules/"
@@ -86,6 +98,26 @@ print(f"  prometheus_target_interval_length    p50 {f(6):.4f} s, p99 {f(7):.4f} 
 print(f"  rule group evaluation (max)          {f(9)*1e3:.2f} ms")
 print(f"  Prometheus process_resident_memory   {f(10)/2**20:.1f} MiB (Go heap in use {f(11)/2**20:.1f} MiB), CPU {f(12)*100:.1f}% of a core, {f(13):.0f} head series")
 print(f"  nodex process_resident_memory        avg {f(14)/2**20:.2f} MiB, max {f(15)/2**20:.2f} MiB; CPU {f(16)*1e3:.3f} ms/s at 1 scrape/s")
+EOF
+
+# Every dashboard expression (panels and variables) returns series from the fleet's data.
+node tests/deploy/rules-tool.js dashboard-exprs deploy/kubernetes/dashboards/nodex-phoenix.json >"$T/dash.jsonl" || fail=1
+python3 - "$P" "$T/dash.jsonl" <<'EOF' || fail=1
+import json, sys, urllib.parse, urllib.request
+P, path = sys.argv[1], sys.argv[2]
+empty, n = [], 0
+for line in open(path):
+    e = json.loads(line)
+    n += 1
+    url = P + "/api/v1/query?" + urllib.parse.urlencode({"query": e["expr"]})
+    with urllib.request.urlopen(url, timeout=10) as r:
+        res = json.load(r)["data"]["result"]
+    if not res:
+        empty.append(e["where"])
+if empty:
+    print("FAIL dashboard expressions with no data from the fleet: " + "; ".join(empty))
+    sys.exit(1)
+print(f"ok   all {n} dashboard expressions return series from the fleet's data")
 EOF
 
 [ "$down" = 0 ] || { echo "FAIL $down targets down"; fail=1; }

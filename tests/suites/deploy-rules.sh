@@ -68,6 +68,36 @@ dashboard() {
 step "every dashboard expression parses (promtool)" dashboard
 cat "$T/out"
 
+# The metrics the dashboard and the rules select must exist: with job="node-exporter" (or no job),
+# a family nodex emits, as its golden outputs (tests/golden/*/expected*.txt, each checked against
+# node_exporter's semantics) and its own exporter families show; Prometheus's up; or a family of
+# the other jobs the expressions name (phoenix, kube-state-metrics, kubelet).
+metrics_exist() {
+	{
+		sed -n 's/^# TYPE \([^ ]*\) .*/\1/p' tests/golden/*/expected*.txt
+		"$NODEX" --help >/dev/null || return 1
+		start_nodex "$T/nodex.log" --collector.disable-defaults --collector.loadavg || return 1
+		curl -s "$NODEX_URL/metrics" | sed -n 's/^# TYPE \([^ ]*\) .*/\1/p'
+		stop_nodex
+		echo up
+	} | sort -u >"$T/families"
+	node tests/deploy/rules-tool.js metrics deploy/kubernetes/dashboards/*.json deploy/prometheus/rules/*.rules.yml >"$T/selected" || return 1
+	rc=0
+	while read -r m job where; do
+		case "$job" in
+		node-exporter | -) grep -qxF "$m" "$T/families" || { echo "$where: $m is not a family nodex emits"; rc=1; } ;;
+		phoenix | kube-state-metrics | kubelet) ;;
+		*) echo "$where: $m of job $job, which nothing here scrapes"; rc=1 ;;
+		esac
+	done <"$T/selected"
+	n=$(awk '$2 == "node-exporter" || $2 == "-"' "$T/selected" | wc -l)
+	echo "$(wc -l <"$T/selected") metric selectors, $n of nodex's: $(awk '$2 == "node-exporter" || $2 == "-" {print $1}' "$T/selected" | sort -u | wc -l) families, all emitted"
+	[ "$n" -ge 50 ] || { echo "too few selectors found"; rc=1; }
+	return $rc
+}
+step "every metric of the dashboard and rules is one nodex (or Prometheus, Phoenix, kube-state-metrics) emits" metrics_exist
+cat "$T/out"
+
 AM=deploy/kubernetes/alertmanager/alertmanager.yaml
 step "amtool check-config $AM" amtool check-config "$AM"
 route() {
