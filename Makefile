@@ -65,7 +65,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs $(BUILD)/tests/tools/fake-systemd
+units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs $(BUILD)/tests/tools/slowfs $(BUILD)/tests/tools/fake-systemd
 
 # libFuzzer targets (clang): each tests/fuzz/fuzz_<name>.c linked with the core, ASan and UBSan on.
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
