@@ -678,6 +678,18 @@ static struct scrape_output *output_gzip(const char *data, size_t len)
 	return o;
 }
 
+/* The collection in progress, which a request for the same selection may join rather than wait for it and
+ * then read every file again: two Prometheus replicas scraping "at the same moment" arrive a few
+ * milliseconds apart, when the first one's collection has already begun. A request joins only when that
+ * collection ends before the request's own deadline would have. Guarded by queue.mu. */
+static struct {
+	bool open;
+	struct scrape_selection sel;
+	double deadline;        /* CLOCK_MONOTONIC seconds */
+	double default_timeout; /* the configured deadline, for jobs that bring none */
+	struct scrape_job *joined;
+} current;
+
 /* When the collection in progress started (monotonic seconds), 0 when none runs; guarded by info_lock. */
 static double collect_started;
 
@@ -694,6 +706,7 @@ static void run_group(struct scrape_job *group)
 {
 	double timeout = 0;
 	struct scrape_output *plain = NULL, *gz = NULL;
+	struct scrape_job **tail = &group;
 	int r;
 
 	for (struct scrape_job *j = group; j; j = j->next)
@@ -703,7 +716,22 @@ static void run_group(struct scrape_job *group)
 	pthread_mutex_lock(&info_lock);
 	collect_started = now_monotonic();
 	pthread_mutex_unlock(&info_lock);
+	/* From here until the output is handed out, a request for the same selection joins this collection. */
+	pthread_mutex_lock(&queue.mu);
+	current.open = true;
+	current.sel = group->sel;
+	current.default_timeout = config.collector_timeout;
+	current.deadline = now_monotonic() + (timeout > 0 ? timeout : config.collector_timeout);
+	current.joined = NULL;
+	pthread_mutex_unlock(&queue.mu);
 	r = collect_and_render(&group->sel, timeout, &text);
+	pthread_mutex_lock(&queue.mu);
+	current.open = false;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = current.joined;
+	current.joined = NULL;
+	pthread_mutex_unlock(&queue.mu);
 	pthread_mutex_lock(&info_lock);
 	collect_started = 0;
 	pthread_mutex_unlock(&info_lock);
@@ -775,6 +803,13 @@ void scrape_submit(struct scrape_job *job)
 		job->out = NULL;
 		job->gather_errors = 0;
 		job->done(job);
+		return;
+	}
+	if (current.open && memcmp(&current.sel, &job->sel, sizeof(job->sel)) == 0 &&
+	    current.deadline <= now_monotonic() + (job->timeout > 0 ? job->timeout : current.default_timeout)) {
+		job->next = current.joined;
+		current.joined = job;
+		pthread_mutex_unlock(&queue.mu);
 		return;
 	}
 	/* Arrival order is kept so groups are served oldest first. */
