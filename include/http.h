@@ -15,8 +15,8 @@ struct http_config {
 	long max_requests;          /* --web.max-requests; 0 = no limit */
 	bool exporter_metrics;      /* !--web.disable-exporter-metrics */
 	bool systemd_socket;        /* --web.systemd-socket: use the sockets systemd passed us */
-	double connection_timeout;  /* idle seconds before a connection is closed */
-	long connection_limit;      /* open connections at most, per listener */
+	double connection_timeout;  /* seconds a connection may take to send a whole request; 0 = no limit */
+	long connection_limit;      /* open connections at most, per listener; more evict the longest waiting */
 	long request_memory_limit;  /* bytes per connection for the request line and headers */
 };
 

@@ -1,10 +1,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -20,12 +23,42 @@
 
 #define MAX_LISTENERS 16
 #define MAX_FILTER_NAMES 256
+/* libmicrohttpd may hold this many connections beyond --web.max-connections: those we have just shut down
+ * and it has not closed yet. */
+#define EVICT_SLACK 64
+/* Descriptors kept out of the connections' share for everything else (listeners, epoll, logs, textfiles). */
+#define FD_RESERVE 64
 
 struct listener {
 	int fd;
 	struct MHD_Daemon *daemon;
 	char name[300];
+	long limit; /* --web.max-connections, lowered to fit RLIMIT_NOFILE */
+	long open;  /* connections counted against limit (conn_mu) */
 };
+
+/* One accepted connection. It waits for a request from its opening, and again after each response; a
+ * request whose line and headers have not all arrived within --web.connection-timeout of the start of the
+ * wait is cut off (libmicrohttpd's own timeout counts idle time only, so a client sending one byte every
+ * few seconds would hold the connection forever). While a request is being served the connection is
+ * busy and is never cut off here. */
+struct conn {
+	struct conn *prev, *next; /* in the waiting list, oldest first */
+	struct listener *l;
+	int fd;
+	double since;    /* CLOCK_MONOTONIC seconds when the wait began */
+	bool waiting;
+	bool dropped;    /* shut down by us; no longer counted in l->open */
+	void *tls;       /* the web configuration this TLS session is bound to */
+};
+
+static pthread_mutex_t conn_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t conn_cv;
+static struct conn *wait_head, *wait_tail;
+static pthread_t reaper;
+static bool reaper_running, reaper_stop;
+static double evict_warned; /* when the last warning about the limit was logged */
+static unsigned long evicted_since_warning;
 
 static struct http_config cfg;
 static struct listener listeners[MAX_LISTENERS];
@@ -61,6 +94,149 @@ struct req {
 	bool gated; /* passed the web configuration's rate limit and basic auth */
 	struct webconfig_auth_job *auth;
 };
+
+/* ---- connection limits and deadlines ---- */
+
+/* Called with conn_mu held. */
+static void wait_unlink(struct conn *c)
+{
+	if (!c->waiting)
+		return;
+	*(c->prev ? &c->prev->next : &wait_head) = c->next;
+	*(c->next ? &c->next->prev : &wait_tail) = c->prev;
+	c->prev = c->next = NULL;
+	c->waiting = false;
+}
+
+/* Starts a wait for the next request. Called with conn_mu held. */
+static void wait_append(struct conn *c)
+{
+	bool was_empty = !wait_head;
+
+	c->since = now_monotonic();
+	c->waiting = true;
+	c->next = NULL;
+	c->prev = wait_tail;
+	*(wait_tail ? &wait_tail->next : &wait_head) = c;
+	wait_tail = c;
+	if (was_empty)
+		pthread_cond_signal(&conn_cv);
+}
+
+/* Shuts the connection's socket down: libmicrohttpd reads the end of the stream on its next round and
+ * closes the connection. Only the socket is touched, never libmicrohttpd's state, so this is safe from any
+ * thread; the descriptor stays open until its NOTIFY_CLOSED, which needs conn_mu. Called with it held. */
+static void conn_drop(struct conn *c)
+{
+	shutdown(c->fd, SHUT_RDWR);
+	wait_unlink(c);
+	c->dropped = true;
+	c->l->open--;
+}
+
+static struct conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Closes the connections whose wait for a request has passed --web.connection-timeout. */
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&conn_mu);
+	while (!reaper_stop) {
+		double now = now_monotonic();
+		while (wait_head && wait_head->since + cfg.connection_timeout <= now) {
+			log_debug("closing a connection that sent no complete request in time", "listener",
+				  wait_head->l->name);
+			conn_drop(wait_head);
+		}
+		if (!wait_head) {
+			pthread_cond_wait(&conn_cv, &conn_mu);
+			continue;
+		}
+		double at = wait_head->since + cfg.connection_timeout;
+		struct timespec ts = { .tv_sec = (time_t)at, .tv_nsec = (long)((at - floor(at)) * 1e9) };
+		pthread_cond_timedwait(&conn_cv, &conn_mu, &ts);
+	}
+	pthread_mutex_unlock(&conn_mu);
+	return NULL;
+}
+
+/* A new connection over the listener's limit closes the one that has waited longest for a request, so
+ * idle or slow clients cannot keep a real scrape out: a scraper sends its request at once and is then
+ * busy, and busy connections are never chosen. When every connection is busy the new one is closed.
+ * Called with conn_mu held. */
+static void conn_evict(struct conn *fresh)
+{
+	struct listener *l = fresh->l;
+	struct conn *victim = wait_head;
+
+	while (victim && (victim->l != l || victim == fresh))
+		victim = victim->next;
+	conn_drop(victim ? victim : fresh);
+	evicted_since_warning++;
+	double now = now_monotonic();
+	if (evict_warned == 0 || now - evict_warned >= 60) {
+		char n[32], limit[32];
+		snprintf(n, sizeof(n), "%lu", evicted_since_warning);
+		snprintf(limit, sizeof(limit), "%ld", l->limit);
+		log_warn("Connection limit reached; closed the connections waiting longest for a request", "listener",
+			 l->name, "limit", limit, "closed", n);
+		evict_warned = now;
+		evicted_since_warning = 0;
+	}
+}
+
+/* Tracks each connection from its opening to its end; for TLS connections, also binds the session to the
+ * web configuration in force before its handshake, and lets it go when the connection closes. Runs on the
+ * listener's thread. */
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct listener *l = cls;
+	struct conn *c;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			if (fd)
+				shutdown(fd->connect_fd, SHUT_RDWR);
+			*socket_context = NULL;
+			return;
+		}
+		c->l = l;
+		c->fd = fd ? fd->connect_fd : -1;
+		if (webconfig_tls()) {
+			const union MHD_ConnectionInfo *ci =
+				MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+			c->tls = ci && ci->tls_session ? webconfig_tls_session_start(ci->tls_session) : NULL;
+		}
+		pthread_mutex_lock(&conn_mu);
+		l->open++;
+		wait_append(c);
+		if (l->open > l->limit)
+			conn_evict(c);
+		pthread_mutex_unlock(&conn_mu);
+		*socket_context = c;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		c = *socket_context;
+		if (!c)
+			return;
+		pthread_mutex_lock(&conn_mu);
+		wait_unlink(c);
+		if (!c->dropped)
+			l->open--;
+		pthread_mutex_unlock(&conn_mu);
+		if (c->tls)
+			webconfig_tls_session_end(c->tls);
+		free(c);
+		*socket_context = NULL;
+	}
+}
 
 static void exporter_metrics(struct metric_set *ms)
 {
@@ -456,6 +632,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	(void)version;
 	(void)upload_data;
 	if (!r) {
+		/* The first call: the request line and headers are in. The connection is busy from now on. */
+		struct conn *c = conn_of(conn);
+		if (c) {
+			pthread_mutex_lock(&conn_mu);
+			bool dropped = c->dropped;
+			wait_unlink(c);
+			pthread_mutex_unlock(&conn_mu);
+			if (dropped)
+				return MHD_NO;
+		}
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
@@ -493,8 +679,14 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	struct req *r = *con_cls;
 
 	(void)cls;
-	(void)conn;
-	(void)toe;
+	/* Back to waiting for the connection's next request, unless it is closing. */
+	struct conn *c = conn_of(conn);
+	if (c && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+		pthread_mutex_lock(&conn_mu);
+		if (!c->dropped && !c->waiting)
+			wait_append(c);
+		pthread_mutex_unlock(&conn_mu);
+	}
 	if (!r)
 		return;
 	if (r->job.out)
@@ -605,48 +797,80 @@ static int open_listener(const char *addr, char *err, size_t err_size)
 	return fd;
 }
 
-/* TLS connections: bind each new session to the web configuration in force before its handshake, and
- * let it go when the connection closes. */
-static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			      enum MHD_ConnectionNotificationCode toe)
-{
-	(void)cls;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-		*socket_context = ci && ci->tls_session ? webconfig_tls_session_start(ci->tls_session) : NULL;
-	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		webconfig_tls_session_end(*socket_context);
-		*socket_context = NULL;
-	}
-}
-
 static int start_daemon(struct listener *l, char *err, size_t err_size)
 {
 	unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem tls_opts[3] = { { MHD_OPTION_END, 0, NULL } };
+	struct MHD_OptionItem tls_opts[2] = { { MHD_OPTION_END, 0, NULL } };
 
 	if (webconfig_tls()) {
 		/* The certificate comes from the web configuration in force at each handshake. */
 		flags |= MHD_USE_TLS;
 		tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
 						       (void *)webconfig_tls_retrieve_cert };
-		tls_opts[1] =
-			(struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, NULL };
-		tls_opts[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	}
+	/* libmicrohttpd's own limit leaves room for the connections conn_evict shut down and it has not closed
+	 * yet; its idle timeout (whole seconds, 0 = none) covers a client that stops reading a response. */
 	l->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_NOTIFY_COMPLETED,
-		completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0), MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)cfg.connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)cfg.request_memory_limit, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts,
-		MHD_OPTION_END);
+		flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+		l->fd, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, l,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)ceil(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0), MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)(l->limit + EVICT_SLACK), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)cfg.request_memory_limit, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!l->daemon) {
 		snprintf(err, err_size, "cannot start the HTTP server on %s", l->name);
 		return -EIO;
 	}
 	log_info("Listening on", "address", l->name);
 	log_info(webconfig_tls() ? "TLS is enabled." : "TLS is disabled.", "http2", "false", "address", l->name);
+	return 0;
+}
+
+/* Gives each of n listeners --web.max-connections, or less when the descriptors would not suffice: half of
+ * RLIMIT_NOFILE is the file descriptor cache's (src/procfs.c), and a collector that cannot open its files
+ * because connections took every descriptor would fail the very scrape the limit is meant to protect. */
+static void set_limits(size_t n)
+{
+	struct rlimit rl;
+	long limit = cfg.connection_limit;
+
+	if (n == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		long budget = (long)(rl.rlim_cur / 2) - FD_RESERVE;
+		long fit = budget / (long)n - EVICT_SLACK;
+		if (fit < 16)
+			fit = 16;
+		if (limit > fit) {
+			char want[32], got[32], nofile[32];
+			snprintf(want, sizeof(want), "%ld", limit);
+			snprintf(got, sizeof(got), "%ld", fit);
+			snprintf(nofile, sizeof(nofile), "%llu", (unsigned long long)rl.rlim_cur);
+			log_warn("--web.max-connections lowered to fit the open file limit", "configured", want,
+				 "per_listener", got, "nofile", nofile);
+			limit = fit;
+		}
+	}
+	for (size_t i = 0; i < MAX_LISTENERS; i++)
+		listeners[i].limit = limit;
+}
+
+static int start_reaper(char *err, size_t err_size)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&conn_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (cfg.connection_timeout <= 0)
+		return 0;
+	reaper_stop = false;
+	if (pthread_create(&reaper, NULL, reaper_main, NULL) != 0) {
+		snprintf(err, err_size, "cannot start the connection timeout thread");
+		return -EAGAIN;
+	}
+	reaper_running = true;
 	return 0;
 }
 
@@ -664,12 +888,15 @@ int http_start(const struct http_config *c, char *err, size_t err_size)
 	if (cfg.request_memory_limit <= 0)
 		cfg.request_memory_limit = 32 * 1024;
 	scrape_set_exporter_hook(exporter_metrics);
+	if (start_reaper(err, err_size) < 0)
+		return -EAGAIN;
 	if (cfg.systemd_socket) {
 		int n = sd_listen_fds(1);
 		if (n <= 0) {
 			snprintf(err, err_size, "--web.systemd-socket given, but systemd passed no socket");
 			return -EINVAL;
 		}
+		set_limits(n > MAX_LISTENERS ? MAX_LISTENERS : n);
 		for (int i = 0; i < n && n_listeners < MAX_LISTENERS; i++) {
 			struct listener *l = &listeners[n_listeners];
 			l->fd = SD_LISTEN_FDS_START + i;
@@ -680,6 +907,7 @@ int http_start(const struct http_config *c, char *err, size_t err_size)
 		}
 		return 0;
 	}
+	set_limits(cfg.listen.n);
 	for (size_t i = 0; i < cfg.listen.n; i++) {
 		struct listener *l = &listeners[n_listeners];
 		if (n_listeners == MAX_LISTENERS) {
@@ -715,6 +943,14 @@ void http_stop(void)
 		usleep(1000);
 	/* Requests waiting for a bcrypt check are answered first: MHD cannot stop with suspended ones. */
 	webconfig_stop();
+	if (reaper_running) {
+		pthread_mutex_lock(&conn_mu);
+		reaper_stop = true;
+		pthread_cond_signal(&conn_cv);
+		pthread_mutex_unlock(&conn_mu);
+		pthread_join(reaper, NULL);
+		reaper_running = false;
+	}
 	for (size_t i = 0; i < n_listeners; i++) {
 		MHD_stop_daemon(listeners[i].daemon);
 		close(listeners[i].fd);

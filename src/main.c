@@ -43,8 +43,14 @@ static struct flag main_flags[] = {
 	{ "web.max-requests", FLAG_INT, "40",
 	  "Maximum number of parallel scrape requests. Use 0 to disable.", &http_cfg.max_requests },
 	{ "web.connection-timeout", FLAG_DURATION, "60s",
-	  "Close a connection that sent nothing for this long (nodex).", &http_cfg.connection_timeout },
-	{ "web.max-connections", FLAG_INT, "1024", "Open connections at most, per listen address (nodex).",
+	  "Close a connection whose request line and headers have not all arrived this long after it opened or "
+	  "after its previous response, however slowly bytes trickle in, or that stalls this long while a "
+	  "response is sent. 0 disables (nodex).",
+	  &http_cfg.connection_timeout },
+	{ "web.max-connections", FLAG_INT, "1024",
+	  "Open connections at most, per listen address. One more closes the connection that has waited longest "
+	  "for a request, so idle or slow clients cannot lock a scraper out. Lowered to fit the open file limit "
+	  "(nodex).",
 	  &http_cfg.connection_limit },
 	{ "web.max-request-bytes", FLAG_INT, "32768",
 	  "Bytes a request line and its headers may take, per connection (nodex).",
