@@ -17,7 +17,7 @@ struct http_config {
 	bool systemd_socket;        /* --web.systemd-socket: use the sockets systemd passed us */
 	double connection_timeout;  /* seconds a connection may take to send a whole request; 0 = no limit */
 	long connection_limit;      /* open connections at most, per listener; more evict the longest waiting */
-	long request_memory_limit;  /* bytes per connection for the request line and headers */
+	long request_memory_limit;  /* bytes per connection for the request line and headers; largest body */
 };
 
 /* Opens the listeners and starts serving. Returns 0, or a negative errno with a message in err. */

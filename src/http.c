@@ -93,7 +93,13 @@ struct req {
 	enum req_state state;
 	bool gated; /* passed the web configuration's rate limit and basic auth */
 	struct webconfig_auth_job *auth;
+	uint64_t body_bytes; /* request body read (and dropped) so far */
 };
+
+static enum MHD_Result http_error(struct MHD_Connection *conn, unsigned status, const char *msg);
+
+/* The request context of a request whose query has too many arguments (see uri_seen). */
+static char too_many_args;
 
 /* ---- connection limits and deadlines ---- */
 
@@ -236,6 +242,74 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
 		free(c);
 		*socket_context = NULL;
 	}
+}
+
+/* The request line has arrived. libmicrohttpd 0.9.75 then stores each query argument in the connection's
+ * memory pool (--web.max-request-bytes, about 48 bytes per argument); when a record does not fit there it
+ * logs a 431 but neither answers nor closes, and the connection hangs. So the query and its records may take
+ * a quarter of the pool at most (measured: with half, a request with many headers as well still ran the
+ * pool out at a header record and hung; with a quarter, none of thousands of mixed requests did). For more,
+ * cut the query (libmicrohttpd parses it right after this call, from this same buffer) and answer 414 in
+ * the handler. A quarter of the default is about 130 collect[] values, more than there are collectors. */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	char *q = strchr(uri, '?');
+	size_t n = 1;
+
+	(void)cls;
+	(void)conn;
+	if (!q)
+		return NULL;
+	for (const char *p = q; *p; p++)
+		n += *p == '&';
+	if (n * 48 + strlen(uri) <= (size_t)cfg.request_memory_limit / 4)
+		return NULL;
+	q[1] = '\0';
+	return &too_many_args;
+}
+
+struct header_scan {
+	unsigned n_length;
+	bool length_differs;
+	const char *length;
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct header_scan *h = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (h->n_length++ && !streq(h->length, value ? value : ""))
+			h->length_differs = true;
+		h->length = value ? value : "";
+	}
+	return MHD_YES;
+}
+
+/* Checks what can be checked once the headers are in, before any body is read: framing that two parsers
+ * could read differently (RFC 9112 section 6.3) and bodies over --web.max-request-bytes. An answer queued
+ * now makes libmicrohttpd skip the body and close the connection afterwards. Returns true when it answered. */
+static bool reject_early(struct MHD_Connection *conn, enum MHD_Result *res)
+{
+	struct header_scan h = { 0 };
+	char *end;
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
+	if (h.length_differs ||
+	    (h.n_length && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))) {
+		*res = http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request: conflicting Content-Length or Transfer-Encoding");
+		return true;
+	}
+	if (h.length) {
+		errno = 0;
+		unsigned long long n = strtoull(h.length, &end, 10);
+		if (errno || end == h.length || n > (unsigned long long)cfg.request_memory_limit) {
+			*res = http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large");
+			return true;
+		}
+	}
+	return false;
 }
 
 static void exporter_metrics(struct metric_set *ms)
@@ -631,9 +705,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	(void)cls;
 	(void)version;
 	(void)upload_data;
-	if (!r) {
+	if (!r || r == (struct req *)&too_many_args) {
 		/* The first call: the request line and headers are in. The connection is busy from now on. */
 		struct conn *c = conn_of(conn);
+		enum MHD_Result res;
 		if (c) {
 			pthread_mutex_lock(&conn_mu);
 			bool dropped = c->dropped;
@@ -642,6 +717,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			if (dropped)
 				return MHD_NO;
 		}
+		if (r) {
+			*con_cls = NULL;
+			return http_error(conn, MHD_HTTP_URI_TOO_LONG, "Too many query arguments.");
+		}
+		if (reject_early(conn, &res))
+			return res;
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
@@ -650,9 +731,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* A request body means nothing to us; it is read and dropped within the memory limit. */
+		/* A request body means nothing to us: it is read and dropped, up to --web.max-request-bytes (a
+		 * chunked one has no length to check first); past that the connection is closed. */
+		r->body_bytes += *upload_data_size;
 		*upload_data_size = 0;
-		return MHD_YES;
+		return r->body_bytes > (uint64_t)cfg.request_memory_limit ? MHD_NO : MHD_YES;
 	}
 	if (r->state == REQ_DONE)
 		return answer_scrape(r);
@@ -687,7 +770,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 			wait_append(c);
 		pthread_mutex_unlock(&conn_mu);
 	}
-	if (!r)
+	if (!r || r == (struct req *)&too_many_args)
 		return;
 	if (r->job.out)
 		scrape_output_unref(r->job.out);
@@ -813,7 +896,7 @@ static int start_daemon(struct listener *l, char *err, size_t err_size)
 	l->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
 		l->fd, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, l,
-		MHD_OPTION_CONNECTION_TIMEOUT,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)ceil(cfg.connection_timeout > 0 ? cfg.connection_timeout : 0), MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)(l->limit + EVICT_SLACK), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)cfg.request_memory_limit, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);

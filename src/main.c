@@ -53,7 +53,8 @@ static struct flag main_flags[] = {
 	  "(nodex).",
 	  &http_cfg.connection_limit },
 	{ "web.max-request-bytes", FLAG_INT, "32768",
-	  "Bytes a request line and its headers may take, per connection (nodex).",
+	  "Bytes a request line and its headers may take, per connection (more is answered 414 or 431), and the "
+	  "largest request body read (more is answered 413 or closed) (nodex).",
 	  &http_cfg.request_memory_limit },
 	{ "scrape.timeout", FLAG_DURATION, "10s",
 	  "Deadline for the collectors, when the scraper sends no X-Prometheus-Scrape-Timeout-Seconds header "
