@@ -1,9 +1,8 @@
 /* The scrape engine: runs the enabled collectors, renders what they produced, compresses it, and hands
  * the bytes to whoever asked. It knows collectors and the registry; it does not know HTTP. Requests come
  * in as jobs; jobs that are waiting at the same time for the same collector selection share one
- * collection, and so does a job that arrives while a collection for its selection is running (when that
- * collection ends within the job's deadline), so two Prometheus replicas scraping at once cost one read of
- * the kernel's files. */
+ * collection, and so does a job that arrives while a collection for its selection is running, so two
+ * Prometheus replicas scraping at once cost one read of the kernel's files. */
 #ifndef NODEX_SCRAPE_H
 #define NODEX_SCRAPE_H
 
@@ -83,9 +82,8 @@ int scrape_select(struct scrape_selection *sel, const char *const *collect, size
 		  const char *const *exclude, size_t n_exclude, char *err, size_t err_size);
 
 /* Queues a job for the scrape thread, or adds it to the collection in progress when that one is for the
- * same selection and ends before the job's deadline; job->done is called once for each job either way.
- * Once scrape_stop() has begun, the job is done at once with status 503 (done() runs on the calling
- * thread). */
+ * same selection; job->done is called once for each job either way. Once scrape_stop() has begun, the job
+ * is done at once with status 503 (done() runs on the calling thread). */
 void scrape_submit(struct scrape_job *job);
 
 /* Runs one collection on the calling thread and renders it as text into out (tests, --check). Must not

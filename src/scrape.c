@@ -678,15 +678,13 @@ static struct scrape_output *output_gzip(const char *data, size_t len)
 	return o;
 }
 
-/* The collection in progress, which a request for the same selection may join rather than wait for it and
+/* The collection in progress, which a request for the same selection joins rather than wait for it and
  * then read every file again: two Prometheus replicas scraping "at the same moment" arrive a few
- * milliseconds apart, when the first one's collection has already begun. A request joins only when that
- * collection ends before the request's own deadline would have. Guarded by queue.mu. */
+ * milliseconds apart, when the first one's collection has already begun. Joining never answers later than
+ * waiting would (collections run one at a time), whatever the request's own timeout. Guarded by queue.mu. */
 static struct {
 	bool open;
 	struct scrape_selection sel;
-	double deadline;        /* CLOCK_MONOTONIC seconds */
-	double default_timeout; /* the configured deadline, for jobs that bring none */
 	struct scrape_job *joined;
 } current;
 
@@ -720,8 +718,6 @@ static void run_group(struct scrape_job *group)
 	pthread_mutex_lock(&queue.mu);
 	current.open = true;
 	current.sel = group->sel;
-	current.default_timeout = config.collector_timeout;
-	current.deadline = now_monotonic() + (timeout > 0 ? timeout : config.collector_timeout);
 	current.joined = NULL;
 	pthread_mutex_unlock(&queue.mu);
 	r = collect_and_render(&group->sel, timeout, &text);
@@ -805,8 +801,7 @@ void scrape_submit(struct scrape_job *job)
 		job->done(job);
 		return;
 	}
-	if (current.open && memcmp(&current.sel, &job->sel, sizeof(job->sel)) == 0 &&
-	    current.deadline <= now_monotonic() + (job->timeout > 0 ? job->timeout : current.default_timeout)) {
+	if (current.open && memcmp(&current.sel, &job->sel, sizeof(job->sel)) == 0) {
 		job->next = current.joined;
 		current.joined = job;
 		pthread_mutex_unlock(&queue.mu);
