@@ -63,7 +63,7 @@ stop_nodex
 # Other telemetry path, exporter metrics off, IPv6 and two listeners.
 port1=$(free_port)
 port2=$(free_port)
-./nodex $base --no-collector.meminfo --web.telemetry-path=/m --web.disable-exporter-metrics \
+"$NODEX" $base --no-collector.meminfo --web.telemetry-path=/m --web.disable-exporter-metrics \
 	--web.listen-address="127.0.0.1:$port1" --web.listen-address="[::1]:$port2" >"$tmp/log2" 2>&1 &
 NODEX_PID=$!
 wait_http "http://127.0.0.1:$port1/" || bad "second instance did not start"
@@ -98,12 +98,12 @@ done
 check "SIGTERM under load exits cleanly (5 of 5)" "[ $clean -eq 5 ]"
 
 # Flags.
-./nodex --no-such-flag >"$tmp/o" 2>&1
+"$NODEX" --no-such-flag >"$tmp/o" 2>&1
 check "unknown flag exits 2" "[ $? -eq 2 ] && grep -q 'unknown long flag' '$tmp/o'"
-./nodex --help >"$tmp/help" 2>&1
+"$NODEX" --help >"$tmp/help" 2>&1
 check "--help lists flags with defaults" "grep -q -- '--web.listen-address=\":9100\"' '$tmp/help' && grep -q -- '--\[no-\]collector.loadavg' '$tmp/help'"
-check "--version" "./nodex --version | grep -q '^nodex, version'"
-./nodex --web.listen-address=bogus >"$tmp/o" 2>&1
+check "--version" "\"$NODEX\" --version | grep -q '^nodex, version'"
+"$NODEX" --web.listen-address=bogus >"$tmp/o" 2>&1
 check "bad listen address fails" "[ $? -ne 0 ]"
 
 echo "$fail failed"
