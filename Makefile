@@ -4,6 +4,7 @@
 #   make run        install missing build dependencies, build, run on :9100
 #   make test       install missing build and test dependencies, build, run every test
 #   make bench      nodex and node_exporter side by side
+#   make reliability idle/slow connections, 100k scrapes (RSS), malformed requests, a hung file: a table
 #   make SANITIZE=1 ASan + UBSan build;  make WERROR=1  warnings are errors (CI)
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -51,7 +52,7 @@ else
 BIN := nodex
 endif
 
-.PHONY: all run test check unit units deps test-deps npm-deps bench clean install fuzz
+.PHONY: all run test check unit units deps test-deps npm-deps bench reliability clean install fuzz
 all: $(BIN)
 
 $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
@@ -125,6 +126,12 @@ test: test-deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/bench.sh
+
+# The full reliability run (100,000 scrapes, about two minutes); make test runs a shorter one
+# (tests/suites/reliability.sh) and the same again under ASan+UBSan (tests/suites/sanitizer.sh).
+reliability: test-deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/tools/hangfs
+	@tests/reliability/run.sh
 
 # PREFIX=/usr puts units in /lib/systemd/system; other prefixes in /etc/systemd/system. The shipped
 # configuration is installed only when none exists, so an upgrade keeps the operator's file.
