@@ -242,16 +242,24 @@ else
 		_s=$(sed -n 's/^node_scrape_collector_success{collector="loadavg"} //p' "$tmp/hung.txt")
 		echo "${_c#* } ${_c%% *} ${_s:-none}"
 	}
-	hung --scrape.timeout=2s || exit 1
+	hung --scrape.timeout=2s --web.max-requests=1 || exit 1
 	a_pid=$NODEX_PID
 	a_url=$NODEX_URL
 	extra_pids=$a_pid
 	hung || exit 1
 	b_pid=$NODEX_PID
 	b_url=$NODEX_URL
-	set -- $(timed "$a_url")
+	timed "$a_url" >"$tmp/first" &
+	first_pid=$!
+	sleep 0.5
+	# Meanwhile, a second scrape is over --web.max-requests=1.
+	code=$(curl -s -m 30 -o "$tmp/503.txt" -w '%{http_code}' "$a_url/metrics")
+	wait "$first_pid"
+	set -- $(cat "$tmp/first")
 	row "scrape, loadavg on a hung FUSE file, --scrape.timeout=2s" "$1 s, HTTP $2, success $3" "<= 2.5 s, 200, 0" \
 		"$(verdict "$1 <= 2.5 && $2 == 200 && $3 == 0")"
+	row "a second scrape meanwhile, --web.max-requests=1" "HTTP $code: $(cat "$tmp/503.txt")" "503" \
+		"$(verdict "$code == 503")"
 	set -- $(timed "$a_url")
 	row "next scrape while the collector is still stuck" "$1 s, HTTP $2, success $3" "< 0.5 s (skipped), 200, 0" \
 		"$(verdict "$1 < 0.5 && $2 == 200 && $3 == 0")"
