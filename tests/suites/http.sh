@@ -81,7 +81,7 @@ stop_nodex
 clean=0
 for delay in 0.1 0.3 0.5 0.7 0.9; do
 	port=$(free_port)
-	./nodex $base --web.listen-address="127.0.0.1:$port" >"$tmp/log3" 2>&1 &
+	"$NODEX" $base --web.listen-address="127.0.0.1:$port" >"$tmp/log3" 2>&1 &
 	pid=$!
 	wait_http "http://127.0.0.1:$port/" || true
 	for c in 1 2 3 4 5 6 7 8; do
