@@ -909,9 +909,10 @@ static int start_daemon(struct listener *l, char *err, size_t err_size)
 	return 0;
 }
 
-/* Gives each of n listeners --web.max-connections, or less when the descriptors would not suffice: half of
- * RLIMIT_NOFILE is the file descriptor cache's (src/procfs.c), and a collector that cannot open its files
- * because connections took every descriptor would fail the very scrape the limit is meant to protect. */
+/* Gives each of n listeners --web.max-connections, or less when the descriptors would not suffice: the file
+ * descriptor cache may hold half of RLIMIT_NOFILE, 512 at most (src/procfs.c), and a collector that cannot
+ * open its files because connections took every descriptor would fail the very scrape the limit is meant
+ * to protect. */
 static void set_limits(size_t n)
 {
 	struct rlimit rl;
@@ -920,7 +921,8 @@ static void set_limits(size_t n)
 	if (n == 0)
 		return;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		long budget = (long)(rl.rlim_cur / 2) - FD_RESERVE;
+		long cache = (long)(rl.rlim_cur / 2) < 512 ? (long)(rl.rlim_cur / 2) : 512;
+		long budget = (long)rl.rlim_cur - cache - FD_RESERVE;
 		long fit = budget / (long)n - EVICT_SLACK;
 		if (fit < 16)
 			fit = 16;
