@@ -71,6 +71,10 @@ static const char *const denied_flags[] = {
 #define MAX_PATH 512
 #define MAX_DEPTH 24
 
+/* FUZZ_PRINT=1: print what the collector returned and rendered (checking seeds by hand). FUZZ_TRACE=1:
+ * mark the collector's run with access() calls on two marker paths, for tests/fuzz/make-seeds.py, which
+ * runs the target under strace to learn which files the collector reads. */
+static bool print_output, trace_marks;
 static char root[256];
 static size_t root_len;
 static char proc_path[300], sys_path[300], udev_path[300], rt_tables[300], rt_tables_d[300];
@@ -576,7 +580,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	ethtool_test_ioctl = fake_ethtool;
 	filesystem_statfs = fake_statfs;
 	timex_adjtimex = fake_adjtimex;
-	log_setup(LOG_LEVEL_ERROR, LOG_FORMAT_LOGFMT);
+	print_output = getenv("FUZZ_PRINT") != NULL;
+	trace_marks = getenv("FUZZ_TRACE") != NULL;
+	log_setup(print_output ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR, LOG_FORMAT_LOGFMT);
 	if (coll->flags)
 		flags_set_defaults(coll->flags);
 	return 0;
@@ -607,10 +613,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		write_entry(en);
 	}
 	set_flags();
-	if (!coll->init || coll->init(err, sizeof(err)) >= 0) {
-		coll->collect(&ctx);
+	if (trace_marks)
+		(void)access("/nodex-fuzz-trace-begin", F_OK);
+	if (coll->init && coll->init(err, sizeof(err)) < 0) {
+		if (print_output)
+			fprintf(stderr, "init: %s\n", err);
+	} else {
+		int r = coll->collect(&ctx);
+		if (print_output)
+			fprintf(stderr, "collect: %d %s\n", r, ctx.err);
 		if (expo_render(&e, &out, sets, 1) == 0) {
 			size_t line = 0;
+			if (print_output)
+				fprintf(stderr, "%s", out.p ? out.p : "");
 			const char *bad = fz_expo_check(out.p ? out.p : "", out.len, &line);
 			if (bad) {
 				fprintf(stderr, "fuzz_%s: invalid exposition, line %zu: %s\n%s\n", coll->name, line, bad,
@@ -621,6 +636,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (coll->fini)
 			coll->fini();
 	}
+	if (trace_marks)
+		(void)access("/nodex-fuzz-trace-end", F_OK);
 	if (coll->flags)
 		flags_set_defaults(coll->flags);
 	arena_reset(&flag_arena);

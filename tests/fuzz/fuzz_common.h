@@ -12,7 +12,7 @@
  * An entry starts with a line beginning "==> " (at the start of the input or after a newline); the rest
  * of that line is the header, with an optional " <==" at its end. Its content is every byte up to the
  * newline that comes before the next header (or up to the end of the input), so "a\n\n==> b" gives the
- * content "a\n". A header "path -> target" is a symlink, a header ending in "/" a directory. Headers
+ * content "a\n", and a header directly after a header leaves the first entry empty. A header "path -> target" is a symlink, a header ending in "/" a directory. Headers
  * starting with "@" are not files: they carry the flags to set and the replies of the kernel interfaces
  * that are not files (netlink, ioctls, system calls); see tests/fuzz/README.md. Bytes before the first
  * header are ignored. Header only, so each target and the unit-test harness carry their own copy. */
@@ -57,20 +57,22 @@ static inline size_t fz_archive_split(const unsigned char *data, size_t size, st
 		if (e->hdr_len >= 4 && memcmp(e->hdr + e->hdr_len - 4, " <==", 4) == 0)
 			e->hdr_len -= 4;
 		size_t c = nl ? hend + 1 : size, end = size, next = size;
-		/* The content ends at the "\n==> " of the next header. */
-		for (size_t j = c; j + 5 <= size; j++) {
+		/* The content ends at the next "\n==> ", searched from the header's own newline so that a
+		 * header right after a header gives an empty content. */
+		for (size_t j = hend; nl && j < size;) {
 			const unsigned char *p = memchr(data + j, '\n', size - j);
-			if (!p || (size_t)(p - data) + 5 > size)
+			if (!p)
 				break;
 			j = (size_t)(p - data);
-			if (memcmp(p + 1, FZ_HEADER, 4) == 0) {
+			if (j + 5 <= size && memcmp(p + 1, FZ_HEADER, 4) == 0) {
 				end = j;
 				next = j + 1;
 				break;
 			}
+			j++;
 		}
-		e->data = data + (c < end ? c : end);
-		e->len = c < end ? end - c : 0;
+		e->data = data + c;
+		e->len = end > c ? end - c : 0;
 		i = next;
 	}
 	return n;
