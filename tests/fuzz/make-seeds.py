@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Builds the seed corpora of the collector fuzz targets (tests/fuzz/corpus/<collector>/) and their
-dictionaries (tests/fuzz/dict/<collector>.dict) from our own fixtures:
+"""Builds the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/) and their dictionaries
+(tests/fuzz/dict/<target>.dict) from our own fixtures. For the collector targets:
 
   - every unit-test case: the unit tests run with NODEX_FUZZ_SEEDS set, and the harness writes each
     collector run as an archive (its tree, its flags, what the fakes answered; see tests/unit/harness.c);
@@ -10,9 +10,12 @@ dictionaries (tests/fuzz/dict/<collector>.dict) from our own fixtures:
     flags for that collector.
 
 Seeds are capped (a file's content at 8 KiB, a seed at 64 KiB) and named by their SHA-1, as libFuzzer
-names corpus files. Needs make, strace and clang (make fuzz). Run from anywhere:
+names corpus files. The other targets get: config, the YAML strings of tests/unit/test_config.c and
+systemd/nodex.yml, with every flag name in its dictionary; http and http_server, a few requests written
+here; webconfig keeps its hand-written seeds and dictionary. Needs make, strace and clang (make fuzz).
+Run from anywhere:
 
-    tests/fuzz/make-seeds.py            all collector targets
+    tests/fuzz/make-seeds.py            every target
     tests/fuzz/make-seeds.py cpu stat   only those
 """
 import collections
@@ -341,11 +344,127 @@ def write_dict(target, seeds):
             fh.write(f'k{i}="{dict_escape(t)}"\n')
 
 
+# ---- the targets that are not collectors ----
+
+C_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+
+
+def c_literals(path):
+    """The string literals of a C file, adjacent ones joined, escapes decoded."""
+    text = open(path, encoding="utf-8").read()
+    out = []
+    for m in re.finditer(r'(?:"(?:[^"\\\n]|\\.)*"\s*)+', text):
+        parts = C_STRING.findall(m.group(0))
+        out.append(bytes("".join(parts), "utf-8").decode("unicode_escape").encode("latin-1", errors="replace"))
+    return out
+
+
+def flag_names():
+    run(["make", "--no-print-directory", "nodex"], check=True, stdout=subprocess.DEVNULL)
+    text = run(["./nodex", "--help"], capture_output=True, text=True).stdout
+    return sorted(set(re.findall(r"--(?:\[no-\])?([a-z0-9][a-zA-Z0-9_.-]+)", text)))
+
+
+def config_seeds():
+    seeds = [open(os.path.join(REPO, "systemd", "nodex.yml"), "rb").read()]
+    for lit in c_literals(os.path.join(REPO, "tests", "unit", "test_config.c")):
+        if b":" in lit and (b"\n" in lit or lit.endswith(b":")):
+            seeds.append(lit)
+    tokens = [b"collector:", b"web:", b"enabled: true", b"enabled: false", b"- ", b"[", b"]", b"{", b"}",
+              b": ", b"\n  ", b"&a ", b"*a", b"---", b"!!str", b"true", b"false", b"1m30s", b"500ms"]
+    for name in flag_names():
+        tokens.append(name.encode() + b": ")
+        for part in name.split("."):
+            tokens.append(part.encode() + b":")
+    return seeds, tokens
+
+
+HTTP_LINES = [
+    b"Accept-Encoding: gzip\nAccept-Encoding: gzip;q=0, *;q=1\nAccept-Encoding: x-gzip; q=0.5, identity\n",
+    b"Accept-Encoding: br;q=1.0, gzip;q=0.8, *;q=0.1\nAccept-Encoding: *\nAccept-Encoding: GZIP;Q=0.000\n",
+    b"X-Prometheus-Scrape-Timeout-Seconds: 10\nX-Prometheus-Scrape-Timeout-Seconds: 0.5\n"
+    b"X-Prometheus-Scrape-Timeout-Seconds: 3600\nX-Prometheus-Scrape-Timeout-Seconds: 1e3\n",
+    b"Authorization: Basic YWxpY2U6c2VjcmV0\nAuthorization: Basic YTpi\nAuthorization: basic Og==\n"
+    b"Authorization: Basic YWxp\r\nY2U6c2VjcmV0\nAuthorization: Bearer x\n",
+    b"Query: collect[]=loadavg&collect[]=meminfo\nQuery: exclude[]=stat\nQuery: collect[]=cpu\n"
+    b"Query: collect[]=loadavg&exclude[]=meminfo\nQuery: exclude[]=loadavg&exclude[]=meminfo&exclude[]=stat\n",
+    b"Listen: :9100\nListen: [::1]:9100\nListen: 127.0.0.1:http\nListen: localhost:\nListen: ::1:9100\n",
+]
+
+AUTH = b"Authorization: Basic YWxpY2U6c2VjcmV0\r\n"
+HTTP_REQUESTS = [
+    b"GET /metrics HTTP/1.1\r\nHost: localhost:9100\r\n" + AUTH + b"\r\n",
+    b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Accept-Encoding: gzip\r\n"
+    b"X-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n",
+    b"GET /metrics?collect[]=loadavg&collect[]=meminfo HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"GET /metrics?exclude[]=meminfo HTTP/1.0\r\n" + AUTH + b"\r\n",
+    b"GET /metrics?collect[]=cpu HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"GET /metrics?collect[]=loadavg&exclude[]=meminfo HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"POST /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Content-Length: 3\r\n\r\nabc",
+    b"GET / HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"GET /nothing HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"DELETE /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+    b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n",
+    b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic Ym9iOnNlY3JldA==\r\n\r\n",
+    b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\nGET / HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
+]
+
+
+def http_tokens():
+    names = [os.path.basename(p)[:-2] for p in glob.glob(os.path.join(REPO, "collectors", "*.c"))]
+    return [b"Accept-Encoding: ", b"X-Prometheus-Scrape-Timeout-Seconds: ", b"Authorization: Basic ",
+            b"Query: ", b"Listen: ", b"collect[]=", b"exclude[]=", b"&", b"gzip", b"x-gzip", b"identity",
+            b";q=", b"*", b"YWxpY2U6c2VjcmV0", b"=", b"\r\n", b"\r\n\r\n", b"GET ", b"HEAD ", b"POST ",
+            b" HTTP/1.1\r\n", b" HTTP/1.0\r\n", b"/metrics", b"/metrics?", b"Host: ", b"Connection: close\r\n",
+            b"Connection: keep-alive\r\n", b"Content-Length: ", b"Transfer-Encoding: chunked\r\n", b"%5B%5D",
+            b"Expect: 100-continue\r\n"] + [n.encode() for n in names]
+
+
+def write_corpus(target, seeds):
+    d = os.path.join(CORPUS, target)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for s in seeds:
+        with open(os.path.join(d, hashlib.sha1(s).hexdigest()), "wb") as fh:
+            fh.write(s)
+    print(f"{target}: {len(seeds)} seeds", file=sys.stderr)
+
+
+def write_tokens(name, target, tokens):
+    os.makedirs(DICTS, exist_ok=True)
+    seen = set()
+    with open(os.path.join(DICTS, name + ".dict"), "w") as fh:
+        fh.write(f"# libFuzzer dictionary for {target}, written by tests/fuzz/make-seeds.py\n")
+        for t in tokens:
+            if t in seen or len(t) > 128:
+                continue
+            seen.add(t)
+            fh.write(f'k{len(seen)}="{dict_escape(t)}"\n')
+
+
+def misc_targets(wanted):
+    if "config" in wanted:
+        seeds, tokens = config_seeds()
+        write_corpus("config", seeds)
+        write_tokens("config", "fuzz_config", tokens)
+    if "http" in wanted:
+        write_corpus("http", HTTP_LINES)
+    if "http_server" in wanted:
+        write_corpus("http_server", HTTP_REQUESTS)
+    if "http" in wanted or "http_server" in wanted:
+        write_tokens("http", "fuzz_http and fuzz_http_server", http_tokens())
+
+
 def main():
     targets = fuzz_targets()
-    if len(sys.argv) > 1:
-        targets = [t for t in targets if t in sys.argv[1:]]
+    wanted = set(sys.argv[1:]) or set(targets) | {"config", "http", "http_server"}
+    targets = [t for t in targets if t in wanted]
     run(["make", "--no-print-directory", "-j2", "fuzz"], check=True, stdout=subprocess.DEVNULL)
+    misc_targets(wanted)
+    if not targets:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         unit = unit_seeds(os.path.join(tmp, "unit"))
         gold = golden_seeds(targets, tmp)
