@@ -143,8 +143,8 @@ static int fake_nl(int protocol, const struct nlmsghdr *req, const void *payload
 			h.nlmsg_seq = req->nlmsg_seq;
 			memcpy(reply->p + o, &h, sizeof(h));
 		}
-		if (h.nlmsg_len < sizeof(h))
-			break;
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > reply->len - o)
+			break; /* also keeps NLMSG_ALIGN from wrapping a length near 4 GiB to 0 */
 		o += NLMSG_ALIGN((size_t)h.nlmsg_len);
 	}
 	return 0;

@@ -193,8 +193,8 @@ static int rec_nl(int protocol, const struct nlmsghdr *req, const void *payload,
 			h.nlmsg_seq = 0;
 			memcpy(e.p + o, &h, sizeof(h));
 		}
-		if (h.nlmsg_len < sizeof(h))
-			break;
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > e.len - o)
+			break; /* also keeps NLMSG_ALIGN from wrapping a length near 4 GiB to 0 */
 		o += NLMSG_ALIGN((size_t)h.nlmsg_len);
 	}
 	pthread_mutex_lock(&rec_lock);
