@@ -10,10 +10,10 @@
     flags for that collector.
 
 Seeds are capped (a file's content at 8 KiB, a seed at 64 KiB) and named by their SHA-1, as libFuzzer
-names corpus files. The other targets get: config, the YAML strings of tests/unit/test_config.c and
-systemd/nodex.yml, with every flag name in its dictionary; http and http_server, a few requests written
-here; webconfig keeps its hand-written seeds and dictionary. Needs make, strace and clang (make fuzz).
-Run from anywhere:
+names corpus files; regression seeds (regress-*, inputs that once crashed) are kept. The other targets
+get: config, the YAML strings of tests/unit/test_config.c and systemd/nodex.yml, with every flag name in
+its dictionary; http and http_server, a few requests written here; webconfig keeps its hand-written
+seeds and dictionary. Needs make, strace and clang (make fuzz). Run from anywhere:
 
     tests/fuzz/make-seeds.py            every target
     tests/fuzz/make-seeds.py cpu stat   only those
@@ -23,7 +23,6 @@ import glob
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -422,10 +421,17 @@ def http_tokens():
             b"Expect: 100-continue\r\n"] + [n.encode() for n in names]
 
 
+def clear_corpus(d):
+    """Empties a corpus directory but for the regression seeds (regress-*: inputs that once crashed)."""
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if not f.startswith("regress-"):
+            os.unlink(os.path.join(d, f))
+
+
 def write_corpus(target, seeds):
     d = os.path.join(CORPUS, target)
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    clear_corpus(d)
     for s in seeds:
         with open(os.path.join(d, hashlib.sha1(s).hexdigest()), "wb") as fh:
             fh.write(s)
@@ -471,8 +477,7 @@ def main():
     total = 0
     for t in targets:
         d = os.path.join(CORPUS, t)
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
+        clear_corpus(d)
         kept = []
         for s in unit.get(t, []) + gold.get(t, []):
             if len(s) > SEED_CAP:
