@@ -129,6 +129,32 @@ static void describe_series(struct strbuf *o, const struct family *f, const stru
 	sb_putc(o, '}');
 }
 
+/* A metric name is [a-zA-Z_:][a-zA-Z0-9_:]*, a label name [a-zA-Z_][a-zA-Z0-9_]* without the "__" that
+ * Prometheus reserves: what client_golang's Gather accepts and the text format can carry unquoted. */
+static bool valid_name(const char *s, bool metric)
+{
+	if (!metric && s[0] == '_' && s[1] == '_')
+		return false;
+	for (size_t i = 0;; i++) {
+		char c = s[i];
+		if (!c)
+			return i > 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':') ||
+		      (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+}
+
+static bool family_names_valid(const struct family *f)
+{
+	if (!valid_name(f->name, true))
+		return false;
+	for (unsigned i = 0; i < f->n_labels; i++)
+		if (!valid_name(f->label_names[i], false))
+			return false;
+	return true;
+}
+
 /* True when every label value of s is valid UTF-8. A Prometheus server refuses a whole scrape with one
  * invalid label value, so client_golang's Gather drops such a series as a gathering error; so do we.
  * Kernel and driver strings are ASCII nearly always: that case is one pass over the bytes. */
@@ -245,6 +271,16 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 			end++;
 		}
 		if (total == 0) {
+			i = end;
+			continue;
+		}
+		/* Names built from what a file says (meminfo keys, lnstat headers, textfile names) may not
+		 * be names at all; Prometheus would refuse the whole scrape. */
+		if (!family_names_valid(first)) {
+			sb_puts(&e->errors, "family dropped, its name or a label name is not valid: ");
+			sb_puts(&e->errors, first->name);
+			sb_putc(&e->errors, '\n');
+			e->n_errors++;
 			i = end;
 			continue;
 		}

@@ -1,6 +1,7 @@
 /* The exposition's gathering rules that fuzzing found wanting: series with label values that are not
- * valid UTF-8 (from kernel files, device names, textfiles) are dropped with a gathering error, as
- * client_golang's Gather drops them, instead of making Prometheus refuse the whole scrape. */
+ * valid UTF-8 (from kernel files, device names, textfiles), and families whose names are not metric or
+ * label names (built from file contents), are dropped with a gathering error, as client_golang's Gather
+ * drops them, instead of making Prometheus refuse the whole scrape. */
 #include "exposition.h"
 #include "harness.h"
 
@@ -33,6 +34,26 @@ int main(int argc, char **argv)
 	CHECK_INT(e.n_errors, 5);
 	CHECK(e.errors.p && strstr(e.errors.p, "not valid UTF-8: node_x_info{device=\"sdb\xff\",name=\"bad byte\"}"));
 	CHECK(e.errors.p && strstr(e.errors.p, "not valid UTF-8: node_y{device=\"\x80\"}"));
+	expo_free(&e);
+	metric_set_free(&ms);
+	sb_free(&out);
+
+	/* Names: a metric name from a file key ("node_memory_%", "node_sockstat_\xcdUDP_inuse"), a label
+	 * name with a dash or the reserved "__" prefix. Valid ones, colons included, stay. */
+	static const char *const bad_names[] = { "node_memory_%", "node_sockstat_\xcdUDP_inuse", "9lives", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+		struct metric_desc d = { .name = bad_names[i], .help = "h", .type = METRIC_GAUGE };
+		metric_emit(&ms, &d, 1);
+	}
+	metric_emit(&ms, &(struct metric_desc)METRIC_DESC("node_ok:rate5m", "h", METRIC_GAUGE, "a_b9"), 1, "v");
+	metric_emit(&ms, &(struct metric_desc)METRIC_DESC("node_bad_label", "h", METRIC_GAUGE, "to-tal"), 1, "v");
+	metric_emit(&ms, &(struct metric_desc)METRIC_DESC("node_reserved", "h", METRIC_GAUGE, "__name"), 1, "v");
+	metric_emit(&ms, &(struct metric_desc)METRIC_DESC("_ok", "h", METRIC_GAUGE, "_x"), 1, "v");
+	CHECK_INT(expo_render(&e, &out, sets, 1), 0);
+	CHECK_STR(out.p, "# HELP _ok h\n# TYPE _ok gauge\n_ok{_x=\"v\"} 1\n"
+			 "# HELP node_ok:rate5m h\n# TYPE node_ok:rate5m gauge\nnode_ok:rate5m{a_b9=\"v\"} 1\n");
+	CHECK_INT(e.n_errors, 6);
+	CHECK(e.errors.p && strstr(e.errors.p, "not valid: node_memory_%\n"));
 	expo_free(&e);
 	metric_set_free(&ms);
 	sb_free(&out);
