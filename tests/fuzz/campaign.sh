@@ -36,15 +36,24 @@ mkdir -p "$out"
 summary=$out/summary.tsv
 [ -f "$summary" ] || printf 'target\tseconds\texecutions\texec_per_s\tcov\tft\tcorpus\tcrashes\trevision\tstatus\n' >"$summary"
 make --no-print-directory -j2 fuzz >"$out/build.log" 2>&1 || { echo "make fuzz failed, see $out/build.log"; exit 1; }
-rev=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-if ! git diff --quiet HEAD -- src include collectors tests/fuzz 2>/dev/null; then
-	rev="$rev+dirty"
-fi
+
+# The revision a target's binary was built from: each target is rebuilt when it starts (one make at a
+# time), so fixes committed during a long campaign reach the targets that have not run yet.
+revision() {
+	r=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+	git diff --quiet HEAD -- src include collectors tests/fuzz 2>/dev/null || r="$r+dirty"
+	echo "$r"
+}
 
 run_one() {
 	t=$1
 	d=$out/$t
 	mkdir -p "$d/corpus"
+	if flock "$out/.make.lock" make --no-print-directory "build-fuzz/fuzz_$t" >>"$out/build.log" 2>&1; then
+		rev=$(revision)
+	else
+		rev="?(build failed, earlier binary)"
+	fi
 	cp "build-fuzz/fuzz_$t" "$d/bin"
 	dict=tests/fuzz/dict/$t.dict
 	[ -f "$dict" ] || dict=tests/fuzz/dict/$(echo "$t" | sed 's/_server$//').dict
