@@ -12,8 +12,8 @@
 Seeds are capped (a file's content at 8 KiB, a seed at 64 KiB) and named by their SHA-1, as libFuzzer
 names corpus files; regression seeds (regress-*, inputs that once crashed) are kept. The other targets
 get: config, the YAML strings of tests/unit/test_config.c and systemd/nodex.yml, with every flag name in
-its dictionary; http and http_server, a few requests written here; webconfig keeps its hand-written
-seeds and dictionary. Needs make, strace and clang (make fuzz). Run from anywhere:
+its dictionary; http and http_server, a few requests written here; webconfig, the YAML strings of
+tests/unit/test_webconfig.c next to its hand-written seeds (*.yml) and dictionary. Needs make, strace and clang (make fuzz). Run from anywhere:
 
     tests/fuzz/make-seeds.py            every target
     tests/fuzz/make-seeds.py cpu stat   only those
@@ -422,10 +422,11 @@ def http_tokens():
 
 
 def clear_corpus(d):
-    """Empties a corpus directory but for the regression seeds (regress-*: inputs that once crashed)."""
+    """Removes the seeds this script wrote (named by their SHA-1) from a corpus directory; the others stay:
+    regression seeds (regress-*, inputs that once crashed) and hand-written ones (webconfig's *.yml)."""
     os.makedirs(d, exist_ok=True)
     for f in os.listdir(d):
-        if not f.startswith("regress-"):
+        if re.fullmatch(r"[0-9a-f]{40}", f):
             os.unlink(os.path.join(d, f))
 
 
@@ -455,6 +456,9 @@ def misc_targets(wanted):
         seeds, tokens = config_seeds()
         write_corpus("config", seeds)
         write_tokens("config", "fuzz_config", tokens)
+    if "webconfig" in wanted:
+        lits = c_literals(os.path.join(REPO, "tests", "unit", "test_webconfig.c"))
+        write_corpus("webconfig", [l for l in lits if b":" in l and b"\n" in l])
     if "http" in wanted:
         write_corpus("http", HTTP_LINES)
     if "http_server" in wanted:
@@ -465,7 +469,7 @@ def misc_targets(wanted):
 
 def main():
     targets = fuzz_targets()
-    wanted = set(sys.argv[1:]) or set(targets) | {"config", "http", "http_server"}
+    wanted = set(sys.argv[1:]) or set(targets) | {"config", "http", "http_server", "webconfig"}
     targets = [t for t in targets if t in wanted]
     run(["make", "--no-print-directory", "-j2", "fuzz"], check=True, stdout=subprocess.DEVNULL)
     misc_targets(wanted)
