@@ -19,7 +19,7 @@ struct cfg {
 
 static int fail_at(struct cfg *c, const yaml_mark_t *m, const char *fmt, const char *arg)
 {
-	char msg[400];
+	char msg[640]; /* a key path (up to 511 bytes) and the sentence around it */
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	snprintf(c->err, c->err_size, "%s:%zu:%zu: %s", c->name, m->line + 1, m->column + 1, msg);
