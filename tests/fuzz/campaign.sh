@@ -8,6 +8,7 @@
 #
 # Options: -t SECONDS  time per target     -j JOBS  parallel runs     -o OUT  output directory
 #          (default build-fuzz/campaign)   --rerun  forget earlier results of the named targets
+#          --report  print the latest result of every target as a Markdown table and exit
 # Arguments: target names (make fuzz-list); default every target.
 #
 # Each target runs a copy of its binary (so that rebuilding during the campaign changes nothing) with its
@@ -21,17 +22,29 @@ secs=600
 jobs=2
 out=build-fuzz/campaign
 rerun=0
+report=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-t) secs=$2; shift 2 ;;
 	-j) jobs=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
 	--rerun) rerun=1; shift ;;
+	--report) report=1; shift ;;
 	-h | --help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) break ;;
 	esac
 done
 targets=${*:-$(make --no-print-directory fuzz-list)}
+if [ "$report" = 1 ]; then
+	echo "| target | minutes | executions | exec/s | cov | crashes | revision | status |"
+	echo "|---|---:|---:|---:|---:|---:|---|---|"
+	for t in $targets; do
+		[ -f "$out/$t/result" ] || { echo "| $t | - | - | - | - | - | - | not run |"; continue; }
+		IFS='	' read -r name s x e c f k n r st <"$out/$t/result"
+		printf '| %s | %.1f | %s | %s | %s | %s | %s | %s |\n' "$name" "$(awk "BEGIN { print $s / 60 }")" "$x" "$e" "$c" "$n" "$r" "$st"
+	done
+	exit 0
+fi
 mkdir -p "$out"
 summary=$out/summary.tsv
 [ -f "$summary" ] || printf 'target\tseconds\texecutions\texec_per_s\tcov\tft\tcorpus\tcrashes\trevision\tstatus\n' >"$summary"
