@@ -195,6 +195,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		return 0;
+	/* A source address of its own from 127/8 for each connection: the server closes first, so every
+	 * connection leaves a TIME_WAIT behind for a minute, and from one address the ephemeral ports would
+	 * run out at about 470 connections a second. */
+	static uint32_t next_src = 0x7f010101;
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(next_src) };
+	next_src = next_src >= 0x7ffefffe ? 0x7f010101 : next_src + 1;
+	(void)bind(fd, (struct sockaddr *)&src, sizeof(src));
 	if (connect(fd, (struct sockaddr *)&server, sizeof(server)) < 0) {
 		close(fd);
 		return 0;
