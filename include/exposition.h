@@ -24,9 +24,11 @@ struct expo {
 };
 
 /* Renders every family of sets[0..n_sets) into out (appended). A family that appears in several sets is
- * merged when type, help and label names agree; otherwise the later one is dropped. A series whose labels
- * repeat an earlier one is dropped. Both count as gathering errors, described in e->errors. Families with
- * no samples are not printed. Returns 0 or -ENOMEM. */
+ * merged when type, help and label names agree; otherwise the later one is dropped. So is a family whose
+ * name or label names are not valid Prometheus names. A series whose labels repeat an earlier one is
+ * dropped, and so is one with a label value that is not valid UTF-8. (Prometheus would refuse the whole
+ * scrape for one bad name or value.) Each counts as a gathering error, described in e->errors. Families
+ * with no samples left are not printed. Returns 0 or -ENOMEM. */
 int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets);
 
 /* Frees the scratch memory. */

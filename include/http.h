@@ -37,4 +37,9 @@ int http_split_address(const char *addr, char *host, char *port);
 /* Returns true when an Accept-Encoding value allows gzip (a gzip or * entry with a non-zero q). */
 bool http_accepts_gzip(const char *accept_encoding);
 
+/* The collectors' deadline, in seconds, for a scrape whose X-Prometheus-Scrape-Timeout-Seconds header is
+ * h (NULL when absent): a little less than the scraper will wait. Returns 0, meaning the configured
+ * default, when there is no header or it holds no number of seconds in (0, 3600). */
+double http_scrape_timeout(const char *h);
+
 #endif

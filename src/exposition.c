@@ -3,6 +3,7 @@
 
 #include "exposition.h"
 #include "fmt.h"
+#include "sysattr.h"
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -128,6 +129,47 @@ static void describe_series(struct strbuf *o, const struct family *f, const stru
 	sb_putc(o, '}');
 }
 
+/* A metric name is [a-zA-Z_:][a-zA-Z0-9_:]*, a label name [a-zA-Z_][a-zA-Z0-9_]* without the "__" that
+ * Prometheus reserves: what client_golang's Gather accepts and the text format can carry unquoted. */
+static bool valid_name(const char *s, bool metric)
+{
+	if (!metric && s[0] == '_' && s[1] == '_')
+		return false;
+	for (size_t i = 0;; i++) {
+		char c = s[i];
+		if (!c)
+			return i > 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':') ||
+		      (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+}
+
+static bool family_names_valid(const struct family *f)
+{
+	if (!valid_name(f->name, true))
+		return false;
+	for (unsigned i = 0; i < f->n_labels; i++)
+		if (!valid_name(f->label_names[i], false))
+			return false;
+	return true;
+}
+
+/* True when every label value of s is valid UTF-8. A Prometheus server refuses a whole scrape with one
+ * invalid label value, so client_golang's Gather drops such a series as a gathering error; so do we.
+ * Kernel and driver strings are ASCII nearly always: that case is one pass over the bytes. */
+static bool labels_utf8(const struct family *f, const struct sample *s)
+{
+	for (unsigned i = 0; i < f->n_labels; i++) {
+		const unsigned char *p = (const unsigned char *)s->lv[i];
+		while (*p && *p < 0x80)
+			p++;
+		if (*p && !utf8_valid((const char *)p))
+			return false;
+	}
+	return true;
+}
+
 /* Writes name{labels[,extra="bound"]} value\n. */
 static int write_line(struct strbuf *out, const char *name, const char *suffix, const struct family *f,
 		      const struct sample *s, const char *extra, double bound, double value)
@@ -232,17 +274,39 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 			i = end;
 			continue;
 		}
+		/* Names built from what a file says (meminfo keys, lnstat headers, textfile names) may not
+		 * be names at all; Prometheus would refuse the whole scrape. */
+		if (!family_names_valid(first)) {
+			sb_puts(&e->errors, "family dropped, its name or a label name is not valid: ");
+			sb_puts(&e->errors, first->name);
+			sb_putc(&e->errors, '\n');
+			e->n_errors++;
+			i = end;
+			continue;
+		}
 		if (grow((void **)&e->samples, &e->cap_samples, total, sizeof(*e->samples)) < 0)
 			return -ENOMEM;
 		size_t m = 0;
 		bool sorted = true;
 		for (j = i; j < end; j++)
 			for (size_t k = 0; k < e->refs[j].f->n_samples; k++) {
-				e->samples[m] = &e->refs[j].f->samples[k];
+				struct sample *s = &e->refs[j].f->samples[k];
+				if (!labels_utf8(first, s)) {
+					sb_puts(&e->errors, "series dropped, a label value is not valid UTF-8: ");
+					describe_series(&e->errors, first, s);
+					sb_putc(&e->errors, '\n');
+					e->n_errors++;
+					continue;
+				}
+				e->samples[m] = s;
 				if (m > 0 && sorted && cmp_sample(&e->samples[m - 1], &e->samples[m], first) > 0)
 					sorted = false;
 				m++;
 			}
+		if (m == 0) {
+			i = end;
+			continue;
+		}
 		if (!sorted)
 			qsort_r(e->samples, m, sizeof(*e->samples), cmp_sample, first);
 

@@ -372,6 +372,19 @@ bool http_accepts_gzip(const char *ae)
 	return gzip_named ? gzip : star;
 }
 
+double http_scrape_timeout(const char *h)
+{
+	char *end;
+	double t;
+
+	if (!h)
+		return 0;
+	t = strtod(h, &end);
+	if (end != h && t > 0 && t < 3600)
+		return t > 1 ? t - 0.5 : t * 0.9;
+	return 0;
+}
+
 /* Adds the web configuration's http_server_config.headers. exporter-toolkit sets them before the
  * handler runs, so a header the handler sets itself wins: those already present are left alone. */
 static void add_web_headers(struct MHD_Response *resp)
@@ -593,12 +606,7 @@ static enum MHD_Result start_scrape(struct req *r)
 	r->job.gzip = http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
 	/* Prometheus says how long it will wait; collectors that may block get a little less than that. */
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds");
-	if (h) {
-		char *end;
-		double t = strtod(h, &end);
-		if (end != h && t > 0 && t < 3600)
-			r->job.timeout = t > 1 ? t - 0.5 : t * 0.9;
-	}
+	r->job.timeout = http_scrape_timeout(h);
 	r->job.done = scrape_done;
 	r->job.cls = r;
 	r->state = REQ_WAITING;

@@ -1,26 +1,126 @@
-/* libFuzzer target for the request header values nodex parses itself (libmicrohttpd splits the request):
- * Accept-Encoding (http_accepts_gzip) and a listen address (http_split_address). Any bytes, cut at the
- * first NUL as a header value is. Neither may crash or read past the string; a split address must fit
- * the documented buffers. Build with `make fuzz`, run with build-fuzz/fuzz_http tests/fuzz/http/. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+/* libFuzzer target for our code that reads HTTP request data, called directly (fast): the input is a list
+ * of header-like lines "Name: value" (CRLF or LF), each handed to the parser for that name:
+ *
+ *   Accept-Encoding                       http_accepts_gzip()
+ *   X-Prometheus-Scrape-Timeout-Seconds   http_scrape_timeout()
+ *   Authorization                         webconfig_parse_basic_auth() (Basic, base64)
+ *   Query                                 the collect[] / exclude[] values of a query string, to
+ *                                         scrape_select() (enabled here: loadavg, meminfo, stat)
+ *   Listen                                http_split_address() (--web.listen-address)
+ *
+ * tests/fuzz/fuzz_http_server.c sends whole requests through libmicrohttpd to the real handler. */
+#include <stdio.h>
+#include <strings.h>
 
 #include "http.h"
+#include "log.h"
+#include "scrape.h"
+#include "webconfig.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct flag *sets[SCRAPE_MAX_COLLECTORS + 1];
+	size_t n = scrape_flag_sets(sets, ARRAY_SIZE(sets));
+	const char *on[] = { "collector.disable-defaults", "collector.loadavg", "collector.meminfo", "collector.stat" };
+	struct scrape_config cfg = { .collector_timeout = 1 };
+	char err[512];
+
+	(void)argc;
+	(void)argv;
+	log_setup(LOG_LEVEL_ERROR, LOG_FORMAT_LOGFMT);
+	for (size_t i = 0; i < ARRAY_SIZE(on); i++) {
+		struct flag *f = flag_find(sets, n, on[i]);
+		if (!f || flag_set(f, "true", FLAG_SRC_CMDLINE, err, sizeof(err)) < 0)
+			abort();
+	}
+	if (scrape_init(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "scrape_init: %s\n", err);
+		abort();
+	}
+	return 0;
+}
+
+/* A query string's collect[] and exclude[] values, split on '&' (no percent-decoding: libmicrohttpd
+ * does that before our code sees the values). */
+static void query(char *q)
+{
+	const char *collect[64], *exclude[64];
+	size_t nc = 0, ne = 0;
+	struct scrape_selection sel;
+	char err[512] = "";
+
+	for (char *p = q, *tok; (tok = strsep(&p, "&"));) {
+		char *eq = strchr(tok, '=');
+		const char *v = eq ? eq + 1 : "";
+		if (eq)
+			*eq = '\0';
+		if (streq(tok, "collect[]") && nc < ARRAY_SIZE(collect))
+			collect[nc++] = v;
+		else if (streq(tok, "exclude[]") && ne < ARRAY_SIZE(exclude))
+			exclude[ne++] = v;
+	}
+	int r = scrape_select(&sel, collect, nc, exclude, ne, err, sizeof(err));
+	if (r < 0 && !err[0])
+		abort(); /* a 400 always says why */
+	if (r == 0 && nc) {
+		/* collect[] selects exactly the named collectors, all of them enabled ones. */
+		size_t bits = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(sel.bits); i++)
+			bits += (size_t)__builtin_popcountll(sel.bits[i]);
+		if (bits == 0 || bits > nc)
+			abort();
+	}
+}
+
+static void one(const char *name, char *value)
+{
+	if (!strcasecmp(name, "Accept-Encoding")) {
+		(void)http_accepts_gzip(value);
+	} else if (!strcasecmp(name, "X-Prometheus-Scrape-Timeout-Seconds")) {
+		double t = http_scrape_timeout(value);
+		if (!(t >= 0 && t < 3600))
+			abort();
+	} else if (!strcasecmp(name, "Authorization")) {
+		char *user = NULL, *password = NULL;
+		if (webconfig_parse_basic_auth(value, &user, &password) == 0) {
+			if (!user || !password || strchr(user, ':'))
+				abort();
+			free(user);
+			free(password);
+		}
+	} else if (!strcasecmp(name, "Query")) {
+		query(value);
+	} else if (!strcasecmp(name, "Listen")) {
+		char host[256], port[16];
+		if (http_split_address(value, host, port) == 0 && (strlen(host) > 255 || strlen(port) > 15 || !port[0]))
+			abort();
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), host[256], port[16];
+	char *text = malloc(size + 1);
 
-	if (!s)
+	if (!text)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
-	(void)http_accepts_gzip(s);
-	if (http_split_address(s, host, port) == 0 && (strlen(host) >= sizeof(host) || strlen(port) >= sizeof(port)))
-		__builtin_trap();
-	free(s);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	for (char *p = text, *line; (line = strsep(&p, "\n"));) {
+		size_t n = strlen(line);
+		if (n && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		char *colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		char *v = colon + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		one(line, v);
+	}
+	free(text);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* libFuzzer target for the web configuration decoder: any bytes, as the text of --web.config.file. The
  * decoder must never crash, read out of bounds or leak, whatever the YAML; a configuration it accepts
  * must also give a priority string GnuTLS can be asked about. Build with `make fuzz`, run with
- * build-fuzz/fuzz_webconfig [corpus dir] (tests/fuzz/webconfig/ holds seeds, tests/fuzz/webconfig.dict the keywords: -dict=...). */
+ * build-fuzz/fuzz_webconfig [corpus dir] (seeds: tests/fuzz/corpus/webconfig/, keywords:
+ * -dict=tests/fuzz/dict/webconfig.dict). */
 #include <stdint.h>
 #include <stdio.h>
 

@@ -23,6 +23,10 @@ static const struct collector_case cases[] = {
 	  .expect_fail = 1 },
 	{ "huge value", { { "proc/meminfo", "VmallocTotal:   34359738367 kB\n" } },
 	  .expect = "node_memory_VmallocTotal_bytes 3.5184372087808e+13\n" },
+	/* Found by fuzz_meminfo: a key that makes no metric name ("%", a dash) went out as a family that
+	 * Prometheus refuses with the whole scrape. The render drops that family and keeps the others. */
+	{ "key that is no name", { { "proc/meminfo", "%: 2\nMem-Free: 1 kB\nMemFree: 1 kB\n" } },
+	  .expect = "node_memory_MemFree_bytes 1024\n" },
 	{ "empty file", { { "proc/meminfo", "" } }, .expect = "" },
 	{ "missing file", { { "proc", NULL } }, .expect = "", .expect_fail = 1 },
 };
