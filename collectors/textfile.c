@@ -884,7 +884,7 @@ static int push_ptr(struct arena *a, void ***v, size_t *n, size_t *cap, void *x)
 	return 0;
 }
 
-/* Reads and parses one *.prom file. Returns 0 or -1 (st->errored set, reason logged at debug). */
+/* Reads and parses one *.prom file. Returns 0 or -1 (st->errored set, reason given to ctx_warn). */
 static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char *path)
 {
 	struct stat sb;
@@ -892,16 +892,16 @@ static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char 
 	int r = -1;
 
 	if (stat(path, &sb) < 0) {
-		log_debug("failed to open textfile data file", "file", path, "err", strerror(errno));
+		ctx_warn(c, "failed to open textfile data file %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		log_debug("failed to read textfile data file", "file", path, "err", "not a regular file");
+		ctx_warn(c, "failed to read textfile data file %s: not a regular file", path);
 		goto fail;
 	}
 	ssize_t n = file_read(path, &c->buf);
 	if (n < 0) {
-		log_debug("failed to read textfile data file", "file", path, "err", strerror((int)-n));
+		ctx_warn(c, "failed to read textfile data file %s: %s", path, strerror((int)-n));
 		goto fail;
 	}
 	p.s = c->buf.p;
@@ -909,16 +909,14 @@ static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char 
 	struct tf_family *fams = tp_parse(&p);
 	tok_buf = p.tok;
 	if (!fams && p.err) {
-		char where[32];
-		snprintf(where, sizeof(where), "%u", p.line);
-		log_debug("failed to parse textfile data", "file", path, "line", where, "err", p.err);
+		ctx_warn(c, "failed to parse textfile data %s, line %u: %s", path, p.line, p.err);
 		goto fail;
 	}
 	for (struct tf_family *f = fams; f; f = f->next)
 		for (size_t i = 0; i < f->n; i++)
 			if (f->m[i]->has_ts) {
-				log_debug("textfile contains unsupported client-side timestamps, skipping entire file",
-					  "file", path);
+				ctx_warn(c, "textfile %s contains unsupported client-side timestamps, skipping entire file",
+					 path);
 				goto fail;
 			}
 	for (struct tf_family *f = fams; f; f = f->next) {
@@ -930,9 +928,9 @@ static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char 
 			if ((f->help && !streq(nm->help0 ? nm->help0 : "", f->help)) || nm->conflict) {
 				nm->conflict = true;
 				st->errored = true;
-				log_debug("inconsistent metric help text", "metric", f->name, "original_help_text",
-					  nm->help0 ? nm->help0 : "", "new_help_text", f->help ? f->help : "", "file",
-					  nm->n_files ? nm->files[0] : path);
+				ctx_warn(c, "inconsistent metric help text for %s: \"%s\" in %s, \"%s\" in %s", f->name,
+					 nm->help0 ? nm->help0 : "", nm->n_files ? nm->files[0] : path,
+					 f->help ? f->help : "", path);
 				continue;
 			}
 		}
@@ -1028,8 +1026,8 @@ static int emit_name(struct collect_ctx *c, struct tf_name *nm)
 			first = f;
 			help = f->help;
 		} else if (f->type != first->type || !streq(f->help, help)) {
-			log_debug("textfile family dropped: its type or help differs from an earlier one", "metric",
-				  f->name, "file", f->file);
+			ctx_warn(c, "textfile family %s in %s dropped: its type or help differs from an earlier one",
+				 f->name, f->file);
 			nm->fams[i] = NULL;
 			continue;
 		}
@@ -1044,7 +1042,7 @@ static int emit_name(struct collect_ctx *c, struct tf_name *nm)
 				if (j < n_names)
 					continue;
 				if (n_names == METRIC_MAX_LABELS) {
-					log_debug("textfile family dropped: too many label names", "metric", f->name);
+					ctx_warn(c, "textfile family %s dropped: too many label names", f->name);
 					return 0;
 				}
 				names[n_names++] = m->labels[l].name;
@@ -1092,8 +1090,8 @@ static int emit_name(struct collect_ctx *c, struct tf_name *nm)
 				if (!streq(rows[i].lv[j], rows[i - 1].lv[j]))
 					break;
 			if (j == n_names) {
-				log_debug("textfile series dropped: collected before with the same name and label values",
-					  "metric", nm->name);
+				ctx_warn(c, "textfile series of %s dropped: collected before with the same name and label values",
+					 nm->name);
 				continue;
 			}
 		}
@@ -1186,8 +1184,8 @@ static int textfile_collect(struct collect_ctx *c)
 		if (n < 0) {
 			if (*dirs[i]) {
 				st.errored = true;
-				log_debug("failed to read textfile collector directory", "path", dirs[i], "err",
-					  strerror((int)-n));
+				ctx_warn(c, "failed to read textfile collector directory %s: %s", dirs[i],
+					 strerror((int)-n));
 			}
 			continue;
 		}

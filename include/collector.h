@@ -25,6 +25,8 @@ struct collect_ctx {
 	struct strbuf buf;  /* scratch for file contents */
 	struct strbuf path; /* scratch for paths */
 	char err[512];      /* message for the log when the run fails */
+	char warn[512];     /* the first problem that did not fail the run (ctx_warn) */
+	unsigned n_warn;    /* how many ctx_warn calls this run */
 };
 
 /* Builds a path under root into ctx->path and reads that file into ctx->buf. Returns the length or a
@@ -36,6 +38,12 @@ const char *ctx_path(struct collect_ctx *c, enum nodex_root root, const char *fm
 
 /* Records why the run failed and returns err, for `return ctx_fail(c, -EINVAL, "bad line %d", n);`. */
 int ctx_fail(struct collect_ctx *c, int err, const char *fmt, ...) PRINTF(3, 4);
+
+/* Records a problem in outside input that does not fail the run (a broken textfile: the collector still
+ * succeeds and says so in a metric). The scrape loop logs the run's first problem at warn level, with
+ * the collector's name and the count of the others, when it differs from the previous run's: a broken
+ * file is reported when it breaks, not on every scrape. */
+void ctx_warn(struct collect_ctx *c, const char *fmt, ...) PRINTF(2, 3);
 
 enum {
 	/* May block in the kernel (network filesystems, FUSE, FIFOs): runs on its own thread under the

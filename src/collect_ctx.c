@@ -26,6 +26,17 @@ const char *ctx_path(struct collect_ctx *c, enum nodex_root root, const char *fm
 	return p;
 }
 
+void ctx_warn(struct collect_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->n_warn++ > 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->warn, sizeof(c->warn), fmt, ap);
+	va_end(ap);
+}
+
 int ctx_fail(struct collect_ctx *c, int err, const char *fmt, ...)
 {
 	va_list ap;

@@ -26,6 +26,9 @@ struct cstate {
 	/* True while a run goes on, also after the scrape gave up waiting for it (guarded by run_mu). */
 	bool busy;
 	int result;
+
+	/* The problem the previous finished run reported with ctx_warn ("" for none): logged on change. */
+	char last_warn[sizeof(((struct collect_ctx *)0)->warn)];
 };
 
 static struct cstate *states;
@@ -279,6 +282,8 @@ static void run_inline(struct cstate *st)
 {
 	metric_set_reset(&st->ms);
 	st->ctx.err[0] = '\0';
+	st->ctx.warn[0] = '\0';
+	st->ctx.n_warn = 0;
 	st->result = st->c->collect(&st->ctx);
 	if (st->result >= 0 && st->ms.error)
 		st->result = st->ms.error;
@@ -553,6 +558,27 @@ static void log_failure(struct cstate *st)
 		log_error("collector failed", "name", st->c->name, "duration_seconds", dur, "err", why);
 }
 
+/* Logs the problems a finished, successful run reported with ctx_warn: at warn level when they differ
+ * from the previous run's, otherwise at debug. */
+static void log_warnings(struct cstate *st)
+{
+	const struct collect_ctx *c = &st->ctx;
+
+	if (!c->n_warn) {
+		st->last_warn[0] = '\0';
+		return;
+	}
+	char more[16];
+	snprintf(more, sizeof(more), "%u", c->n_warn - 1);
+	bool changed = strcmp(st->last_warn, c->warn) != 0;
+	/* A NULL key ends the pairs: "more_problems" only when there are. */
+	log_kv(changed ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG, __FILE__, __LINE__, "collector reported a problem",
+	       "name", st->c->name, "err", c->warn, c->n_warn > 1 ? "more_problems" : (const char *)0, more,
+	       (const char *)0);
+	if (changed)
+		snprintf(st->last_warn, sizeof(st->last_warn), "%s", c->warn);
+}
+
 /* Runs the selected collectors and renders everything into text. */
 static int collect_and_render(const struct scrape_selection *sel, double timeout, struct strbuf *out)
 {
@@ -588,8 +614,11 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 		pthread_mutex_unlock(&info_lock);
 		if (!st->success)
 			log_failure(st);
-		if (include[i])
+		if (include[i]) {
 			render_sets[n_sets++] = &st->ms;
+			if (st->success)
+				log_warnings(st);
+		}
 		metric_add(fdur, st->duration, st->c->name);
 		metric_add(fok, st->success ? 1 : 0, st->c->name);
 	}

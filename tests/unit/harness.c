@@ -15,6 +15,7 @@
 int test_failures;
 int test_checks;
 char test_last_error[512];
+char test_last_warn[512];
 
 void test_check_str(const char *file, int line, const char *got, const char *want)
 {
@@ -471,6 +472,7 @@ int test_run_collector(const struct collector *c, struct strbuf *out)
 
 	sb_reset(out);
 	test_last_error[0] = '\0';
+	test_last_warn[0] = '\0';
 	if (c->init && (r = c->init(err, sizeof(err))) < 0) {
 		fprintf(stderr, "  init failed: %s\n", err);
 		snprintf(test_last_error, sizeof(test_last_error), "%s", err);
@@ -482,6 +484,7 @@ int test_run_collector(const struct collector *c, struct strbuf *out)
 	if (r >= 0 && ms.error)
 		r = ms.error;
 	snprintf(test_last_error, sizeof(test_last_error), "%s", ctx.err);
+	snprintf(test_last_warn, sizeof(test_last_warn), "%s", ctx.warn);
 	sb_reset(out);
 	expo_render(&e, out, sets, 1);
 	if (e.n_errors)
@@ -564,6 +567,11 @@ int test_collector_cases(const struct collector *c, const struct collector_case 
 			test_keep_samples(&out, k->needle);
 		bool ok = args_ok && ((r < 0) == (k->expect_fail != 0)) && streq(out.p ? out.p : "", k->expect ? k->expect : "");
 		test_checks++;
+		if (args_ok && (k->warn ? !strstr(test_last_warn, k->warn) : test_last_warn[0] != '\0')) {
+			fprintf(stderr, "%s: case '%s': reported problem \"%s\", want \"%s\"\n", c->name, k->name,
+				test_last_warn, k->warn ? k->warn : "");
+			ok = false;
+		}
 		if (!ok) {
 			failed++;
 			test_failures++;

@@ -12,6 +12,8 @@ extern int test_failures;
 extern int test_checks;
 /* The message the last collector run left in ctx->err. */
 extern char test_last_error[512];
+/* The first problem the last run reported with ctx_warn ("" for none). */
+extern char test_last_warn[512];
 
 #define CHECK(cond)                                                                        \
 	do {                                                                               \
@@ -57,6 +59,9 @@ struct collector_case {
 	/* When set, only the sample lines containing this text are compared (cases about one family of a
 	 * collector with large output). */
 	const char *needle;
+	/* The problem the run must report with ctx_warn (a substring of the first one); NULL: it must
+	 * report none. */
+	const char *warn;
 };
 
 /* Writes a fixture tree under a fresh temporary directory and points nodex_paths at it: procfs at

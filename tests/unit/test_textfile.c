@@ -489,6 +489,10 @@ static void run_cases(void)
 		if (!out.p || !streq(out.p, cases[i].expect))
 			fprintf(stderr, "case: %s\n", cases[i].name);
 		CHECK_STR(out.p ? out.p : "", cases[i].expect);
+		/* Every error that sets scrape_error is also reported for the log. */
+		if (strstr(cases[i].expect, "node_textfile_scrape_error 1\n") && !test_last_warn[0])
+			fprintf(stderr, "case %s: scrape_error 1 but no problem reported\n", cases[i].name);
+		CHECK(!strstr(cases[i].expect, "node_textfile_scrape_error 1\n") || test_last_warn[0]);
 	}
 	sb_free(&out);
 }
@@ -509,6 +513,10 @@ static void run_file_checks(void)
 			fprintf(stderr, "bad file %zu accepted or mishandled:\n%s\n--- output:\n%s\n", i, bad_files[i],
 				out.p ? out.p : "");
 		CHECK(ok);
+		/* The log names the file. */
+		if (!strstr(test_last_warn, "d/bad.prom"))
+			fprintf(stderr, "bad file %zu: reported \"%s\"\n", i, test_last_warn);
+		CHECK(strstr(test_last_warn, "d/bad.prom") != NULL);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(good_files); i++) {
 		struct tfile files[] = { { "d/ok.prom", good_files[i] }, { NULL } };
@@ -518,6 +526,7 @@ static void run_file_checks(void)
 		if (!ok)
 			fprintf(stderr, "good file %zu rejected:\n%s\n--- output:\n%s\n", i, good_files[i], out.p ? out.p : "");
 		CHECK(ok);
+		CHECK_STR(test_last_warn, "");
 	}
 	sb_free(&out);
 }
