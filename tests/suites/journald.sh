@@ -18,6 +18,10 @@ if [ "$(id -u)" != 0 ] || [ ! -x "$journald" ] || ! command -v unshare >/dev/nul
 	echo "skipped: needs root, unshare, systemd-cat and $journald (Debian package systemd)"
 	exit 0
 fi
+if [ -z "${NODEX_JOURNALD_NS:-}" ] && ! unshare -m true 2>/dev/null; then
+	echo "skipped: this machine does not allow a private mount namespace (unshare -m)"
+	exit 0
+fi
 if [ -z "${NODEX_JOURNALD_NS:-}" ]; then
 	NODEX_JOURNALD_NS=1 exec unshare -m "$0" "$@"
 fi
