@@ -6,6 +6,7 @@
  * mlx5 and irdma devices the hw_counters/ counters. Data counters count per lane and are multiplied by 4,
  * as procfs does. A counter reading "N/A (no PMA)" is left out; an unreadable one (absent, forbidden,
  * not supported) too; any other error reports nothing, as in procfs. */
+#include <math.h>
 #include <stdio.h>
 
 #include "collector.h"
@@ -268,7 +269,8 @@ static int parse_state(char *s, uint64_t *id)
 }
 
 /* procfs' parseRate: "100 Gb/sec (4X EDR)" in bytes per second. The number is read as a float32, as
- * procfs reads it. */
+ * procfs reads it (strconv.ParseFloat(s, 32): a finite number beyond float32's range is an error), and
+ * converted as Go's uint64() does. */
 static int parse_rate(char *s, uint64_t *rate)
 {
 	char *sp = strchr(s, ' ');
@@ -281,7 +283,9 @@ static int parse_rate(char *s, uint64_t *rate)
 	if (go_parse_float(num, &v) < 0)
 		return -EINVAL;
 	float f = strtof(num, NULL);
-	*rate = (uint64_t)((double)f * 125000000);
+	if (isinf(f) && !isinf(v))
+		return -EINVAL;
+	*rate = go_float_to_uint64((double)f * 125000000);
 	return 0;
 }
 

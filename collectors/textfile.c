@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "sysattr.h"
 
 static struct strlist directories;
 
@@ -318,7 +319,7 @@ static bool ieq(const char *a, const char *b)
 
 /* expfmt's parseFloat: strconv.ParseFloat(s, 64) without the 'p' exponent and '_' separators. Decimal
  * numbers, "Inf"/"Infinity" with an optional sign and "NaN", case-insensitive; out of range is an error. */
-static int go_parse_float(const char *s, double *out)
+static int expfmt_parse_float(const char *s, double *out)
 {
 	const char *p = s;
 	bool digits = false;
@@ -393,23 +394,6 @@ static int go_parse_int10(const char *s, int64_t *out)
 		return -ERANGE;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
-}
-
-/* Go's uint64(x) for a float64 on amd64, as expfmt stores summary and histogram counts. */
-static uint64_t go_f2u64(double x)
-{
-	const double two63 = 9223372036854775808.0;
-
-	if (isnan(x))
-		return UINT64_C(1) << 63;
-	if (x < two63) {
-		if (x <= -two63)
-			return UINT64_C(1) << 63;
-		return (uint64_t)(int64_t)x;
-	}
-	double y = x - two63;
-	uint64_t z = y < two63 ? (uint64_t)(int64_t)y : UINT64_C(1) << 63;
-	return z | (UINT64_C(1) << 63);
 }
 
 static struct tf_family *tp_lookup(struct tp *p, const char *name)
@@ -578,7 +562,7 @@ static int tp_value(struct tp *p)
 	}
 	if (tp_tok_until_ws(p) < 0)
 		return TP_ERR;
-	if (go_parse_float(p->tok.p ? p->tok.p : "", &v) < 0)
+	if (expfmt_parse_float(p->tok.p ? p->tok.p : "", &v) < 0)
 		return tp_fail(p, "expected float as value");
 	switch (f->type) {
 	case METRIC_COUNTER:
@@ -589,7 +573,7 @@ static int tp_value(struct tp *p)
 	case METRIC_SUMMARY:
 	case METRIC_HISTOGRAM:
 		if (p->is_count) {
-			m->count = (double)go_f2u64(v);
+			m->count = (double)go_float_to_uint64(v);
 		} else if (p->is_sum) {
 			m->value = v;
 		} else if (!isnan(p->quantile)) {
@@ -603,7 +587,7 @@ static int tp_value(struct tp *p)
 				m->b = b;
 				m->cap_b = cap;
 			}
-			double val = f->type == METRIC_HISTOGRAM ? (double)go_f2u64(v) : v;
+			double val = f->type == METRIC_HISTOGRAM ? (double)go_float_to_uint64(v) : v;
 			m->b[m->n_b++] = (struct metric_bucket){ p->quantile, val };
 		}
 		break;
@@ -670,7 +654,7 @@ static int tp_labels(struct tp *p)
 		if (!valid_utf8(value))
 			return tp_fail(p, "invalid label value");
 		if (special) {
-			if (go_parse_float(value, &p->quantile) < 0)
+			if (expfmt_parse_float(value, &p->quantile) < 0)
 				return tp_fail(p, "expected float as value for 'quantile' or 'le' label");
 		} else if (tp_add_label(p, m, name, value) < 0) {
 			return TP_ERR;

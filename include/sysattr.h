@@ -35,6 +35,11 @@ int go_parse_int(const char *s, int base, int bits, int64_t *out);
  * Inf/Infinity/NaN spellings. Returns 0, -EINVAL or -ERANGE (overflow). */
 int go_parse_float(const char *s, double *out);
 
+/* Go's uint64(x) for a float64, as amd64 computes it, without C's undefined behaviour for values out of
+ * range: negatives wrap as int64 does, NaN and values from 2^64 up give 2^63. expfmt stores textfile
+ * summary and histogram counts so; procfs converts InfiniBand rates so. */
+uint64_t go_float_to_uint64(double x);
+
 /* Returns true when s is valid UTF-8 (as Go's utf8.ValidString). */
 bool utf8_valid(const char *s);
 

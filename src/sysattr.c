@@ -367,3 +367,19 @@ int read_uint_file(const char *path, struct strbuf *b, uint64_t *v)
 		return (int)n;
 	return go_parse_uint(go_trim_space(b->p), 10, 64, v) < 0 ? -EBADMSG : 0;
 }
+
+uint64_t go_float_to_uint64(double x)
+{
+	const double two63 = 9223372036854775808.0;
+
+	if (isnan(x))
+		return UINT64_C(1) << 63;
+	if (x < two63) {
+		if (x <= -two63)
+			return UINT64_C(1) << 63;
+		return (uint64_t)(int64_t)x;
+	}
+	double y = x - two63;
+	uint64_t z = y < two63 ? (uint64_t)(int64_t)y : UINT64_C(1) << 63;
+	return z | (UINT64_C(1) << 63);
+}

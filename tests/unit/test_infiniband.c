@@ -51,6 +51,23 @@ static const struct collector_case cases[] = {
 				{ "sys/class/infiniband/mlx4_0/ports/2/phys_state", "5: LinkUp\n" },
 				{ "sys/class/infiniband/mlx4_0/ports/2/rate", "10 Gb/sec\n" } },
 	  .expect = "", .expect_fail = 1 },
+	/* Found by fuzz_infiniband: a rate beyond float32's range converted to an integer was undefined
+	 * behaviour. procfs reads the rate with ParseFloat(s, 32), which refuses it, so the class fails. */
+	{ "rate beyond float32 fails", { DEV("mlx4_0"), { "sys/class/infiniband/mlx4_0/ports/1/counters", NULL },
+				{ "sys/class/infiniband/mlx4_0/ports/2/state", "4: ACTIVE\n" },
+				{ "sys/class/infiniband/mlx4_0/ports/2/phys_state", "5: LinkUp\n" },
+				{ "sys/class/infiniband/mlx4_0/ports/2/rate", "1e39 Gb/sec (1X SDR)\n" } },
+	  .expect = "", .expect_fail = 1 },
+	/* "Inf" and negative rates parse in Go; uint64() then gives 2^63 and a wrapped negative. */
+	{ "rate Inf and negative, converted as Go does",
+	  { DEV("mlx4_0"), { "sys/class/infiniband/mlx4_0/ports/1/counters", NULL },
+	    { "sys/class/infiniband/mlx4_0/ports/2/state", "4: ACTIVE\n" },
+	    { "sys/class/infiniband/mlx4_0/ports/2/phys_state", "5: LinkUp\n" },
+	    { "sys/class/infiniband/mlx4_0/ports/2/rate", "-Inf Gb/sec\n" },
+	    { "sys/class/infiniband/mlx4_0/ports/2/counters", NULL } },
+	  .needle = "rate",
+	  .expect = "node_infiniband_rate_bytes_per_second{device=\"mlx4_0\",port=\"1\"} 3.125e+08\n"
+		    "node_infiniband_rate_bytes_per_second{device=\"mlx4_0\",port=\"2\"} 9.223372036854776e+18\n" },
 	{ "missing counters directory is no data", { DEV("mlx4_0") }, .expect = "", .expect_fail = 1 },
 	{ "no class is no data", { { "sys/class", NULL } }, .expect = "", .expect_fail = 1 },
 };
