@@ -7,9 +7,11 @@ rule's state transitions with the seconds since the watch started, for the end-t
 
 usage: alert-watch.py PROMETHEUS_URL GROUP TIMEOUT_SECONDS ALERT...
 Stops when every ALERT is firing, or at the timeout. Exit status 0 when every ALERT is firing at the end.
-"alerts=N" is the number of active alerts of the rule at the end.
+"alerts=N" is the number of active alerts of the rule at the end. With ALERT_WATCH_READY=PATH, the file
+PATH is created once the first states are recorded, so that a test starts its changes only then.
 """
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -37,11 +39,15 @@ def poll():
                 count[r["name"]] = len(r.get("alerts", []))
 
 
+ready = os.environ.get("ALERT_WATCH_READY")
 while True:
     try:
         poll()
     except OSError:
         pass
+    if ready and all(seen[n] for n in names):
+        open(ready, "w").close()
+        ready = None
     done = all(seen[n] and seen[n][-1][0] == "firing" for n in names)
     if done or time.monotonic() - start > timeout:
         break

@@ -173,11 +173,17 @@ echo "     before: postgres working set / limit $(q_ratio_mem node-exporter "$PO
 # however little of the window holds samples, so with Prometheus started seconds ago the usage must
 # grow by 0.8 x 0.5 CPU x 300 s = 120 CPU-seconds before the ratio to quota/period passes 80%. The
 # test compresses the 5 minutes of a container pinned at its quota into 7.5 seconds.
+# The watch records the first states before anything changes: on a loaded machine a scrape and an
+# evaluation can otherwise fall between the change and the watch's first look.
+ALERT_WATCH_READY="$T/watch.ready" python3 tests/deploy/alert-watch.py "$P" e2e-shortened 40 \
+	NodeMemoryHighUtilization PhoenixHighMemory PhoenixHighCPU >"$T/watch" &
+watch_pid=$!
+wait_for 10 test -e "$T/watch.ready" || bad "the alert watch saw no rule states"
 write_meminfo "$T/root/proc/meminfo" 16000000 800000
 python3 tests/deploy/cgroup-load.py memory "$T/node1/sys/fs/cgroup$POSTGRES" $((400 * MiB)) $((250 * MiB)) || bad "cgroup-load memory failed"
 python3 tests/deploy/cgroup-load.py cpu "$T/node1/sys/fs/cgroup$API" 20 &
 track_pid $!
-python3 tests/deploy/alert-watch.py "$P" e2e-shortened 40 NodeMemoryHighUtilization PhoenixHighMemory PhoenixHighCPU >"$T/watch"
+wait "$watch_pid"
 sed 's/^/     /' "$T/watch"
 for a in NodeMemoryHighUtilization PhoenixHighMemory PhoenixHighCPU; do
 	if grep -qE "^$a inactive@[0-9.]+ pending@[0-9.]+ firing@[0-9.]+ alerts=1\$" "$T/watch"; then
