@@ -26,6 +26,7 @@
 #include <sys/timex.h>
 
 #include "collector.h"
+#include "../unit/ethtool_cmd.h"
 #include "exposition.h"
 #include "fuzz_common.h"
 #include "netlink.h"
@@ -158,33 +159,8 @@ static int fake_ethtool(const char *ifname, void *cmd)
 	size_t size;
 	char key[MAX_PATH];
 
-	memcpy(&c, cmd, sizeof(c));
-	switch (c) {
-	case ETHTOOL_GSET:
-		name = "gset";
-		size = sizeof(struct ethtool_cmd);
-		break;
-	case ETHTOOL_GDRVINFO:
-		name = "gdrvinfo";
-		size = sizeof(struct ethtool_drvinfo);
-		break;
-	case ETHTOOL_GSTRINGS: {
-		struct ethtool_gstrings g;
-		memcpy(&g, cmd, sizeof(g));
-		name = "gstrings";
-		size = sizeof(g) + (size_t)g.len * ETH_GSTRING_LEN;
-		break;
-	}
-	case ETHTOOL_GSTATS: {
-		struct ethtool_stats s;
-		memcpy(&s, cmd, sizeof(s));
-		name = "gstats";
-		size = sizeof(s) + (size_t)s.n_stats * sizeof(uint64_t);
-		break;
-	}
-	default:
+	if (!ethtool_cmd_info(cmd, &name, &size))
 		return -EOPNOTSUPP;
-	}
 	snprintf(key, sizeof(key), "@ethtool/%s/%s", ifname, name);
 	const struct fz_entry *e = pseudo_find(key);
 	if (!e)

@@ -8,6 +8,7 @@
 #include <sys/statfs.h>
 #include <sys/timex.h>
 
+#include "ethtool_cmd.h"
 #include "exposition.h"
 #include "harness.h"
 #include "netlink.h"
@@ -207,34 +208,16 @@ static int rec_nl(int protocol, const struct nlmsghdr *req, const void *payload,
 
 static int rec_ethtool(const char *ifname, void *cmd)
 {
-	uint32_t c;
 	const char *name = NULL;
 	size_t size = 0;
 	char hdr[128];
 
-	memcpy(&c, cmd, sizeof(c));
-	switch (c) {
-	case ETHTOOL_GSET:
-		name = "gset";
-		size = sizeof(struct ethtool_cmd);
-		break;
-	case ETHTOOL_GDRVINFO:
-		name = "gdrvinfo";
-		size = sizeof(struct ethtool_drvinfo);
-		break;
-	case ETHTOOL_GSTRINGS:
-		name = "gstrings";
-		size = sizeof(struct ethtool_gstrings) + (size_t)((struct ethtool_gstrings *)cmd)->len * ETH_GSTRING_LEN;
-		break;
-	case ETHTOOL_GSTATS:
-		name = "gstats";
-		size = sizeof(struct ethtool_stats) + (size_t)((struct ethtool_stats *)cmd)->n_stats * sizeof(uint64_t);
-		break;
-	}
+	if (!ethtool_cmd_info(cmd, &name, &size))
+		name = NULL;
 	int r = rec_ethtool_inner(ifname, cmd);
 	if (name) {
 		snprintf(hdr, sizeof(hdr), "@ethtool/%s/%s", ifname, name);
-		rec_status_entry(hdr, r < 0 ? -r : 0, (char *)cmd + sizeof(c), size - sizeof(c));
+		rec_status_entry(hdr, r < 0 ? -r : 0, (char *)cmd + sizeof(uint32_t), size - sizeof(uint32_t));
 	}
 	return r;
 }
