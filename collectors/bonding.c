@@ -40,15 +40,8 @@ static int bonding_collect(struct collect_ctx *c)
 		return r;
 	p = c->buf.p;
 	while ((master = next_field(&p))) {
-		if (n_bonds == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct bond *v = arena_alloc(&c->ms->arena, cap * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			if (n_bonds)
-				memcpy(v, bonds, n_bonds * sizeof(*v));
-			bonds = v;
-		}
+		if (!(bonds = arena_grow(&c->ms->arena, bonds, n_bonds, &cap, sizeof(*bonds))))
+			return -ENOMEM;
 		struct bond *b = &bonds[n_bonds++];
 		*b = (struct bond){ .master = master };
 		if ((r = bonding_read(c, &slaves, ctx_path(c, ROOT_SYS, "class/net/%s/bonding/slaves", master))) < 0)

@@ -433,16 +433,8 @@ static int ms_collect(struct collect_ctx *c)
 			log_debug("Skipping duplicate device entry", "device", m->device, "mountpoint", m->mountpoint);
 			continue;
 		}
-		if (n_seen == cap_seen) {
-			size_t nc = cap_seen ? cap_seen * 2 : 16;
-			struct ms_seen *ns = arena_alloc(&c->ms->arena, nc * sizeof(*ns));
-			if (!ns)
-				return -ENOMEM;
-			if (n_seen)
-				memcpy(ns, seen, n_seen * sizeof(*ns));
-			seen = ns;
-			cap_seen = nc;
-		}
+		if (!(seen = arena_grow(&c->ms->arena, seen, n_seen, &cap_seen, sizeof(*seen))))
+			return -ENOMEM;
 		seen[n_seen++] = (struct ms_seen){ m->device, proto, addr };
 		ms_emit(c, m, proto, addr);
 	}

@@ -304,6 +304,19 @@ static const struct {
 };
 #undef STAT
 
+/* Link attributes reported only when the kernel sends them (node_exporter's nil pointers). "dormant"
+ * repeats IFLA_LINKMODE, as node_exporter has it. */
+static const struct {
+	uint16_t type;
+	int slot;
+	bool u8;
+} optional[] = {
+	{ IFLA_CARRIER, I_CARRIER, true },	       { IFLA_CARRIER_CHANGES, I_CARRIER_CHANGES, false },
+	{ IFLA_CARRIER_UP_COUNT, I_CARRIER_UP, false }, { IFLA_CARRIER_DOWN_COUNT, I_CARRIER_DOWN, false },
+	{ IFLA_LINKMODE, I_LINK_MODE, true },	       { IFLA_LINKMODE, I_DORMANT, true },
+	{ IFLA_GROUP, I_NETDEV_GROUP, false },	       { IFLA_TXQLEN, I_TX_QUEUE_LEN, false },
+};
+
 static const char *const operstates[] = { "unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up" };
 
 /* One link's ethtool link modes. */
@@ -394,15 +407,8 @@ static ssize_t ethtool_linkmodes(struct collect_ctx *c, struct nl_sock *s, struc
 			return ctx_fail(c, -EBADMSG, "could not get link modes: malformed attributes");
 		if (!tb[ETHTOOL_A_LINKMODES_HEADER].data)
 			memset(hdr, 0, sizeof(hdr));
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct linkmode *nv = arena_alloc(&c->ms->arena, cap * sizeof(*nv));
-			if (!nv)
-				return -ENOMEM;
-			if (n)
-				memcpy(nv, v, n * sizeof(*nv));
-			v = nv;
-		}
+		if (!(v = arena_grow(&c->ms->arena, v, n, &cap, sizeof(*v))))
+			return -ENOMEM;
 		/* Absent attributes are Go's zero values: speed 0, duplex 0 ("Half"). */
 		struct linkmode *lm = &v[n++];
 		memset(lm, 0, sizeof(*lm));
@@ -524,29 +530,25 @@ static int netlink_collect(struct collect_ctx *c)
 			   alias);
 		if ((r = rtnl_sysfs(c, fams, dev)) < 0)
 			goto out;
-		if (nl_attr_u8(&tb[IFLA_CARRIER], &u8))
-			metric_add(prop_family(c, fams, I_CARRIER), u8, dev);
-		if (nl_attr_u32(&tb[IFLA_CARRIER_CHANGES], &u32))
-			metric_add(prop_family(c, fams, I_CARRIER_CHANGES), u32, dev);
-		if (nl_attr_u32(&tb[IFLA_CARRIER_UP_COUNT], &u32))
-			metric_add(prop_family(c, fams, I_CARRIER_UP), u32, dev);
-		if (nl_attr_u32(&tb[IFLA_CARRIER_DOWN_COUNT], &u32))
-			metric_add(prop_family(c, fams, I_CARRIER_DOWN), u32, dev);
+		for (size_t k = 0; k < ARRAY_SIZE(optional); k++) {
+			const struct nl_attr *a = &tb[optional[k].type];
+			bool have;
+			if (optional[k].u8) {
+				have = nl_attr_u8(a, &u8);
+				u32 = u8;
+			} else {
+				have = nl_attr_u32(a, &u32);
+			}
+			if (have)
+				metric_add(prop_family(c, fams, optional[k].slot), u32, dev);
+		}
 		metric_add(prop_family(c, fams, I_FLAGS), ifi.ifi_flags, dev);
 		metric_add(prop_family(c, fams, I_IFINDEX), (uint32_t)ifi.ifi_index, dev);
-		if (nl_attr_u8(&tb[IFLA_LINKMODE], &u8)) {
-			metric_add(prop_family(c, fams, I_LINK_MODE), u8, dev);
-			metric_add(prop_family(c, fams, I_DORMANT), u8, dev);
-		}
 		/* The kernel leaves IFLA_LINK out when it equals the index. */
 		nl_attr_u32(&tb[IFLA_LINK], &iflink);
 		metric_add(prop_family(c, fams, I_IFLINK), iflink ? iflink : (uint32_t)ifi.ifi_index, dev);
 		nl_attr_u32(&tb[IFLA_MTU], &mtu);
 		metric_add(prop_family(c, fams, I_MTU), mtu, dev);
-		if (nl_attr_u32(&tb[IFLA_GROUP], &u32))
-			metric_add(prop_family(c, fams, I_NETDEV_GROUP), u32, dev);
-		if (nl_attr_u32(&tb[IFLA_TXQLEN], &u32))
-			metric_add(prop_family(c, fams, I_TX_QUEUE_LEN), u32, dev);
 		metric_add(prop_family(c, fams, I_TYPE), ifi.ifi_type, dev);
 		if (!rtnl_with_stats || !tb[IFLA_STATS64].data)
 			continue;

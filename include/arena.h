@@ -19,6 +19,11 @@ struct arena {
 void *arena_alloc(struct arena *a, size_t n);
 /* Same as arena_alloc() but zeroed. */
 void *arena_zalloc(struct arena *a, size_t n);
+/* Makes room for one more element in an array of n elements of elem bytes held in the arena: when n has
+ * reached *cap, copies the array into one twice as large (first 16) and updates *cap. Returns the array
+ * (v itself when there was room), or NULL when the arena cannot allocate. For arrays that grow while a
+ * collector reads: `if (!(v = arena_grow(a, v, n, &cap, sizeof(*v)))) return -ENOMEM; v[n++] = x;`. */
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem);
 /* Copies s (n bytes, NUL added) into the arena. Returns NULL on allocation failure. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);

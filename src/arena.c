@@ -88,6 +88,22 @@ void *arena_zalloc(struct arena *a, size_t n)
 	return p;
 }
 
+void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? *cap * 2 : 16;
+	if (nc > SIZE_MAX / elem)
+		return NULL;
+	void *nv = arena_alloc(a, nc * elem);
+	if (!nv)
+		return NULL;
+	if (n)
+		memcpy(nv, v, n * elem);
+	*cap = nc;
+	return nv;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_alloc(a, n + 1);
