@@ -12,7 +12,6 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
-#include "memtrim.h"
 #include "nodex.h"
 #include "procfs.h"
 #include "scrape.h"
@@ -234,9 +233,6 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int r, sig;
 
-	/* The dynamic loader and the libraries' constructors (GnuTLS above all) have touched pages nodex never
-	 * uses again: drop them before start-up adds its own, so the two do not add up in the peak. */
-	memtrim_file_mappings();
 	saved_argc = argc;
 	saved_argv = argv;
 	sets[n_sets++] = main_flags;
@@ -307,14 +303,6 @@ int main(int argc, char **argv)
 		scrape_stop();
 		return 1;
 	}
-	/* Everything that runs only at start-up has run: let its library pages leave the resident set. */
-	long trimmed = memtrim_file_mappings();
-	if (trimmed > 0) {
-		char kb[32];
-		snprintf(kb, sizeof(kb), "%ld", trimmed);
-		log_debug("dropped start-up pages of shared libraries", "kB", kb);
-	}
-
 	uint64_t wd_usec = 0;
 	bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
 	sd_notifyf(0, "READY=1\nSTATUS=Serving metrics on %s", http_cfg.listen.n ? http_cfg.listen.v[0] : "systemd sockets");

@@ -5,7 +5,7 @@
 # reading the same kernel files nodex reads, with no parsing (open/read/close, and pread on kept fds).
 # Clients send Accept-Encoding: gzip, as Prometheus does. DURATION (seconds per load step) defaults to 10.
 # Peak RSS is reported twice: the highest VmRSS sampled while serving, and the kernel's VmHWM, which also
-# holds the start-up peak (nodex drops its start-up library pages once it serves; see src/memtrim.c).
+# holds the start-up peak.
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
