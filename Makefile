@@ -1,11 +1,17 @@
 # nodex: a Prometheus node exporter in C.
 #
-#   make            build ./nodex
-#   make run        install missing build dependencies, build, run on :9100
-#   make test       install missing build and test dependencies, build, run every test
-#   make bench      nodex and node_exporter side by side
-#   make reliability idle/slow connections, 100k scrapes (RSS), malformed requests, a hung file: a table
-#   make SANITIZE=1 ASan + UBSan build;  make WERROR=1  warnings are errors (CI)
+#   make              build ./nodex
+#   make ARCH=arm64   cross-build build-arm64/nodex (arm64, armhf, s390x, riscv64: tests/arches); installs
+#                     the cross compiler and qemu-user-static, makes build-arm64/sysroot from Debian's
+#                     archive; tests/tools/run-arch arm64 build-arm64/nodex runs it under qemu-user
+#   make run          install missing build dependencies, build, run on :9100
+#   make test         install missing build and test dependencies, build, run every test
+#   make unit T=NAME  build and run one unit test (tests/unit/test_NAME.c); without T, all of them
+#   make bench        nodex and node_exporter side by side
+#   make reliability  idle/slow connections, 100k scrapes (RSS), malformed requests, a hung file: a table
+#   make fuzz         the libFuzzer targets (tests/fuzz/fuzz.mk)
+#   make SANITIZE=1   ASan + UBSan build;  make WERROR=1  warnings are errors (CI)
+# The Debian package lists are in tests/setup-deps.sh.
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -17,11 +23,41 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
+# ---- the target architecture: a Debian name from tests/arches, the host's by default ----
+arch_field = $(shell awk -v a='$1' '$$1 == a { print $$$2 }' tests/arches)
+HOST_ARCH  := $(or $(shell dpkg --print-architecture 2>/dev/null),$(shell awk -v m="$$(uname -m)" '$$3 == m { print $$1 }' tests/arches))
+ARCH       ?= $(HOST_ARCH)
+ARCH_BITS  := $(or $(call arch_field,$(ARCH),4),$(shell getconf LONG_BIT))
+PKG_CONFIG := pkg-config
+ifneq ($(ARCH),$(HOST_ARCH))
+# Cross build: the cross compiler against a sysroot of the target's Debian 12 -dev packages. Everything
+# goes to build-<arch>/, the binary too; pkg-config reads only the sysroot's .pc files.
+TRIPLET := $(call arch_field,$(ARCH),2)
+ifeq ($(TRIPLET),)
+$(error ARCH=$(ARCH) is not in tests/arches)
+endif
+ifeq ($(SANITIZE),1)
+$(error SANITIZE=1 is for native builds only)
+endif
+CROSS      := 1
+BUILD      := build-$(ARCH)
+SYSROOT    := $(CURDIR)/$(BUILD)/sysroot
+CC         := $(TRIPLET)-gcc --sysroot=$(SYSROOT)
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) \
+              PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig pkg-config
+# What the compile steps wait for: the cross tools and the sysroot (tests/setup-deps.sh).
+SETUP      := $(SYSROOT)/.debs
+endif
+
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
            -Wpointer-arith -Wvla -Wundef -Wno-missing-field-initializers
-HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE -fcf-protection
+# Hardening that exists on the target: control-flow protection is x86's CET, branch protection arm64's
+# PAC/BTI. 32-bit targets get 64-bit off_t and time_t (large files, no 2038 overflow).
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection -fPIE
+HARDEN  += $(if $(filter amd64 i386,$(ARCH)),-fcf-protection) $(if $(filter arm64,$(ARCH)),-mbranch-protection=standard)
+LARGE   := $(if $(filter 32,$(ARCH_BITS)),-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Iinclude -MMD -MP \
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(LARGE) $(WARN) $(HARDEN) -Iinclude -MMD -MP \
            -DNODEX_VERSION='"$(VERSION)"' -DNODEX_REVISION='"$(REVISION)"' -DNODEX_BRANCH='"$(BRANCH)"'
 LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 ifeq ($(WERROR),1)
@@ -34,9 +70,15 @@ CFLAGS  := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
 BUILD   := build-sanitize
 endif
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS       = $(PKG_LIBS) -lm -lpthread
+# pkg-config runs once per make, when the first object is compiled or linked -- after `make deps` or the
+# sysroot step has installed the packages -- and stops the build naming what is missing. (A variable
+# that replaces itself with its := value on first use.)
+PKG_MISSING = $(eval PKG_MISSING := $(shell for p in $(PKGS); do $(PKG_CONFIG) --exists $$p || echo $$p; done))$(PKG_MISSING)
+pkg_config  = $(if $(PKG_MISSING),$(error pkg-config finds no $(PKG_MISSING) for $(ARCH): \
+              $(if $(CROSS),remove $(BUILD)/sysroot and run make ARCH=$(ARCH) again,run make deps)),$(shell $(PKG_CONFIG) $1 $(PKGS)))
+PKG_CFLAGS  = $(eval PKG_CFLAGS := $(call pkg_config,--cflags))$(PKG_CFLAGS)
+PKG_LIBS    = $(eval PKG_LIBS := $(call pkg_config,--libs))$(PKG_LIBS)
+LIBS        = $(PKG_LIBS) -lm -lpthread
 
 CORE_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 COLL_SRC  := $(wildcard collectors/*.c)
@@ -45,87 +87,80 @@ MAIN_OBJ  := $(BUILD)/src/main.o
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 HARNESS   := $(BUILD)/tests/unit/harness.o
+TOOLS     := $(if $(CROSS),fake-systemd,hangfs slowfs fake-systemd)
 
-ifeq ($(SANITIZE),1)
+ifneq ($(SANITIZE)$(CROSS),)
 BIN := $(BUILD)/nodex
 else
 BIN := nodex
 endif
 
-.PHONY: all run test check unit units deps test-deps npm-deps bench reliability clean install fuzz fuzz-list
+.PHONY: all run test unit units deps test-deps npm-deps bench reliability clean distclean install
 all: $(BIN)
 
 $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(SETUP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-# One executable per unit-test file, so test files never share a registry.
+# One executable per unit-test file, so test files never share a registry. Their objects are kept, so a
+# second `make units` compiles nothing.
+.SECONDARY: $(UNIT_BINS:=.o) $(HARNESS)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-units: $(UNIT_BINS) $(BUILD)/tests/tools/hangfs $(BUILD)/tests/tools/slowfs $(BUILD)/tests/tools/fake-systemd
+units: $(UNIT_BINS) $(TOOLS:%=$(BUILD)/tests/tools/%)
 
-# libFuzzer targets (clang, ASan + UBSan, UBSan aborting): tests/fuzz/fuzz_<name>.c each, and one per
-# collector that reads outside input: tests/fuzz/fuzz_collector.c built with -DFUZZ_COLLECTOR=<name>. The
-# core and the collectors are compiled once, with coverage, into build-fuzz/obj. See tests/fuzz/README.md.
-# Not fuzzed: perf (perf_event_open counters), systemd and logind (D-Bus through sd-bus), uname (uname(2)).
-FUZZ_CC     ?= clang
-FUZZ_SKIP   := perf systemd logind uname
-FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fno-omit-frame-pointer -MMD -MP $(FUZZ_SAN)
-FUZZ_COLLECTORS := $(filter-out $(FUZZ_SKIP),$(basename $(notdir $(COLL_SRC))))
-FUZZ_MISC   := $(filter-out fuzz_collector,$(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c))))
-FUZZ_OBJ    := $(CORE_SRC:%.c=build-fuzz/obj/%.o) $(COLL_SRC:%.c=build-fuzz/obj/%.o)
-FUZZ_BINS   := $(FUZZ_MISC:%=build-fuzz/%) $(FUZZ_COLLECTORS:%=build-fuzz/fuzz_%)
-fuzz: $(FUZZ_BINS)
-
-# The names of the fuzz targets, for scripts (tests/fuzz/campaign.sh, tests/suites/fuzz-smoke.sh).
-fuzz-list:
-	@echo $(FUZZ_BINS:build-fuzz/fuzz_%=%)
-
-# The dependency files are only read: no implicit rule may try to make them (%: %.o would).
-build-fuzz/obj/%.d: ;
-
-build-fuzz/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-
-build-fuzz/obj/tests/fuzz/collector_%.o: tests/fuzz/fuzz_collector.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -DFUZZ_COLLECTOR=$* -c -o $@ $<
-
-$(FUZZ_MISC:%=build-fuzz/%): build-fuzz/%: build-fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
-
-$(FUZZ_COLLECTORS:%=build-fuzz/fuzz_%): build-fuzz/fuzz_%: build-fuzz/obj/tests/fuzz/collector_%.o $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+# make unit T=meminfo: one unit test; without T every unit test of $(BUILD) (under qemu-user when cross).
+T ?=
+UNIT_RUN := $(if $(CROSS),tests/tools/run-arch $(ARCH))
+ifneq ($(T),)
+unit: $(BUILD)/tests/unit/test_$(T:test_%=%) $(TOOLS:%=$(BUILD)/tests/tools/%)
+	$(UNIT_RUN) $<
+else
+unit: units
+	@tests/run-all.sh --unit-only $(BUILD)
+endif
 
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+ifdef CROSS
+# test_systemd starts ../tools/fake-systemd beside itself. A cross build's tests use the host's: qemu-user
+# without binfmt cannot start a foreign binary, and the peer only has to speak D-Bus to the collector.
+$(BUILD)/tests/tools/fake-systemd: FORCE
+	@$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) build/tests/tools/fake-systemd
+	@mkdir -p $(dir $@) && ln -sf ../../../build/tests/tools/fake-systemd $@
+.PHONY: FORCE
+FORCE:
+else
 # The systemd collector's tests: answers as org.freedesktop.systemd1 on a private dbus-daemon (sd-bus).
 $(BUILD)/tests/tools/fake-systemd: tests/tools/fake-systemd.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+endif
 
-# ---- dependencies, from Debian's archive ----
-BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
-              libgnutls28-dev libcrypt-dev libjson-c-dev
-# Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
-# conflicts with Debian's npm package, so asking apt for it would fail.
-NODE_DEBS  := $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
-TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl openssl clang \
-              libclang-rt-14-dev dbus systemd $(NODE_DEBS) iproute2 procps
+# ---- the cross build's sysroot: remade when the package list changes ----
+ifdef CROSS
+SYSROOT_DEBS := $(shell tests/setup-deps.sh list lib)
+ifneq ($(strip $(file <$(SETUP))),$(SYSROOT_DEBS))
+.PHONY: $(SETUP)
+endif
+$(SETUP):
+	@tests/setup-deps.sh cross $(ARCH)
+	@tests/setup-deps.sh sysroot $(ARCH) $(SYSROOT)
+	@echo '$(SYSROOT_DEBS)' >$@
+endif
 
+# ---- dependencies, from Debian's archive (the lists: tests/setup-deps.sh) ----
 deps:
-	@tests/setup-deps.sh $(BUILD_DEBS)
+	@tests/setup-deps.sh build
 
 test-deps:
-	@tests/setup-deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@tests/setup-deps.sh test
 	@$(MAKE) --no-print-directory npm-deps
 
 # The deploy tests' pinned npm packages (tests/deploy/package-lock.json): npm ci, again only when the
@@ -140,10 +175,8 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	./nodex
 
-unit: $(UNIT_BINS)
-	@tests/run-all.sh --unit-only $(BUILD)
-
-# CI builds with -Werror and runs everything, once more under ASan+UBSan.
+# CI builds with -Werror and runs everything, once more under ASan+UBSan; the foreign architectures are
+# cross-built and run under qemu-user by their suites (tests/suites/arch-*.sh).
 test: test-deps
 	@$(MAKE) --no-print-directory WERROR=1 all units
 	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all units
@@ -164,7 +197,7 @@ reliability: test-deps
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(SYSCONFDIR)/systemd/system)
 install: all
-	install -D -m 0755 nodex $(DESTDIR)$(PREFIX)/bin/nodex
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/nodex
 	install -D -m 0644 systemd/nodex.8 $(DESTDIR)$(PREFIX)/share/man/man8/nodex.8
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's#/usr/local/bin/nodex#$(PREFIX)/bin/nodex#g; s#/etc/nodex/#$(SYSCONFDIR)/nodex/#g' \
@@ -174,7 +207,15 @@ install: all
 	test -e $(DESTDIR)$(SYSCONFDIR)/nodex/nodex.yml || \
 		install -D -m 0644 systemd/nodex.yml $(DESTDIR)$(SYSCONFDIR)/nodex/nodex.yml
 
+# clean keeps the cross builds' sysroots (build-<arch>/sysroot, made from Debian's archive); distclean
+# removes them too.
 clean:
 	rm -rf build build-sanitize build-fuzz nodex
+	for d in build-*/; do [ -d "$$d" ] && find "$$d" -mindepth 1 -maxdepth 1 ! -name sysroot -exec rm -rf {} +; done; true
 
--include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HARNESS:.o=.d) $(wildcard build-fuzz/obj/*/*.d build-fuzz/obj/tests/fuzz/*.d)
+distclean: clean
+	rm -rf build-*/
+
+include tests/fuzz/fuzz.mk
+
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HARNESS:.o=.d)

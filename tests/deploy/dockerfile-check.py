@@ -6,7 +6,7 @@ What it does:
   2. Builder stage: copies the build context (the repository, filtered by Dockerfile.dockerignore)
      into a scratch directory standing for the stage's filesystem, and runs each RUN step there with
      /bin/sh, with the ARGs set. The apt-get step is not run: its package list must equal the
-     Makefile's BUILD_DEBS, and those packages must be installed here.
+     build group of tests/setup-deps.sh, and those packages must be installed here.
   3. Runtime stage: each COPY --from=builder source must exist; its content is copied into an
      empty directory standing for the runtime image. USER must be a non-root uid, ENTRYPOINT must
      name an executable in that tree.
@@ -65,12 +65,11 @@ def parse(path):
     return out
 
 
-def makefile_build_debs(repo):
-    text = open(os.path.join(repo, "Makefile")).read().replace("\\\n", " ")
-    m = re.search(r"^BUILD_DEBS\s*:=\s*(.*)$", text, re.M)
-    if not m:
-        fail("no BUILD_DEBS in the Makefile")
-    return set(m.group(1).split())
+def build_debs(repo):
+    r = subprocess.run([os.path.join(repo, "tests/setup-deps.sh"), "list", "build"], capture_output=True, text=True)
+    if r.returncode != 0 or not r.stdout.split():
+        fail(f"tests/setup-deps.sh list build: {r.stderr.strip()}")
+    return set(r.stdout.split())
 
 
 def ignored(rel, patterns):
@@ -186,13 +185,13 @@ def main():
                             break
                         if not w.startswith("-"):
                             pkgs.append(w)
-                    want = makefile_build_debs(repo)
+                    want = build_debs(repo)
                     if set(pkgs) != want:
-                        fail(f"Dockerfile:{n}: apt-get installs {sorted(pkgs)}, the Makefile's BUILD_DEBS are {sorted(want)}")
+                        fail(f"Dockerfile:{n}: apt-get installs {sorted(pkgs)}, tests/setup-deps.sh's build packages are {sorted(want)}")
                     missing = [p for p in pkgs if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True, text=True).stdout != "install ok installed"]
                     if missing:
                         fail(f"build dependencies not installed here: {missing}")
-                    print(f"Dockerfile:{n}: apt-get step not run; its {len(pkgs)} packages = BUILD_DEBS, all installed here")
+                    print(f"Dockerfile:{n}: apt-get step not run; its {len(pkgs)} packages = tests/setup-deps.sh list build, all installed here")
                     continue
                 t = time.time()
                 r = subprocess.run(["/bin/sh", "-c", args], cwd=broot + workdir, env=env, capture_output=True, text=True)
