@@ -12,8 +12,10 @@
  *
  * Differences with node_exporter, all in inputs that node_exporter mishandles: a FIFO or other
  * non-regular *.prom is an error instead of blocking the scrape; a label name starting with "__", which
- * makes node_exporter panic, is a parse error; NUL bytes are a parse error; the quoted UTF-8 name syntax
- * ({"name"} / "name") is not accepted (node_exporter parses with legacy name validation). When files
+ * makes node_exporter panic, is a parse error; NUL bytes and HELP text that is not UTF-8 (which
+ * Prometheus refuses) are parse errors; a file whose path is not UTF-8 (node_exporter panics) is an error
+ * and skipped; the quoted UTF-8 name syntax ({"name"} / "name") is not accepted (node_exporter parses
+ * with legacy name validation). When files
  * disagree on a family's label names, the union of names is used with empty values, which Prometheus
  * ingests as the same series node_exporter exposes. */
 #include <glob.h>
@@ -117,6 +119,11 @@ static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char 
 	struct tf_error perr;
 	int r = -1;
 
+	/* The path is printed in a label and in the generated HELP, both of which must be UTF-8. */
+	if (!utf8_valid(path)) {
+		ctx_warn(c, "textfile data file %s skipped: its path is not valid UTF-8", utf8_sanitize(st->a, path));
+		goto fail;
+	}
 	if (stat(path, &sb) < 0) {
 		ctx_warn(c, "failed to open textfile data file %s: %s", path, strerror(errno));
 		goto fail;

@@ -627,6 +627,9 @@ static int tp_comment(struct tp *p)
 			return TP_ERR;
 		if (!(p->mf->help = arena_strdup(p->a, p->tok.p ? p->tok.p : "")))
 			return tp_fail(p, "out of memory");
+		/* expfmt lets it through, Prometheus refuses the whole scrape for it. */
+		if (!utf8_valid(p->mf->help))
+			return tp_fail(p, "help text is not valid UTF-8");
 		return TP_OK;
 	}
 	if (p->mf->type != TF_TYPE_UNSET)

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "harness.h"
+#include "sysattr.h"
 
 extern const struct collector collector_textfile;
 
@@ -412,6 +413,9 @@ static const char *const bad_files[] = {
 	"m\n",
 	"# HELP",                                        /* end of input inside a comment */
 	"m 1\r\n",                                     /* a CR is part of the value, as in Go */
+	"# HELP m bad \xff\xfe help\nm 1\n",               /* HELP must be UTF-8 (Prometheus refuses the scrape) */
+	"# HELP m cut \xc3\nm 1\n",
+	"# HELP m surrogate \xed\xa0\x80\nm 1\n",
 };
 
 /* Files that parse (scrape_error stays 0). */
@@ -553,6 +557,24 @@ static void run_fifo(void)
 	sb_free(&out);
 }
 
+/* Issue 14, defect 2: a file name that is not UTF-8 would land in the HELP "Metric read from ..." and in
+ * the file label of node_textfile_mtime_seconds, and Prometheus refuses a scrape with either. Such a file
+ * is an error of its own; the other files are served. */
+static void run_bad_name(void)
+{
+	struct strbuf out = { 0 };
+	const char *args[TEST_MAX_ARGS] = { "--collector.textfile.directory=d" };
+	struct tfile files[] = { { "d/ok.prom", "ok_metric 1\n" }, { "d/b\xff\xfe.prom", "bad_name_metric 2\n" }, { NULL } };
+
+	int r = run_in_root(files, 2, args, &out);
+	CHECK_INT(r, 0);
+	CHECK(out.p && utf8_valid(out.p));
+	CHECK(out.p && strstr(out.p, "node_textfile_scrape_error 1\n") && strstr(out.p, "ok_metric 1\n"));
+	CHECK(out.p && !strstr(out.p, "bad_name_metric"));
+	CHECK(strstr(test_last_warn, "not valid UTF-8") != NULL);
+	sb_free(&out);
+}
+
 /* A large file: many series and a long histogram, to exercise the hash tables. */
 static void run_large(void)
 {
@@ -588,6 +610,7 @@ int main(int argc, char **argv)
 	run_cases();
 	run_file_checks();
 	run_fifo();
+	run_bad_name();
 	run_large();
 	test_remove_root();
 	return test_summary(argv[0]);
