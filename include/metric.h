@@ -36,6 +36,10 @@ struct metric_desc {
 	 * metrics that only label what a device provides. Series then sort as client_golang sorts them:
 	 * fewer labels first, then by the values present. */
 	bool sparse;
+	/* The help text holds text read from outside (a file's name or content): it is made valid UTF-8
+	 * (each run of invalid bytes becomes U+FFFD) when the family is created, since Prometheus refuses a
+	 * scrape with one invalid HELP. Static help texts leave it unset and cost nothing. */
+	bool help_from_input;
 };
 
 /* Static descriptors: METRIC_DESC("node_load1", "1m load average.", METRIC_GAUGE) or with labels

@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "metric.h"
+#include "sysattr.h"
 
 static uint32_t hash_str(const char *s)
 {
@@ -139,7 +140,10 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 	f->n_labels = n;
 	f->sparse = d->sparse;
 	f->name = arena_strdup(&ms->arena, d->name);
-	f->help = arena_strdup(&ms->arena, d->help ? d->help : "");
+	const char *help = d->help ? d->help : "";
+	const char *valid = d->help_from_input ? utf8_sanitize(&ms->arena, help) : help;
+	/* utf8_sanitize returns its argument when it is valid, else a copy already in the arena (or NULL). */
+	f->help = valid == help ? arena_strdup(&ms->arena, help) : valid;
 	f->label_names = arena_alloc(&ms->arena, (n ? n : 1) * sizeof(char *));
 	f->perm = arena_alloc(&ms->arena, n ? n : 1);
 	if (!f->name || !f->help || !f->label_names || !f->perm)
