@@ -353,17 +353,6 @@ static int emit_name(struct collect_ctx *c, struct tf_name *nm)
 	return 0;
 }
 
-/* Adds the collector's own family unless a textfile family of that name and another shape is there. */
-static struct family *own_family(struct collect_ctx *c, const struct metric_desc *d)
-{
-	struct family *f = metric_set_find(c->ms, d->name);
-
-	if (f && (f->type != d->type || f->n_labels != d->n_labels || !streq(f->help, d->help) ||
-		  (d->n_labels && !streq(f->label_names[0], d->labels[0]))))
-		return NULL;
-	return metric_family(c->ms, d);
-}
-
 /* Expands the configured directories: each glob pattern in order, matches sorted; no match (or a bad
  * pattern) leaves the value as it is. */
 static int expand_dirs(struct collect_ctx *c, const char ***out, size_t *n_out)
@@ -428,16 +417,46 @@ static int textfile_collect(struct collect_ctx *c)
 				return -ENOMEM;
 		}
 	}
-	/* Textfile families first: like node_exporter's own metrics, ours come after them. */
-	for (struct tf_name *nm = st.first; nm; nm = nm->onext)
+	for (struct tf_name *nm = st.first; nm; nm = nm->onext) {
+		/* The collector's own families win, as nodex's others do in textfile_yield(). */
+		if (streq(nm->name, mtime_desc.name) || streq(nm->name, error_desc.name)) {
+			st.errored = true;
+			ctx_warn(c, "textfile family %s dropped: the textfile collector reports that family itself",
+				 nm->name);
+			continue;
+		}
 		if ((r = emit_name(c, nm)) < 0)
 			return r;
-	struct family *f = st.n_mtimes ? own_family(c, &mtime_desc) : NULL;
+	}
+	struct family *f = st.n_mtimes ? metric_family(c->ms, &mtime_desc) : NULL;
 	for (size_t i = 0; f && i < st.n_mtimes; i++)
 		metric_add(f, st.mtimes[i].secs, st.mtimes[i].path);
-	f = own_family(c, &error_desc);
-	metric_add(f, st.errored ? 1 : 0);
+	metric_emit(c->ms, &error_desc, st.errored ? 1 : 0);
 	return 0;
+}
+
+/* nodex's own families win whatever a file says: a textfile family whose name another collector or nodex
+ * itself reports in this scrape is dropped, and the clash is an error of the textfile collector (scrape
+ * error 1, logged). node_exporter 1.5.0 also keeps its own series, but drops the file's family silently
+ * at gathering, with scrape_error 0. */
+static void textfile_yield(struct collect_ctx *c, struct metric_set *const *own, size_t n_own)
+{
+	struct family *err = metric_set_find(c->ms, error_desc.name);
+
+	for (size_t i = 0; i < c->ms->n_fams;) {
+		struct family *f = c->ms->fams[i];
+		bool clash = false;
+		for (size_t k = 0; k < n_own && !clash && f != err && !streq(f->name, mtime_desc.name); k++)
+			clash = metric_set_find(own[k], f->name) != NULL;
+		if (clash) {
+			ctx_warn(c, "textfile family %s dropped: nodex reports a family of that name itself", f->name);
+			metric_set_remove(c->ms, f);
+			if (err && err->n_samples)
+				err->samples[0].value = 1;
+			continue;
+		}
+		i++;
+	}
 }
 
 static void textfile_fini(void)
@@ -451,5 +470,6 @@ const struct collector collector_textfile = {
 	.flags = textfile_flags,
 	.collect = textfile_collect,
 	.fini = textfile_fini,
+	.yield = textfile_yield,
 	.opts = COLLECTOR_MAY_BLOCK,
 };

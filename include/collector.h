@@ -62,6 +62,11 @@ struct collector {
 	int (*collect)(struct collect_ctx *ctx);
 	/* Frees what init allocated. May be NULL. */
 	void (*fini)(void);
+	/* For a collector whose families come from outside input (textfile): nodex's own families win
+	 * whatever a file says. Called on the scrape thread once every collector of the scrape has finished,
+	 * with the sets of the others and nodex's own metrics (own[0..n_own)); it drops its families whose
+	 * names those hold and reports each clash. Its set is rendered after all others. May be NULL. */
+	void (*yield)(struct collect_ctx *ctx, struct metric_set *const *own, size_t n_own);
 	unsigned opts;
 };
 

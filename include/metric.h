@@ -106,6 +106,9 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 /* Looks a family up by name. Returns NULL when absent. */
 struct family *metric_set_find(struct metric_set *ms, const char *name);
 
+/* Takes family f out of ms (its memory stays in the arena until the set is reset). */
+void metric_set_remove(struct metric_set *ms, struct family *f);
+
 /* Appends a sample with the given value and n_labels label values, in the order the descriptor listed
  * the label names. Values are copied. f may be NULL (the call then does nothing). */
 void metric_add(struct family *f, double value, ...);

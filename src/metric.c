@@ -89,6 +89,21 @@ struct family *metric_set_find(struct metric_set *ms, const char *name)
 	return NULL;
 }
 
+void metric_set_remove(struct metric_set *ms, struct family *f)
+{
+	size_t i = 0;
+
+	while (i < ms->n_fams && ms->fams[i] != f)
+		i++;
+	if (i == ms->n_fams)
+		return;
+	memmove(ms->fams + i, ms->fams + i + 1, (ms->n_fams - i - 1) * sizeof(*ms->fams));
+	ms->n_fams--;
+	/* The index holds positions: rebuild it at its size (which cannot fail for want of room). */
+	if (index_rebuild(ms, ms->n_slots) < 0)
+		set_error(ms, -ENOMEM);
+}
+
 static int fams_push(struct metric_set *ms, struct family *f)
 {
 	if (ms->n_fams == ms->cap_fams) {
