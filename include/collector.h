@@ -57,7 +57,10 @@ struct collector {
 	/* Options as flags (--collector.<name>.<option>), NULL-name terminated, or NULL. */
 	struct flag *flags;
 	/* Called once at start-up when enabled, after flags are parsed. Returns 0, or a negative errno with a
-	 * message in err (a bad regex, mutually exclusive flags): nodex then refuses to start. May be NULL. */
+	 * message in err (a bad regex, mutually exclusive flags): nodex then refuses to start. So init checks
+	 * options and reads nothing of the host: only a bad flag or configuration may stop the start. What
+	 * node_exporter reads once at start-up (DMI, the isolated CPUs) is read by the first run that can; a
+	 * failing read fails that run with its reason and is tried again on the next. May be NULL. */
 	int (*init)(char *err, size_t err_size);
 	int (*collect)(struct collect_ctx *ctx);
 	/* Frees what init allocated. May be NULL. */
