@@ -239,7 +239,7 @@ static int bcfs_counters(struct bcfs_fs *f, struct metric_set *ms)
 		memcpy(name + o, "_total", 7);
 		snprintf(help, sizeof(help), "Bcachefs counter %s since filesystem creation.", names[i]);
 		struct metric_desc d = { .name = name, .help = help, .type = METRIC_COUNTER, .n_labels = 1,
-					 .labels = bcfs_info_desc.labels };
+					 .labels = bcfs_info_desc.labels, .help_from_input = true };
 		metric_emit(ms, &d, (double)creation, f->uuid);
 	}
 	return 0;

@@ -10,7 +10,8 @@
  * - node_cpu_core_throttles_total {core,package}, node_cpu_package_throttles_total {package}: one reading
  *   per core and per package, taken from the first CPU (in name order) of that core or package whose
  *   thermal_throttle count can be read. CPUs without topology are skipped.
- * - node_cpu_isolated {cpu}: /sys/devices/system/cpu/isolated, read once at start-up.
+ * - node_cpu_isolated {cpu}: /sys/devices/system/cpu/isolated, read once (by the first run that can; see
+ *   load_isolated()).
  * - node_cpu_online {cpu}: 1 when cpuN/online holds "1", else 0; nothing at all when the first CPU (in name
  *   order) has no online file, as on x86 where cpu0 cannot be unplugged.
  * - --collector.cpu.info: node_cpu_info {package,core,cpu,vendor,family,model,model_name,microcode,stepping,
@@ -89,8 +90,7 @@ static bool info_enabled;
 static struct regex *flags_re;
 static struct regex *bugs_re;
 
-/* Isolated CPUs, read once at start-up (node_exporter does the same). has_isolated is false when the file
- * does not exist. */
+/* Isolated CPUs, read once (node_exporter does the same). has_isolated is false until they are read. */
 static uint16_t *isolated;
 static size_t n_isolated;
 static bool has_isolated;
@@ -768,9 +768,6 @@ static int compile_include(const char *pattern, struct regex **re, char *err, si
 
 static int cpu_init(char *err, size_t err_size)
 {
-	struct strbuf b = { 0 }, pb = { 0 };
-	const char *path;
-	ssize_t n;
 	int r = 0;
 
 	info_enabled = opt_info;
@@ -784,35 +781,33 @@ static int cpu_init(char *err, size_t err_size)
 	    (r = compile_include(opt_bugs_include, &bugs_re, err, err_size)) < 0)
 		goto fail;
 
-	/* Isolated CPUs are read once, as node_exporter does: a missing file means none, an unreadable or
-	 * malformed one is a start-up error. */
-	path = path_build(&pb, ROOT_SYS, "devices/system/cpu/isolated");
-	n = path ? file_read(path, &b) : -ENOMEM;
-	if (n == -ENOENT) {
-		log_debug("couldn't open isolated file", "path", path);
-	} else if (n < 0) {
-		snprintf(err, err_size, "unable to get isolated cpus: %s: %s", path ? path : "", strerror((int)-n));
-		r = (int)n;
-		goto fail;
-	} else {
-		ssize_t k = parse_cpu_range(b.p, &isolated);
-		if (k < 0) {
-			snprintf(err, err_size, "unable to get isolated cpus: invalid cpu range in %s", path);
-			r = (int)k;
-			goto fail;
-		}
-		n_isolated = (size_t)k;
-		has_isolated = true;
-	}
-	sb_free(&b);
-	sb_free(&pb);
 	cpufreq_state = -1;
 	return 0;
 fail:
-	sb_free(&b);
-	sb_free(&pb);
 	cpu_fini();
 	return r;
+}
+
+/* Reads the isolated CPUs once, as node_exporter does, but in a run instead of at start-up, so an
+ * unreadable or malformed file fails the run with the reason instead of stopping nodex from starting.
+ * A missing file means none for now; it is looked for again on the next run. Returns 0 or a negative
+ * errno with the reason in c->err. */
+static int load_isolated(struct collect_ctx *c)
+{
+	ssize_t n = ctx_read(c, ROOT_SYS, "devices/system/cpu/isolated");
+
+	if (n == -ENOENT) {
+		log_debug("couldn't open isolated file", "path", c->path.p);
+		return 0;
+	}
+	if (n < 0)
+		return ctx_fail(c, (int)n, "unable to get isolated cpus: %s: %s", c->path.p, strerror((int)-n));
+	ssize_t k = parse_cpu_range(c->buf.p, &isolated);
+	if (k < 0)
+		return ctx_fail(c, (int)k, "unable to get isolated cpus: invalid cpu range in %s", c->path.p);
+	n_isolated = (size_t)k;
+	has_isolated = true;
+	return 0;
 }
 
 static int cpu_collect(struct collect_ctx *c)
@@ -822,6 +817,8 @@ static int cpu_collect(struct collect_ctx *c)
 	if (info_enabled && (r = update_info(c)) < 0)
 		first_err = r;
 	if ((r = update_stat(c)) < 0 && !first_err)
+		first_err = r;
+	if (!has_isolated && (r = load_isolated(c)) < 0 && !first_err)
 		first_err = r;
 	if (has_isolated) {
 		struct family *f = metric_family(c->ms, &isolated_desc);

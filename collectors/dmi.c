@@ -1,7 +1,9 @@
 /* dmi: node_dmi_info from /sys/class/dmi/id, as node_exporter's dmi collector (collector/dmi.go over
- * procfs' DMIClass). The attributes are read once at start-up, as node_exporter does: they do not change
- * until the next boot. Only readable attributes become labels (serial numbers and the product UUID are
- * root-only); any other read error is a start-up error, as in node_exporter. */
+ * procfs' DMIClass). The attributes are read once, as node_exporter does: they do not change until the
+ * next boot. Only readable attributes become labels (serial numbers and the product UUID are root-only).
+ * node_exporter reads them at start-up and refuses to start on any other read error; nodex reads them in
+ * the first run that can, so an odd sysfs (the directory a FIFO, a loop, a file) fails this collector with
+ * the reason, and no DMI at all is "no data", until a later run finds them. */
 #include <stdio.h>
 
 #include "collector.h"
@@ -37,74 +39,65 @@ static const struct {
 static const char *labels[ARRAY_SIZE(dmi_attrs)];
 static char *values[ARRAY_SIZE(dmi_attrs)];
 static unsigned n_labels;
+static bool loaded; /* the attributes were read: they are kept until fini */
 
 static void dmi_fini(void)
 {
 	for (unsigned i = 0; i < n_labels; i++)
 		free(values[i]);
 	n_labels = 0;
+	loaded = false;
 }
 
-static int dmi_init(char *err, size_t err_size)
+/* Reads the attributes into labels/values. Returns 0, COLLECTOR_NO_DATA when there is no DMI directory,
+ * or a negative errno with the reason in c->err. */
+static int dmi_load(struct collect_ctx *c)
 {
-	struct arena a = { 0 };
-	struct strbuf path = { 0 }, buf = { 0 };
+	struct arena *a = &c->ms->arena;
+	const char *p = ctx_path(c, ROOT_SYS, "class/dmi/id");
+	char *dir = p ? arena_strdup(a, p) : NULL;
 	char **files;
 	ssize_t n;
-	int r = 0;
 
-	dmi_fini();
-	path_build(&path, ROOT_SYS, "class/dmi/id");
-	if (!path.p) {
-		r = -ENOMEM;
-		goto out;
-	}
-	n = dir_list_regular(path.p, &a, &files);
+	if (!dir)
+		return -ENOMEM;
+	n = dir_list_regular(dir, a, &files);
 	if (n == -ENOENT) {
 		log_debug("Platform does not support Desktop Management Interface (DMI) information");
-		goto out;
+		return COLLECTOR_NO_DATA;
 	}
-	if (n < 0) {
-		snprintf(err, err_size, "failed to read Desktop Management Interface (DMI) information: %s: %s", path.p,
-			 strerror((int)-n));
-		r = (int)n;
-		goto out;
-	}
-	char *dir = arena_strdup(&a, path.p);
-	for (ssize_t i = 0; dir && i < n; i++) {
+	if (n < 0)
+		return ctx_fail(c, (int)n, "failed to read Desktop Management Interface (DMI) information: %s: %s", dir,
+				strerror((int)-n));
+	for (ssize_t i = 0; i < n; i++) {
 		size_t k;
 		if (streq(files[i], "modalias") || streq(files[i], "uevent"))
 			continue;
-		path_build(&path, ROOT_NONE, "%s/%s", dir, files[i]);
-		ssize_t rd = sysattr_read(path.p, &buf);
+		const char *path = ctx_path(c, ROOT_NONE, "%s/%s", dir, files[i]);
+		ssize_t rd = sysattr_read(path, &c->buf);
 		if (rd == -EACCES || rd == -EPERM)
 			continue; /* serials and the UUID are root-only */
 		if (rd < 0) {
-			snprintf(err, err_size,
-				 "failed to read Desktop Management Interface (DMI) information: failed to read file %s: %s",
-				 path.p, strerror((int)-rd));
-			r = (int)rd;
 			dmi_fini();
-			goto out;
+			return ctx_fail(c, (int)rd,
+					"failed to read Desktop Management Interface (DMI) information: failed to read file "
+					"%s: %s",
+					path ? path : dir, strerror((int)-rd));
 		}
 		for (k = 0; k < ARRAY_SIZE(dmi_attrs) && !streq(dmi_attrs[k].file, files[i]); k++)
 			;
 		if (k == ARRAY_SIZE(dmi_attrs))
 			continue;
-		const char *v = utf8_sanitize(&a, buf.p);
+		const char *v = utf8_sanitize(a, c->buf.p);
 		labels[n_labels] = dmi_attrs[k].label;
 		if (!v || !(values[n_labels] = strdup(v))) {
-			r = -ENOMEM;
 			dmi_fini();
-			goto out;
+			return -ENOMEM;
 		}
 		n_labels++;
 	}
-out:
-	arena_free(&a);
-	sb_free(&path);
-	sb_free(&buf);
-	return r;
+	loaded = true;
+	return 0;
 }
 
 static int dmi_collect(struct collect_ctx *c)
@@ -119,9 +112,13 @@ static int dmi_collect(struct collect_ctx *c)
 		.n_labels = n_labels,
 		.labels = labels,
 	};
+	int r;
 
+	if (!loaded && (r = dmi_load(c)) < 0)
+		return r;
 	if (!n_labels)
 		return COLLECTOR_NO_DATA;
+	d.n_labels = n_labels;
 	metric_addv(metric_family(c->ms, &d), 1, (const char *const *)values);
 	return 0;
 }
@@ -129,7 +126,6 @@ static int dmi_collect(struct collect_ctx *c)
 const struct collector collector_dmi = {
 	.name = "dmi",
 	.default_on = true,
-	.init = dmi_init,
 	.collect = dmi_collect,
 	.fini = dmi_fini,
 };

@@ -146,17 +146,6 @@ static int ethtool_init(char *err, size_t err_size)
 		log_debug("Parsed flag --collector.ethtool.device-include", "flag", opt_include);
 	if (opt_exclude && *opt_exclude)
 		log_debug("Parsed flag --collector.ethtool.device-exclude", "flag", opt_exclude);
-	if (!ethtool_test_ioctl) {
-		sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (sock < 0) {
-			int e = -errno;
-			snprintf(err, err_size, "failed to initialize ethtool library: %s", strerror(errno));
-			regex_free(metrics_re);
-			metrics_re = NULL;
-			name_filter_free(&filter);
-			return e;
-		}
-	}
 	return 0;
 }
 
@@ -433,6 +422,10 @@ static int ethtool_collect(struct collect_ctx *c)
 	}
 	if (n < 0)
 		return ctx_fail(c, (int)n, "could not get net class info: cannot access dir %s: %s", dir, strerror((int)-n));
+	/* The ioctl socket is opened by the first run, not at start-up: failing to get one (no descriptors
+	 * left, no IPv4) fails the run and is tried again, instead of stopping nodex from starting. */
+	if (!ethtool_test_ioctl && sock < 0 && (sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return ctx_fail(c, -errno, "failed to initialize ethtool library: %s", strerror(errno));
 	for (ssize_t i = 0; i < n; i++) {
 		struct stat sb;
 		const char *p = ctx_path(c, ROOT_SYS, "class/net/%s", devs[i]);

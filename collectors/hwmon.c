@@ -176,7 +176,7 @@ static void emit(struct collect_ctx *c, const char *name, const char *help, enum
 		 const char *chip, const char *sensor)
 {
 	struct metric_desc d = { .name = name, .help = help, .type = type, .n_labels = 2,
-				 .labels = (const char *const[]){ "chip", "sensor" } };
+				 .labels = (const char *const[]){ "chip", "sensor" }, .help_from_input = true };
 
 	metric_add(metric_family(c->ms, &d), v, chip, sensor);
 }

@@ -120,9 +120,12 @@ static int block_build(struct block *b, const char *header, size_t len)
 	unsigned idx = 0;
 
 	block_clear(b);
-	b->header = strndup(header, len);
+	/* A copy of exactly len bytes: strndup would stop at a NUL, while the next scrape compares len. */
+	b->header = malloc(len + 1);
 	if (!b->header)
 		return -ENOMEM;
+	memcpy(b->header, header, len);
+	b->header[len] = '\0';
 	b->len = len;
 	/* Fields are split on single spaces, as node_exporter's strings.Split(line, " "). */
 	proto = p;
@@ -331,6 +334,10 @@ static int netstat_collect(struct collect_ctx *c)
 		if (n < 0)
 			return ctx_fail(c, (int)n, "couldn't get %s: open %s: %s", paired[i].what, c->path.p,
 					strerror((int)-n));
+		/* The kernel never writes a NUL into these files; one would cut a name short and invent a
+		 * metric. */
+		if (memchr(c->buf.p, '\0', (size_t)n))
+			return ctx_fail(c, -EINVAL, "couldn't get %s: NUL byte in %s", paired[i].what, c->path.p);
 		r = parse_paired(c, paired[i].cache);
 		if (r < 0)
 			return r;
@@ -343,6 +350,8 @@ static int netstat_collect(struct collect_ctx *c)
 		return 0; /* IPv6 disabled */
 	if (n < 0)
 		return ctx_fail(c, (int)n, "couldn't get SNMP6 stats: open %s: %s", c->path.p, strerror((int)-n));
+	if (memchr(c->buf.p, '\0', (size_t)n))
+		return ctx_fail(c, -EINVAL, "couldn't get SNMP6 stats: NUL byte in %s", c->path.p);
 	r = parse_snmp6(c);
 	if (r < 0)
 		return r;

@@ -157,7 +157,7 @@ static int rapl_collect(struct collect_ctx *c)
 		memcpy(fam, "node_rapl_", strlen("node_rapl_"));
 		snprintf(help, sizeof(help), "Current RAPL %s value in joules", zones[i].name);
 		struct metric_desc d = { .name = fam, .help = help, .type = METRIC_COUNTER, .n_labels = 2,
-					 .labels = (const char *const[]){ "index", "path" } };
+					 .labels = (const char *const[]){ "index", "path" }, .help_from_input = true };
 		metric_add(metric_family(c->ms, &d), joules, idx, zones[i].path);
 	}
 	return 0;

@@ -57,11 +57,19 @@ struct collector {
 	/* Options as flags (--collector.<name>.<option>), NULL-name terminated, or NULL. */
 	struct flag *flags;
 	/* Called once at start-up when enabled, after flags are parsed. Returns 0, or a negative errno with a
-	 * message in err (a bad regex, mutually exclusive flags): nodex then refuses to start. May be NULL. */
+	 * message in err (a bad regex, mutually exclusive flags): nodex then refuses to start. So init checks
+	 * options and reads nothing of the host: only a bad flag or configuration may stop the start. What
+	 * node_exporter reads once at start-up (DMI, the isolated CPUs) is read by the first run that can; a
+	 * failing read fails that run with its reason and is tried again on the next. May be NULL. */
 	int (*init)(char *err, size_t err_size);
 	int (*collect)(struct collect_ctx *ctx);
 	/* Frees what init allocated. May be NULL. */
 	void (*fini)(void);
+	/* For a collector whose families come from outside input (textfile): nodex's own families win
+	 * whatever a file says. Called on the scrape thread once every collector of the scrape has finished,
+	 * with the sets of the others and nodex's own metrics (own[0..n_own)); it drops its families whose
+	 * names those hold and reports each clash. Its set is rendered after all others. May be NULL. */
+	void (*yield)(struct collect_ctx *ctx, struct metric_set *const *own, size_t n_own);
 	unsigned opts;
 };
 

@@ -36,6 +36,10 @@ struct metric_desc {
 	 * metrics that only label what a device provides. Series then sort as client_golang sorts them:
 	 * fewer labels first, then by the values present. */
 	bool sparse;
+	/* The help text holds text read from outside (a file's name or content): it is made valid UTF-8
+	 * (each run of invalid bytes becomes U+FFFD) when the family is created, since Prometheus refuses a
+	 * scrape with one invalid HELP. Static help texts leave it unset and cost nothing. */
+	bool help_from_input;
 };
 
 /* Static descriptors: METRIC_DESC("node_load1", "1m load average.", METRIC_GAUGE) or with labels
@@ -101,6 +105,9 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 
 /* Looks a family up by name. Returns NULL when absent. */
 struct family *metric_set_find(struct metric_set *ms, const char *name);
+
+/* Takes family f out of ms (its memory stays in the arena until the set is reset). */
+void metric_set_remove(struct metric_set *ms, struct family *f);
 
 /* Appends a sample with the given value and n_labels label values, in the order the descriptor listed
  * the label names. Values are copied. f may be NULL (the call then does nothing). */

@@ -1,6 +1,7 @@
 #include <stdio.h>
 
 #include "metric.h"
+#include "sysattr.h"
 
 static uint32_t hash_str(const char *s)
 {
@@ -88,6 +89,21 @@ struct family *metric_set_find(struct metric_set *ms, const char *name)
 	return NULL;
 }
 
+void metric_set_remove(struct metric_set *ms, struct family *f)
+{
+	size_t i = 0;
+
+	while (i < ms->n_fams && ms->fams[i] != f)
+		i++;
+	if (i == ms->n_fams)
+		return;
+	memmove(ms->fams + i, ms->fams + i + 1, (ms->n_fams - i - 1) * sizeof(*ms->fams));
+	ms->n_fams--;
+	/* The index holds positions: rebuild it at its size (which cannot fail for want of room). */
+	if (index_rebuild(ms, ms->n_slots) < 0)
+		set_error(ms, -ENOMEM);
+}
+
 static int fams_push(struct metric_set *ms, struct family *f)
 {
 	if (ms->n_fams == ms->cap_fams) {
@@ -139,7 +155,10 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 	f->n_labels = n;
 	f->sparse = d->sparse;
 	f->name = arena_strdup(&ms->arena, d->name);
-	f->help = arena_strdup(&ms->arena, d->help ? d->help : "");
+	const char *help = d->help ? d->help : "";
+	const char *valid = d->help_from_input ? utf8_sanitize(&ms->arena, help) : help;
+	/* utf8_sanitize returns its argument when it is valid, else a copy already in the arena (or NULL). */
+	f->help = valid == help ? arena_strdup(&ms->arena, help) : valid;
 	f->label_names = arena_alloc(&ms->arena, (n ? n : 1) * sizeof(char *));
 	f->perm = arena_alloc(&ms->arena, n ? n : 1);
 	if (!f->name || !f->help || !f->label_names || !f->perm)

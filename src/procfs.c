@@ -337,20 +337,80 @@ static bool kernel_fs_kind(int fd, enum read_kind *kind)
 	}
 }
 
-/* A driver file that ignores the offset would never reach its end. */
-#define READ_MAX (256u << 20)
+/* Read caps. A file that never ends (a symlink to /dev/zero in a mounted tree, a driver file that ignores
+ * the offset, a FUSE file that keeps producing) must not take the memory of a scrape. Small reads, nearly
+ * all of them, cost nothing: once a read passes READ_CHECK bytes, the source is looked at once and the
+ * read is capped by what it can hold (read_limit()). Past the cap the read fails with -EFBIG, and the
+ * buffer is given back, so memory returns to normal. */
+#define READ_CHECK (64u << 10)
+#define READ_MAX (64u << 20)      /* procfs and cgroupfs files, and any file: the largest /proc file a big
+				   * host has (udp6 with 100,000 sockets, mountinfo of a k8s node) is far below */
+#define READ_UNSIZED (1u << 20) /* FIFOs (a pipe holds 64 KiB, at most pipe-max-size: 1 MiB) and regular
+				   * files whose size says nothing (0: tracefs, debugfs, some FUSE) */
+
+/* What the source behind fd can hold. */
+static size_t read_limit(int fd)
+{
+	struct stat st;
+	struct statfs sfs;
+
+	if (fstat(fd, &st) < 0)
+		return READ_CHECK;
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		return READ_UNSIZED;
+	if (!S_ISREG(st.st_mode))
+		return READ_CHECK; /* a device: nothing nodex reads */
+	if (fstatfs(fd, &sfs) == 0) {
+		switch ((unsigned long)sfs.f_type) {
+		case SYSFS_MAGIC: {
+			/* A text attribute is one page at most; a binary one says its size. */
+			long page = sysconf(_SC_PAGESIZE);
+			return (size_t)st.st_size > (size_t)page ? (size_t)st.st_size : (size_t)page;
+		}
+		case PROC_SUPER_MAGIC:
+		case CGROUP_SUPER_MAGIC:
+		case CGROUP2_SUPER_MAGIC:
+			return READ_MAX;
+		default:
+			break;
+		}
+	}
+	if (st.st_size <= 0)
+		return READ_UNSIZED;
+	/* A regular file: its size, with room for what is appended while it is read. */
+	size_t size = (size_t)st.st_size;
+	return size < READ_MAX / 2 ? 2 * size + READ_CHECK : READ_MAX;
+}
+
+/* Gives back the memory of a read that failed after growing b past the check point. */
+static ssize_t read_fail(struct strbuf *b, ssize_t err)
+{
+	if (b->cap > READ_CHECK) {
+		char *p = realloc(b->p, 4096);
+		if (p) {
+			b->p = p;
+			b->cap = 4096;
+		}
+	}
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+	return err;
+}
 
 /* Reads fd from offset 0 to its end into b with pread, growing b as needed. */
 static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 {
-	size_t len = 0;
+	size_t len = 0, limit = 0;
 
 	b->len = 0;
 	for (;;) {
-		if (len > READ_MAX)
-			return -EFBIG;
+		if (len >= READ_CHECK && !limit)
+			limit = read_limit(fd);
+		if (limit && len > limit)
+			return read_fail(b, -EFBIG);
 		if (b->cap < len + 4096 + 1 && sb_reserve(b, len + 4096) < 0)
-			return -ENOMEM;
+			return read_fail(b, -ENOMEM);
 		size_t room = b->cap - 1 - len;
 		ssize_t n = pread(fd, b->p + len, room, (off_t)len);
 		if (n < 0 && errno == ESPIPE) /* a FIFO or socket: plain read; O_NONBLOCK keeps it from waiting */
@@ -360,7 +420,7 @@ static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 				continue;
 			if (errno == EAGAIN)
 				break;
-			return -errno;
+			return read_fail(b, -errno);
 		}
 		len += (size_t)n;
 		if (n == 0 || (kind == READ_SHORT_IS_EOF && (size_t)n < room))

@@ -604,6 +604,8 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 			run[n_run++] = &states[i];
 	run_collectors(run, n_run, deadline, include, dur);
 	double wall = now_realtime();
+	/* nodex's own metrics first: where a family name clashes, the first set rendered wins. */
+	render_sets[n_sets++] = &self_set;
 	for (size_t i = 0; i < n_run; i++) {
 		struct cstate *st = run[i];
 		pthread_mutex_lock(&info_lock);
@@ -614,7 +616,7 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 		pthread_mutex_unlock(&info_lock);
 		if (!st->success)
 			log_failure(st);
-		if (include[i]) {
+		if (include[i] && !st->c->yield) {
 			render_sets[n_sets++] = &st->ms;
 			if (st->success)
 				log_warnings(st);
@@ -628,7 +630,17 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 		if (exporter_hook)
 			exporter_hook(&self_set);
 	}
-	render_sets[n_sets++] = &self_set;
+	/* Collectors of outside input (textfile) come last, after they dropped what clashes with the rest. */
+	size_t n_own = n_sets;
+	for (size_t i = 0; i < n_run; i++) {
+		struct cstate *st = run[i];
+		if (!include[i] || !st->c->yield)
+			continue;
+		st->c->yield(&st->ctx, render_sets, n_own);
+		render_sets[n_sets++] = &st->ms;
+		if (st->success)
+			log_warnings(st);
+	}
 	fdcache_sweep();
 
 	sb_reset(out);

@@ -481,6 +481,27 @@ int test_run_collector(const struct collector *c, struct strbuf *out)
 	return r;
 }
 
+int test_collect(const struct collector *c, struct collect_ctx *ctx, struct strbuf *out)
+{
+	struct expo e = { 0 };
+	struct metric_set *sets[1] = { ctx->ms };
+
+	metric_set_reset(ctx->ms);
+	ctx->err[0] = ctx->warn[0] = '\0';
+	ctx->n_warn = 0;
+	int r = c->collect(ctx);
+	if (r >= 0 && ctx->ms->error)
+		r = ctx->ms->error;
+	snprintf(test_last_error, sizeof(test_last_error), "%s", ctx->err);
+	snprintf(test_last_warn, sizeof(test_last_warn), "%s", ctx->warn);
+	sb_reset(out);
+	if (sb_reserve(out, 1) == 0) /* out->p is a string even when nothing is rendered */
+		out->p[0] = '\0';
+	expo_render(&e, out, sets, 1);
+	expo_free(&e);
+	return r;
+}
+
 /* Drops "# HELP" and "# TYPE" lines, and with a needle every line that lacks it. */
 void test_keep_samples(struct strbuf *b, const char *needle)
 {

@@ -82,4 +82,9 @@ void test_keep_samples(struct strbuf *b, const char *needle);
  * the collector's return value. init and fini are called around the run. */
 int test_run_collector(const struct collector *c, struct strbuf *out);
 
+/* Runs c->collect once with ctx, its metric set emptied first, and renders the set into out (HELP/TYPE
+ * included). init and fini are left to the caller, so state carries from run to run as in the daemon.
+ * Sets test_last_error and test_last_warn. Returns the collector's result, or ms->error when that is set. */
+int test_collect(const struct collector *c, struct collect_ctx *ctx, struct strbuf *out);
+
 #endif

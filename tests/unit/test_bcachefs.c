@@ -116,6 +116,12 @@ int main(int argc, char **argv)
 	CHECK_INT(test_run_collector(&collector_bcachefs, &out), 0);
 	CHECK(strstr(out.p, "# HELP node_bcachefs_io_read_total Bcachefs counter io-read since filesystem "
 			    "creation.\n# TYPE node_bcachefs_io_read_total counter\n") != NULL);
+	/* Issue 14, defect 2: the counter's file name lands in HELP, which must be UTF-8. */
+	const struct tfile bad_name[] = { { FS "counters/io\xff", "since filesystem creation: 1\n" } };
+	test_make_root(bad_name, 1);
+	CHECK_INT(test_run_collector(&collector_bcachefs, &out), 0);
+	CHECK(strstr(out.p, "# HELP node_bcachefs_io__total Bcachefs counter io\xef\xbf\xbd since filesystem "
+			    "creation.\n") != NULL);
 	test_remove_root();
 	sb_free(&out);
 	return test_summary(argv[0]);

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include "exposition.h"
 #include "harness.h"
 
@@ -147,9 +149,17 @@ static const struct collector_case cases[] = {
 	  { { "proc/stat", STAT_2CPU }, { "sys/devices/system/cpu/isolated", "\n" } },
 	  .args = { "--no-collector.cpu.guest" },
 	  .expect = SECONDS_ONLY_2CPU },
-	{ "isolated: malformed file refuses to start",
+	/* Issue 14, defect 4: a bad isolated file fails the run with the reason; it no longer stops the
+	 * start, and the other families are still reported. */
+	{ "isolated: malformed file fails the run",
 	  { { "proc/stat", STAT_2CPU }, { "sys/devices/system/cpu/isolated", "1,a-3\n" } },
-	  .expect = "",
+	  .args = { "--no-collector.cpu.guest" },
+	  .expect = SECONDS_ONLY_2CPU,
+	  .expect_fail = 1 },
+	{ "isolated: unreadable (a file where sysfs has a directory) fails the run",
+	  { { "proc/stat", STAT_2CPU }, { "sys/devices/system", "not a directory\n" } },
+	  .args = { "--no-collector.cpu.guest" },
+	  .expect = SECONDS_ONLY_2CPU,
 	  .expect_fail = 1 },
 	{ "short cpu lines: missing modes are 0, as procfs",
 	  { { "proc/stat", "cpu  1 2 3 4\ncpu0 100 200 300 400\ncpu3 7\n" } },
@@ -355,6 +365,46 @@ static void test_jump_back(void)
 	test_remove_root();
 }
 
+/* Issue 14, defect 4: the isolated CPUs are read by the first run that can (node_exporter reads them at
+ * start-up and refuses to start when it cannot): an unreadable file fails the runs, with the reason,
+ * until it can be read; a missing one means none until it appears; once read, they are kept. */
+static void test_isolated_retry(void)
+{
+	struct tfile files[] = { { "proc/stat", "cpu0 1000 0 0 100000 0 0 0 0 0 0\n" },
+				 { "sys/devices/system/cpu/isolated", NULL } };
+	struct metric_set ms = { 0 };
+	struct collect_ctx ctx = { .ms = &ms };
+	struct strbuf out = { 0 };
+	char err[256], path[600];
+
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	flags_set_defaults(collector_cpu.flags);
+	CHECK_INT(collector_cpu.init(err, sizeof(err)), 0);
+	CHECK(test_collect(&collector_cpu, &ctx, &out) < 0);
+	CHECK(strstr(ctx.err, "isolated") != NULL);
+	CHECK(strstr(out.p, "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 1000\n") != NULL);
+	snprintf(path, sizeof(path), "%s/devices/system/cpu/isolated", nodex_paths.sysfs);
+	CHECK(rmdir(path) == 0);
+	CHECK_INT(test_collect(&collector_cpu, &ctx, &out), 0);
+	CHECK(!strstr(out.p, "node_cpu_isolated"));
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs("0\n", f);
+		fclose(f);
+	}
+	CHECK_INT(test_collect(&collector_cpu, &ctx, &out), 0);
+	CHECK(strstr(out.p, "node_cpu_isolated{cpu=\"0\"} 1\n") != NULL);
+	CHECK(unlink(path) == 0 && mkdir(path, 0755) == 0);
+	CHECK_INT(test_collect(&collector_cpu, &ctx, &out), 0);
+	CHECK(strstr(out.p, "node_cpu_isolated{cpu=\"0\"} 1\n") != NULL);
+	collector_cpu.fini();
+	metric_set_free(&ms);
+	sb_free(&ctx.buf);
+	sb_free(&ctx.path);
+	sb_free(&out);
+	test_remove_root();
+}
+
 /* ARM's /proc/cpuinfo layouts, through the test hook (the build's architecture picks the parser). */
 static const struct collector_case arm_cases[] = {
 	{ "arm64: processor blocks, Features as flags",
@@ -388,6 +438,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	test_collector_cases(&collector_cpu, cases, ARRAY_SIZE(cases));
 	test_jump_back();
+	test_isolated_retry();
 	int old = cpu_cpuinfo_arm_mode(1);
 	test_collector_cases(&collector_cpu, arm_cases, ARRAY_SIZE(arm_cases));
 	cpu_cpuinfo_arm_mode(old);

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include "harness.h"
 
 extern const struct collector collector_dmi;
@@ -28,15 +30,75 @@ static const struct collector_case cases[] = {
 };
 
 /* Only regular files are attributes: a symlink (here a loop, which could not be read) is skipped. */
-static void test_init_skips_links(void)
+static void test_skips_links(void)
 {
 	static const struct tfile files[] = { { "sys/class/dmi/id/board_name", "x\n" },
 					      { "sys/class/dmi/id/bios_vendor", "->bios_vendor" } };
-	char err[256] = "";
+	struct strbuf out = { 0 };
 
 	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
-	CHECK_INT(collector_dmi.init(err, sizeof(err)), 0);
+	CHECK_INT(test_run_collector(&collector_dmi, &out), 0);
+	test_keep_samples(&out, NULL);
+	CHECK_STR(out.p, "node_dmi_info{board_name=\"x\"} 1\n");
+	sb_free(&out);
+	test_remove_root();
+}
+
+#define DMI_X "node_dmi_info{board_name=\"x\"} 1\n"
+
+/* Issue 14, defect 4: an odd sysfs (the DMI directory a FIFO, a symlink loop, a file) must not stop the
+ * start: init reads nothing, the run fails with the reason, and a later run reads DMI once it is
+ * there. DMI missing at start and appearing later is reported then; once read, it is kept (it does not
+ * change until the next boot, and node_exporter reads it once). */
+static void test_start_and_retry(void)
+{
+	static const struct tfile files[] = { { "sys/class/dmi", NULL } };
+	struct metric_set ms = { 0 };
+	struct collect_ctx ctx = { .ms = &ms };
+	struct strbuf out = { 0 };
+	char err[256] = "", path[1100], dmi[1024];
+
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	snprintf(dmi, sizeof(dmi), "%s/class/dmi/id", nodex_paths.sysfs);
+	CHECK(mkfifo(dmi, 0644) == 0);
+	CHECK(!collector_dmi.init || collector_dmi.init(err, sizeof(err)) == 0);
+	CHECK(test_collect(&collector_dmi, &ctx, &out) < 0);
+	CHECK(test_collect(&collector_dmi, &ctx, &out) != COLLECTOR_NO_DATA);
+	CHECK(strstr(test_last_error, "class/dmi/id") != NULL);
+	CHECK_STR(out.p, "");
+	/* a symlink loop */
+	CHECK(unlink(dmi) == 0 && symlink("id", dmi) == 0);
+	CHECK(test_collect(&collector_dmi, &ctx, &out) < 0);
+	CHECK(strstr(test_last_error, "symbolic links") != NULL);
+	/* absent: no data */
+	CHECK(unlink(dmi) == 0);
+	CHECK_INT(test_collect(&collector_dmi, &ctx, &out), COLLECTOR_NO_DATA);
+	/* it appears */
+	CHECK(mkdir(dmi, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/board_name", dmi);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("x\n", f);
+		fclose(f);
+	}
+	CHECK_INT(test_collect(&collector_dmi, &ctx, &out), 0);
+	test_keep_samples(&out, NULL);
+	CHECK_STR(out.p, DMI_X);
+	/* read once: a later change is not seen, a later breakage does not fail the run */
+	f = fopen(path, "w");
+	if (f) {
+		fputs("y\n", f);
+		fclose(f);
+	}
+	CHECK_INT(test_collect(&collector_dmi, &ctx, &out), 0);
+	test_keep_samples(&out, NULL);
+	CHECK_STR(out.p, DMI_X);
 	collector_dmi.fini();
+	metric_set_free(&ms);
+	sb_free(&ctx.buf);
+	sb_free(&ctx.path);
+	sb_free(&out);
 	test_remove_root();
 }
 
@@ -44,6 +106,7 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	test_collector_cases(&collector_dmi, cases, ARRAY_SIZE(cases));
-	test_init_skips_links();
+	test_skips_links();
+	test_start_and_retry();
 	return test_summary(argv[0]);
 }

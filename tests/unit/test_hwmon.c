@@ -20,6 +20,16 @@ static const struct collector_case cases[] = {
 		    "node_hwmon_temp_celsius{chip=\"platform_coretemp_0\",sensor=\"temp1\"} 41\n"
 		    "node_hwmon_temp_crit_alarm_celsius{chip=\"platform_coretemp_0\",sensor=\"temp1\"} 0\n"
 		    "node_hwmon_temp_crit_celsius{chip=\"platform_coretemp_0\",sensor=\"temp1\"} 100\n" },
+	/* Issue 14, defect 2: the part of a file name after the sensor lands in HELP, which must be UTF-8. */
+	{ "file name that is not UTF-8",
+	  { { "sys/class/hwmon/hwmon1/name", "x\n" }, { "sys/class/hwmon/hwmon1/temp1_\xff", "1000\n" } },
+	  .full = true,
+	  .expect = "# HELP node_hwmon_chip_names Annotation metric for human-readable chip names\n"
+		    "# TYPE node_hwmon_chip_names gauge\n"
+		    "node_hwmon_chip_names{chip=\"x\",chip_name=\"x\"} 1\n"
+		    "# HELP node_hwmon_temp__celsius Hardware monitor for temperature (\xef\xbf\xbd)\n"
+		    "# TYPE node_hwmon_temp__celsius gauge\n"
+		    "node_hwmon_temp__celsius{chip=\"x\",sensor=\"temp1\"} 1\n" },
 	{ "help texts and types",
 	  { { "sys/class/hwmon/hwmon1/name", "acpi_power\n" },
 	    { "sys/class/hwmon/hwmon1/power1_average", "12500000\n" },

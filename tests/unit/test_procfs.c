@@ -140,6 +140,39 @@ static void test_read_regular_and_errors(void)
 	sb_free(&b);
 }
 
+/* Issue 14, defect 5: a file that never ends (a symlink to /dev/zero in a mounted tree) was read up to
+ * 256 MiB, a 531 MiB peak. Reads are capped by what the source can hold, fail past it, and give the
+ * buffer back. Sources that are large but finite still read whole. */
+static void test_read_caps(void)
+{
+	struct strbuf b = { 0 };
+	char dir[] = "/tmp/nodex-procfs-XXXXXX", path[64], big[64];
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/zero", dir);
+	CHECK(symlink("/dev/zero", path) == 0);
+	CHECK_INT(file_read(path, &b), -EFBIG);
+	CHECK(b.cap <= 4096);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK_INT(file_read_at(dfd, "zero", &b), -EFBIG);
+	CHECK(b.cap <= 4096);
+	close(dfd);
+	CHECK_INT(file_read_attr(path, &b), -EFBIG);
+	/* A regular file of 3 MiB (sparse: zeros) is read whole, past the check point. */
+	snprintf(big, sizeof(big), "%s/big", dir);
+	int fd = open(big, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, 3 << 20) == 0 && pwrite(fd, "x", 1, (3 << 20) - 1) == 1);
+	close(fd);
+	CHECK_INT(file_read(big, &b), 3 << 20);
+	CHECK(b.p && b.p[(3 << 20) - 1] == 'x');
+	/* A procfs seq_file larger than the check point (iterating, st_size 0) is read whole too. */
+	CHECK(file_read("/proc/self/smaps", &b) > 0);
+	unlink(big);
+	unlink(path);
+	rmdir(dir);
+	sb_free(&b);
+}
+
 static void test_paths(void)
 {
 	struct strbuf b = { 0 };
@@ -168,6 +201,7 @@ int main(int argc, char **argv)
 	test_split();
 	test_read_iterating_seq_file();
 	test_read_regular_and_errors();
+	test_read_caps();
 	test_paths();
 	fdcache_close_all();
 	return test_summary(argv[0]);

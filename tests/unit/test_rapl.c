@@ -43,6 +43,16 @@ static const struct collector_case cases[] = {
 	    { "sys/class/powercap/x/energy_uj", "5\n" },
 	    { "sys/class/powercap/x/max_energy_range_uj", "10\n" } },
 	  .expect = "node_rapl_psys_x_2_joules_total{index=\"0\",path=\"@SYS@/class/powercap/x\"} 5e-06\n" },
+	/* Issue 14, defect 2: the zone name lands in HELP, which must be UTF-8 or Prometheus refuses the scrape;
+	 * each run of invalid bytes becomes U+FFFD, as Go's strings.ToValidUTF8. */
+	{ "zone name that is not UTF-8",
+	  { { "sys/class/powercap/x/name", "pk\xff\xfe-0\n" },
+	    { "sys/class/powercap/x/energy_uj", "5\n" },
+	    { "sys/class/powercap/x/max_energy_range_uj", "10\n" } },
+	  .full = true,
+	  .expect = "# HELP node_rapl_pk_joules_total Current RAPL pk\xef\xbf\xbd value in joules\n"
+		    "# TYPE node_rapl_pk_joules_total counter\n"
+		    "node_rapl_pk_joules_total{index=\"0\",path=\"@SYS@/class/powercap/x\"} 5e-06\n" },
 	{ "bad max_energy_range_uj fails",
 	  { { "sys/class/powercap/x/name", "package-0\n" },
 	    { "sys/class/powercap/x/energy_uj", "5\n" },

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "exposition.h"
 #include "harness.h"
+#include "sysattr.h"
 
 extern const struct collector collector_textfile;
 
@@ -412,6 +414,9 @@ static const char *const bad_files[] = {
 	"m\n",
 	"# HELP",                                        /* end of input inside a comment */
 	"m 1\r\n",                                     /* a CR is part of the value, as in Go */
+	"# HELP m bad \xff\xfe help\nm 1\n",               /* HELP must be UTF-8 (Prometheus refuses the scrape) */
+	"# HELP m cut \xc3\nm 1\n",
+	"# HELP m surrogate \xed\xa0\x80\nm 1\n",
 };
 
 /* Files that parse (scrape_error stays 0). */
@@ -553,6 +558,80 @@ static void run_fifo(void)
 	sb_free(&out);
 }
 
+/* Issue 14, defect 2: a file name that is not UTF-8 would land in the HELP "Metric read from ..." and in
+ * the file label of node_textfile_mtime_seconds, and Prometheus refuses a scrape with either. Such a file
+ * is an error of its own; the other files are served. */
+static void run_bad_name(void)
+{
+	struct strbuf out = { 0 };
+	const char *args[TEST_MAX_ARGS] = { "--collector.textfile.directory=d" };
+	struct tfile files[] = { { "d/ok.prom", "ok_metric 1\n" }, { "d/b\xff\xfe.prom", "bad_name_metric 2\n" }, { NULL } };
+
+	int r = run_in_root(files, 2, args, &out);
+	CHECK_INT(r, 0);
+	CHECK(out.p && utf8_valid(out.p));
+	CHECK(out.p && strstr(out.p, "node_textfile_scrape_error 1\n") && strstr(out.p, "ok_metric 1\n"));
+	CHECK(out.p && !strstr(out.p, "bad_name_metric"));
+	CHECK(strstr(test_last_warn, "not valid UTF-8") != NULL);
+	sb_free(&out);
+}
+
+/* Issue 14, defect 3: whatever a file says, nodex's own families win. A file's family named like one
+ * the textfile collector reports itself is dropped in the run; one named like a family of another
+ * collector or of nodex's own metrics is dropped by the yield hook, which the scrape calls with those
+ * sets. Either way scrape_error is 1 and the clash is reported. */
+static void run_own_families(void)
+{
+	const struct metric_desc success_desc = METRIC_DESC(
+		"node_scrape_collector_success", "node_exporter: Whether a collector succeeded.", METRIC_GAUGE, "collector");
+	const char *args[TEST_MAX_ARGS] = { "--collector.textfile.directory=d" };
+	struct tfile files[] = { { "d/own.prom", "# TYPE node_textfile_scrape_error counter\nnode_textfile_scrape_error 0\n" },
+				 { "d/self.prom", "# TYPE node_scrape_collector_success counter\nnode_scrape_collector_success 5\n" },
+				 { "d/ok.prom", "ok_metric 1\n" },
+				 { NULL } };
+	struct metric_set own = { 0 }, ms = { 0 };
+	struct collect_ctx ctx = { .ms = &ms };
+	struct strbuf out = { 0 };
+	char cwd[1024];
+	const char *root = test_make_root(files, 3);
+
+	CHECK(root && touch_all(root, files) == 0 && getcwd(cwd, sizeof(cwd)) && chdir(root) == 0);
+	set_args(args);
+	CHECK_INT(collector_textfile.collect(&ctx), 0);
+	CHECK(chdir(cwd) == 0);
+	CHECK(strstr(ctx.warn, "node_textfile_scrape_error dropped") != NULL);
+	metric_add(metric_family(&own, &success_desc), 1, "cpu");
+	struct metric_set *own_sets[1] = { &own };
+	CHECK(collector_textfile.yield != NULL);
+	if (collector_textfile.yield)
+		collector_textfile.yield(&ctx, own_sets, 1);
+	struct metric_set *sets[2] = { &own, &ms };
+	struct expo e = { 0 };
+	CHECK_INT(expo_render(&e, &out, sets, 2), 0);
+	CHECK_INT(e.n_errors, 0);
+	CHECK_STR(out.p, "# HELP node_scrape_collector_success node_exporter: Whether a collector succeeded.\n"
+			 "# TYPE node_scrape_collector_success gauge\n"
+			 "node_scrape_collector_success{collector=\"cpu\"} 1\n"
+			 "# HELP node_textfile_mtime_seconds Unixtime mtime of textfiles successfully read.\n"
+			 "# TYPE node_textfile_mtime_seconds gauge\n"
+			 "node_textfile_mtime_seconds{file=\"d/ok.prom\"} 1.7e+09\n"
+			 "node_textfile_mtime_seconds{file=\"d/own.prom\"} 1.7e+09\n"
+			 "node_textfile_mtime_seconds{file=\"d/self.prom\"} 1.7e+09\n"
+			 "# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n"
+			 "# TYPE node_textfile_scrape_error gauge\n"
+			 "node_textfile_scrape_error 1\n"
+			 "# HELP ok_metric Metric read from d/ok.prom\n"
+			 "# TYPE ok_metric untyped\n"
+			 "ok_metric 1\n");
+	expo_free(&e);
+	collector_textfile.fini();
+	metric_set_free(&own);
+	metric_set_free(&ms);
+	sb_free(&ctx.buf);
+	sb_free(&ctx.path);
+	sb_free(&out);
+}
+
 /* A large file: many series and a long histogram, to exercise the hash tables. */
 static void run_large(void)
 {
@@ -588,6 +667,8 @@ int main(int argc, char **argv)
 	run_cases();
 	run_file_checks();
 	run_fifo();
+	run_bad_name();
+	run_own_families();
 	run_large();
 	test_remove_root();
 	return test_summary(argv[0]);
