@@ -20,8 +20,10 @@ struct cstate {
 	/* The outcome of the last run, read by the landing page under info_lock. */
 	bool ran;
 	bool success;
+	bool no_data;
 	double duration;
 	double last_run;
+	char last_error[sizeof(((struct collect_ctx *)0)->err)];
 
 	/* True while a run goes on, also after the scrape gave up waiting for it (guarded by run_mu). */
 	bool busy;
@@ -546,10 +548,16 @@ static void add_build_info(struct metric_set *ms)
 		    NODEX_VERSION);
 }
 
+/* Why the last run did not succeed: its message, else the error's name. */
+static const char *failure_reason(const struct cstate *st)
+{
+	return st->ctx.err[0] ? st->ctx.err : st->result == COLLECTOR_NO_DATA ? "no data" : strerror(-st->result);
+}
+
 static void log_failure(struct cstate *st)
 {
 	char dur[FMT_DOUBLE_MAX];
-	const char *why = st->ctx.err[0] ? st->ctx.err : strerror(-st->result);
+	const char *why = failure_reason(st);
 
 	fmt_double(dur, st->duration);
 	if (st->result == COLLECTOR_NO_DATA)
@@ -611,6 +619,9 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 		pthread_mutex_lock(&info_lock);
 		st->duration = dur[i];
 		st->success = st->result >= 0;
+		st->no_data = st->result == COLLECTOR_NO_DATA;
+		snprintf(st->last_error, sizeof(st->last_error), "%s",
+			 st->success || (st->no_data && !st->ctx.err[0]) ? "" : failure_reason(st));
 		st->ran = true;
 		st->last_run = wall;
 		pthread_mutex_unlock(&info_lock);
@@ -889,9 +900,11 @@ bool scrape_collector_info(size_t i, struct collector_info *info)
 		.enabled = states[i].enabled,
 		.ran = states[i].ran,
 		.success = states[i].success,
+		.no_data = states[i].no_data,
 		.duration = states[i].duration,
 		.last_run = states[i].last_run,
 	};
+	snprintf(info->error, sizeof(info->error), "%s", states[i].last_error);
 	pthread_mutex_unlock(&info_lock);
 	return true;
 }
