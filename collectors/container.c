@@ -1303,6 +1303,7 @@ static bool container_id(const char *name, const char **id)
  * hybrid hosts in memory and the unified tree only. cAdvisor lists the union too. */
 struct level {
 	int fd[H_N];
+	DIR *dir[H_N]; /* owns fd[h] (NULL where fd[h] is another hierarchy's, or -1) */
 };
 
 /* A child directory of a level: the union over the hierarchies, each name once. */
@@ -1318,20 +1319,27 @@ static bool level_open(struct scan *s, const int *parent, const char *name, stru
 	bool any = false;
 
 	for (int h = 0; h < H_N; h++) {
-		if (s->same[h] != h)
+		l->dir[h] = NULL;
+		l->fd[h] = -1;
+		if (s->same[h] != h) {
 			l->fd[h] = l->fd[s->same[h]];
-		else
-			l->fd[h] = parent[h] >= 0 ? openat(parent[h], name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+			continue;
+		}
+		int fd = parent[h] >= 0 ? openat(parent[h], name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		if (fd >= 0 && !(l->dir[h] = fdopendir(fd)))
+			close(fd);
+		if (l->dir[h])
+			l->fd[h] = dirfd(l->dir[h]);
 		any = any || l->fd[h] >= 0;
 	}
 	return any;
 }
 
-static void level_close(struct scan *s, struct level *l)
+static void level_close(struct level *l)
 {
 	for (int h = 0; h < H_N; h++)
-		if (s->same[h] == h && l->fd[h] >= 0)
-			close(l->fd[h]);
+		if (l->dir[h])
+			closedir(l->dir[h]);
 }
 
 static int cmp_child(const void *a, const void *b)
@@ -1342,7 +1350,8 @@ static int cmp_child(const void *a, const void *b)
 	return c ? c : x->h - y->h;
 }
 
-/* Lists the child directories of l (names in the set's arena) into *out. Returns the count. */
+/* Lists the child directories of l (names in the set's arena) into *out, once per level. Returns the
+ * count. */
 static size_t level_list(struct scan *s, const struct level *l, struct child **out)
 {
 	struct arena *a = &s->c->ms->arena;
@@ -1351,16 +1360,10 @@ static size_t level_list(struct scan *s, const struct level *l, struct child **o
 	int listed = 0;
 
 	for (int h = 0; h < H_N; h++) {
-		int fd;
-		DIR *d;
+		DIR *d = l->dir[h];
 		struct dirent *de;
-		if (s->same[h] != h || l->fd[h] < 0 || (fd = dup(l->fd[h])) < 0)
+		if (!d)
 			continue;
-		if (!(d = fdopendir(fd))) {
-			close(fd);
-			continue;
-		}
-		rewinddir(d); /* the offset is shared with l->fd[h] */
 		listed++;
 		while ((de = readdir(d))) {
 			if (!entry_is_dir(dirfd(d), de))
@@ -1381,7 +1384,6 @@ static size_t level_list(struct scan *s, const struct level *l, struct child **o
 			v[n].h = h;
 			n++;
 		}
-		closedir(d);
 	}
 	if (listed > 1 && n > 1) {
 		size_t w = 1;
@@ -1418,7 +1420,7 @@ static void walk_pod(struct scan *s, const struct level *parent, const char *nam
 		emit_cgroup(s, CG_CONTAINER, l.fd, ch[i].name, ch[i].ino, uid, cidbuf, &pn);
 	}
 	emit_cgroup(s, CG_POD, l.fd, NULL, ino, uid, NULL, &pn);
-	level_close(s, &l);
+	level_close(&l);
 out:
 	rel_pop(s, len);
 }
@@ -1447,7 +1449,7 @@ static void walk_kubepods(struct scan *s, const struct level *parent, const char
 			else if (pod_uid(ch[i].name, uid, sizeof(uid)))
 				walk_pod(s, &l, ch[i].name, ch[i].ino, uid);
 		}
-		level_close(s, &l);
+		level_close(&l);
 	}
 	rel_pop(s, len);
 }
@@ -1487,7 +1489,7 @@ static void walk(struct scan *s, const struct level *l, int depth, bool in_syste
 		if (rel_push(s, child)) {
 			if (level_open(s, l->fd, child, &cl)) {
 				walk(s, &cl, depth + 1, sys);
-				level_close(s, &cl);
+				level_close(&cl);
 			}
 			rel_pop(s, len);
 		}
@@ -1605,7 +1607,7 @@ static int container_collect(struct collect_ctx *c)
 	struct level top;
 	if (level_open(&s, s.root, ".", &top)) {
 		walk(&s, &top, 0, false);
-		level_close(&s, &top);
+		level_close(&top);
 	} else {
 		r = -errno;
 	}
