@@ -587,6 +587,8 @@ static void log_warnings(struct cstate *st)
 		snprintf(st->last_warn, sizeof(st->last_warn), "%s", c->warn);
 }
 
+#define GATHER_ERRORS_LOGGED 10
+
 /* Runs the selected collectors and renders everything into text. */
 static int collect_and_render(const struct scrape_selection *sel, double timeout, struct strbuf *out)
 {
@@ -657,10 +659,19 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 	sb_reset(out);
 	int r = expo_render(&expo, out, render_sets, n_sets);
 	if (expo.n_errors) {
-		/* Each line names one dropped family or series, as client_golang's gathering errors do. */
-		char *p = expo.errors.p, *line;
-		while ((line = next_line(&p)))
+		/* Each line names one dropped family or series, as client_golang's gathering errors do. At most
+		 * GATHER_ERRORS_LOGGED of them: a file of a million duplicate lines must not log a million lines
+		 * per scrape. */
+		char *p = expo.errors.p, *line, more[24];
+		unsigned n = 0;
+		while (n < GATHER_ERRORS_LOGGED && (line = next_line(&p))) {
 			log_error("error gathering metrics", "err", line);
+			n++;
+		}
+		if (expo.n_errors > n) {
+			snprintf(more, sizeof(more), "%u", expo.n_errors - n);
+			log_error("more errors gathering metrics, not logged one by one", "count", more);
+		}
 	}
 	if (self_set.error)
 		log_error("self metrics incomplete", "err", strerror(-self_set.error));
