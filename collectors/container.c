@@ -23,9 +23,15 @@
  *     containers and name both. Read once per container id and cached.
  *   The log directories are read again only when their mtime changes.
  *
+ * Every cgroup any hierarchy has is reported (cAdvisor lists the union too), each family from the hierarchy
+ * that counts it: on v1 a systemd unit with CPUAccounting and no MemoryAccounting is in cpu,cpuacct only;
+ * on hybrid hosts systemd puts units in memory and the unified tree, and in cpuacct only with
+ * CPUAccounting.
+ *
  * What is read (cgroup v2 / v1, where v1 may be legacy or hybrid, cpu and cpuacct joint or apart):
  *   cpu usage/user/system: cpu.stat usage_usec, user_usec, system_usec / cpuacct.usage (ns) and
- *     cpuacct.stat user, system (USER_HZ = 100, as cAdvisor). cpu="total" only, only when usage > 0.
+ *     cpuacct.stat user, system (USER_HZ = 100, as cAdvisor); on hybrid hosts, for a cgroup not in cpuacct,
+ *     the unified tree's cpu.stat (cAdvisor has no CPU for those). cpu="total" only, only when usage > 0.
  *   cfs periods, throttled periods, throttled seconds: cpu.stat nr_periods, nr_throttled, throttled_usec /
  *     nr_periods, nr_throttled, throttled_time (ns); only when a CPU quota is set, as cAdvisor.
  *   memory usage, max usage: memory.current, memory.peak / memory.usage_in_bytes, max_usage_in_bytes.
@@ -704,9 +710,10 @@ static void annotations_load(struct collect_ctx *c, struct cg_entry *e, const ch
 /* ---- reading one cgroup ---- */
 
 enum hier {
-	H_MEM, /* v2: the unified hierarchy */
+	H_MEM,     /* v1 memory; v2: the unified hierarchy */
 	H_CPU,
 	H_CPUACCT,
+	H_UNI,     /* hybrid: the unified (v2) tree beside the v1 controllers */
 	H_N,
 };
 
@@ -741,7 +748,7 @@ struct scan {
 	struct collect_ctx *c;
 	bool v2;
 	int root[H_N];      /* hierarchy roots, -1 when absent; v2 only H_MEM */
-	int primary;        /* the hierarchy walked */
+	int same[H_N];      /* the hierarchy whose directories h shares (cpu,cpuacct mounted together): h or less */
 	bool hierarchical;  /* v1: memory.use_hierarchy of the root is 1 */
 	struct family *fam[F_N];
 	char rel[PATH_MAX]; /* path of the directory being walked, "" for the root, else "/a/b" */
@@ -976,17 +983,40 @@ static void read_v1(struct scan *s, const int *dfd, const char *sub, struct cg_v
 	cg_read_kv(s, dfd[H_MEM], sub, "memory.oom_control", oom_control, ARRAY_SIZE(oom_control), vals);
 }
 
+/* Hybrid hosts: the unified tree counts the CPU time of every cgroup in it (cpu.stat usage_usec,
+ * user_usec, system_usec), also of services systemd put in memory and unified but not in cpuacct; and
+ * when the memory controller is not on v1, its files are there. Fills in what the v1 hierarchies did not
+ * give. */
+static void read_unified(struct scan *s, int dfd, const char *sub, struct cg_vals *vals)
+{
+	static const struct kv_want cpu_usage[] = {
+		{ "usage_usec", V_USAGE, 1000 },
+		{ "user_usec", V_USER, 1000 },
+		{ "system_usec", V_SYSTEM, 1000 },
+	};
+	struct cg_vals u = { 0 };
+
+	if (dfd < 0)
+		return;
+	if (s->root[H_MEM] < 0)
+		read_v2(s, dfd, sub, &u);
+	else if (!has(vals, V_USAGE) || !has(vals, V_USER) || !has(vals, V_SYSTEM))
+		cg_read_kv(s, dfd, sub, "cpu.stat", cpu_usage, ARRAY_SIZE(cpu_usage), &u);
+	for (int k = 0; k < V_N; k++)
+		if (!has(vals, (enum val)k) && has(&u, (enum val)k))
+			set_val(vals, (enum val)k, u.v[k]);
+}
+
 /* cAdvisor's start time: the earliest mtime of the directory and of cgroup.events (v2) or
  * cgroup.clone_children (v1) over the hierarchies, not before boot (truncated to the minute). */
 static bool start_time(struct scan *s, const int *dfd, const char *sub, double *out)
 {
 	struct timespec low = { 0 };
 	bool found = false;
-	const char *file = s->v2 ? "cgroup.events" : "cgroup.clone_children";
-
 	for (int h = 0; h < H_N; h++) {
 		struct stat st;
-		if (dfd[h] < 0 || (h > 0 && (dfd[h] == dfd[h - 1] || (h == H_CPUACCT && dfd[h] == dfd[H_MEM]))))
+		const char *file = s->v2 || h == H_UNI ? "cgroup.events" : "cgroup.clone_children";
+		if (dfd[h] < 0 || s->same[h] != h)
 			continue;
 		if (fstatat(dfd[h], sub ? sub : ".", &st, 0) == 0 && (!found || ts_cmp(&st.st_mtim, &low) < 0)) {
 			low = st.st_mtim;
@@ -1185,10 +1215,12 @@ static void emit_cgroup(struct scan *s, enum cg_kind kind, const int *dfd, const
 	}
 
 	s->any_read = false;
-	if (s->v2)
+	if (s->v2) {
 		read_v2(s, dfd[H_MEM], sub, &vals);
-	else
+	} else {
 		read_v1(s, dfd, sub, &vals);
+		read_unified(s, dfd[H_UNI], sub, &vals);
+	}
 	if (!s->any_read)
 		return; /* gone, or nothing readable: no series at all rather than a start time alone */
 	if (!e->start_known)
@@ -1215,19 +1247,6 @@ static void rel_pop(struct scan *s, size_t len)
 {
 	s->rel_len = len;
 	s->rel[len] = '\0';
-}
-
-/* Opens a child directory for listing; NULL when it is gone or unreadable. */
-static DIR *dir_open_at(int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-
-	if (fd < 0)
-		return NULL;
-	if (!(d = fdopendir(fd)))
-		close(fd);
-	return d;
 }
 
 /* The pod uid in a pod cgroup's name: pod<uid> (cgroupfs) or kubepods-[<qos>-]pod<uid_>.slice (systemd,
@@ -1278,56 +1297,130 @@ static bool container_id(const char *name, const char **id)
 	return false;
 }
 
-/* Opens, in every hierarchy but the walked one, the directory at s->rel (O_PATH, for openat), into dfd.
- * The walked one is given. */
-static void siblings_open(struct scan *s, int *dfd, int walked)
+/* One directory of the walk, open in every hierarchy that has it (-1 where it does not), so that a cgroup
+ * any hierarchy has is found, and each of its files is read from the hierarchy that holds it: on v1
+ * systemd puts a service in cpu and cpuacct only when it has CPUAccounting and no MemoryAccounting, on
+ * hybrid hosts in memory and the unified tree only. cAdvisor lists the union too. */
+struct level {
+	int fd[H_N];
+	DIR *dir[H_N]; /* owns fd[h] (NULL where fd[h] is another hierarchy's, or -1) */
+};
+
+/* A child directory of a level: the union over the hierarchies, each name once. */
+struct child {
+	const char *name;
+	ino_t ino; /* in the first hierarchy that has it (the cgroup cache's key) */
+	int h;
+};
+
+/* Opens name under each hierarchy's parent directory. Returns false when no hierarchy has it. */
+static bool level_open(struct scan *s, const int *parent, const char *name, struct level *l)
 {
-	for (int h = 0; h < H_N; h++)
-		dfd[h] = -1;
-	dfd[s->primary] = walked;
+	bool any = false;
+
 	for (int h = 0; h < H_N; h++) {
-		if (h == s->primary || s->root[h] < 0)
+		l->dir[h] = NULL;
+		l->fd[h] = -1;
+		if (s->same[h] != h) {
+			l->fd[h] = l->fd[s->same[h]];
 			continue;
-		if (h == H_CPUACCT && s->root[H_CPUACCT] == s->root[H_CPU])
-			dfd[h] = dfd[H_CPU];
-		else
-			dfd[h] = s->rel_len ? openat(s->root[h], s->rel + 1, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+		}
+		int fd = parent[h] >= 0 ? openat(parent[h], name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		if (fd >= 0 && !(l->dir[h] = fdopendir(fd)))
+			close(fd);
+		if (l->dir[h])
+			l->fd[h] = dirfd(l->dir[h]);
+		any = any || l->fd[h] >= 0;
 	}
+	return any;
 }
 
-static void siblings_close(struct scan *s, int *dfd)
+static void level_close(struct level *l)
 {
 	for (int h = 0; h < H_N; h++)
-		if (h != s->primary && dfd[h] >= 0 && !(h == H_CPUACCT && dfd[h] == dfd[H_CPU]))
-			close(dfd[h]);
+		if (l->dir[h])
+			closedir(l->dir[h]);
 }
 
-static void walk_pod(struct scan *s, int parent, const char *name, ino_t ino, const char *uid)
+static int cmp_child(const void *a, const void *b)
 {
-	int dfd[H_N] = { -1, -1, -1 };
+	const struct child *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->h - y->h;
+}
+
+/* Lists the child directories of l (names in the set's arena) into *out, once per level. Returns the
+ * count. */
+static size_t level_list(struct scan *s, const struct level *l, struct child **out)
+{
+	struct arena *a = &s->c->ms->arena;
+	struct child *v = NULL;
+	size_t n = 0, cap = 0;
+	int listed = 0;
+
+	for (int h = 0; h < H_N; h++) {
+		DIR *d = l->dir[h];
+		struct dirent *de;
+		if (!d)
+			continue;
+		listed++;
+		while ((de = readdir(d))) {
+			if (!entry_is_dir(dirfd(d), de))
+				continue;
+			if (n == cap) {
+				size_t cap2 = cap ? cap * 2 : 32;
+				struct child *v2 = arena_alloc(a, cap2 * sizeof(*v2));
+				if (!v2)
+					break;
+				if (n)
+					memcpy(v2, v, n * sizeof(*v));
+				v = v2;
+				cap = cap2;
+			}
+			if (!(v[n].name = arena_strdup(a, de->d_name)))
+				break;
+			v[n].ino = de->d_ino;
+			v[n].h = h;
+			n++;
+		}
+	}
+	if (listed > 1 && n > 1) {
+		size_t w = 1;
+		qsort(v, n, sizeof(*v), cmp_child);
+		for (size_t i = 1; i < n; i++)
+			if (!streq(v[i].name, v[w - 1].name))
+				v[w++] = v[i];
+		n = w;
+	}
+	*out = v;
+	return n;
+}
+
+static void walk_pod(struct scan *s, const struct level *parent, const char *name, ino_t ino, const char *uid)
+{
+	struct level l;
 	size_t len = s->rel_len;
 	struct pod_names pn = { .ns = "", .pod = "" };
-	DIR *d;
-	struct dirent *de;
+	struct child *ch;
 
 	if (!rel_push(s, name))
 		return;
-	if (!(d = dir_open_at(parent, name)))
+	if (!level_open(s, parent->fd, name, &l))
 		goto out;
-	siblings_open(s, dfd, dirfd(d));
 	/* The containers first: they can name the pod when its log directory is missing. */
-	while ((de = readdir(d))) {
+	size_t n = level_list(s, &l, &ch);
+	for (size_t i = 0; i < n; i++) {
 		const char *cid;
-		if (!entry_is_dir(dirfd(d), de) || !container_id(de->d_name, &cid))
+		if (!container_id(ch[i].name, &cid))
 			continue;
 		char cidbuf[65];
 		memcpy(cidbuf, cid, 64);
 		cidbuf[64] = '\0';
-		emit_cgroup(s, CG_CONTAINER, dfd, de->d_name, de->d_ino, uid, cidbuf, &pn);
+		emit_cgroup(s, CG_CONTAINER, l.fd, ch[i].name, ch[i].ino, uid, cidbuf, &pn);
 	}
-	emit_cgroup(s, CG_POD, dfd, NULL, ino, uid, NULL, &pn);
-	siblings_close(s, dfd);
-	closedir(d);
+	emit_cgroup(s, CG_POD, l.fd, NULL, ino, uid, NULL, &pn);
+	level_close(&l);
 out:
 	rel_pop(s, len);
 }
@@ -1339,25 +1432,24 @@ static bool is_qos(const char *name)
 }
 
 /* kubepods: QoS levels and Guaranteed pods; QoS levels: pods. */
-static void walk_kubepods(struct scan *s, int parent, const char *name, int depth)
+static void walk_kubepods(struct scan *s, const struct level *parent, const char *name, int depth)
 {
 	size_t len = s->rel_len;
-	DIR *d;
-	struct dirent *de;
+	struct level l;
+	struct child *ch;
 	char uid[128];
 
 	if (!rel_push(s, name))
 		return;
-	if ((d = dir_open_at(parent, name))) {
-		while ((de = readdir(d))) {
-			if (!entry_is_dir(dirfd(d), de))
-				continue;
-			if (depth == 0 && is_qos(de->d_name))
-				walk_kubepods(s, dirfd(d), de->d_name, 1);
-			else if (pod_uid(de->d_name, uid, sizeof(uid)))
-				walk_pod(s, dirfd(d), de->d_name, de->d_ino, uid);
+	if (level_open(s, parent->fd, name, &l)) {
+		size_t n = level_list(s, &l, &ch);
+		for (size_t i = 0; i < n; i++) {
+			if (depth == 0 && is_qos(ch[i].name))
+				walk_kubepods(s, &l, ch[i].name, 1);
+			else if (pod_uid(ch[i].name, uid, sizeof(uid)))
+				walk_pod(s, &l, ch[i].name, ch[i].ino, uid);
 		}
-		closedir(d);
+		level_close(&l);
 	}
 	rel_pop(s, len);
 }
@@ -1372,46 +1464,36 @@ static bool searchable(const char *name)
 	       !endswith(name, ".swap") && !streq(name, "init.scope");
 }
 
-/* Walks the directory name under parent (s->rel already names it): finds kubepods, and in /system.slice
- * (and its sub-slices) the services. Returns 0, or a negative errno when it cannot be listed. */
-static int walk(struct scan *s, int parent, const char *name, int depth, bool in_system)
+/* Walks the directory l (s->rel names it): finds kubepods, and in /system.slice (and its sub-slices) the
+ * services. */
+static void walk(struct scan *s, const struct level *l, int depth, bool in_system)
 {
-	DIR *d = dir_open_at(parent, name);
-	struct dirent *de;
-	int sib[H_N];
-	bool sib_open = false;
+	struct child *ch;
+	size_t n = level_list(s, l, &ch);
 
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		const char *child = de->d_name;
+	for (size_t i = 0; i < n; i++) {
+		const char *child = ch[i].name;
 		size_t len = s->rel_len;
-		if (!entry_is_dir(dirfd(d), de))
-			continue;
 		if (streq(child, "kubepods") || streq(child, "kubepods.slice")) {
-			walk_kubepods(s, dirfd(d), child, 0);
+			walk_kubepods(s, l, child, 0);
 			continue;
 		}
 		if (in_system && endswith(child, ".service")) {
-			if (!sib_open) {
-				siblings_open(s, sib, dirfd(d));
-				sib_open = true;
-			}
-			emit_cgroup(s, CG_SERVICE, sib, child, de->d_ino, NULL, NULL, NULL);
+			emit_cgroup(s, CG_SERVICE, l->fd, child, ch[i].ino, NULL, NULL, NULL);
 			continue;
 		}
 		bool sys = (depth == 0 && streq(child, "system.slice")) || (in_system && endswith(child, ".slice"));
 		if (!sys && !(depth + 1 <= SEARCH_DEPTH && searchable(child)))
 			continue;
+		struct level cl;
 		if (rel_push(s, child)) {
-			walk(s, dirfd(d), child, depth + 1, sys);
+			if (level_open(s, l->fd, child, &cl)) {
+				walk(s, &cl, depth + 1, sys);
+				level_close(&cl);
+			}
 			rel_pop(s, len);
 		}
 	}
-	if (sib_open)
-		siblings_close(s, sib);
-	closedir(d);
-	return 0;
 }
 
 /* ---- layout ---- */
@@ -1439,8 +1521,8 @@ static bool same_dir(int a, int b)
 }
 
 /* Finds the hierarchies: v2 when <sysfs>/fs/cgroup is cgroup2 (it has cgroup.controllers), else the v1
- * controllers (cpu,cpuacct or cpu and cpuacct, memory), else a v2 at unified/ (hybrid). Returns false when
- * there is none. */
+ * controllers (cpu,cpuacct or cpu and cpuacct, memory) with, on hybrid hosts, the v2 tree at unified/;
+ * a unified/ without v1 controllers is taken as v2. Returns false when there is none. */
 static bool layout_open(struct scan *s)
 {
 	struct collect_ctx *c = s->c;
@@ -1463,13 +1545,21 @@ static bool layout_open(struct scan *s)
 		} else if (s->root[H_CPUACCT] < 0) {
 			s->root[H_CPUACCT] = s->root[H_CPU];
 		}
-		if (s->root[H_MEM] < 0 && s->root[H_CPU] < 0 && has_file(c, "/unified/cgroup.controllers")) {
-			s->v2 = true;
-			s->root[H_MEM] = open_dir(c, "/unified", O_RDONLY);
+		if (has_file(c, "/unified/cgroup.controllers")) {
+			if (s->root[H_MEM] < 0 && s->root[H_CPU] < 0) {
+				s->v2 = true;
+				s->root[H_MEM] = open_dir(c, "/unified", O_RDONLY);
+			} else {
+				s->root[H_UNI] = open_dir(c, "/unified", O_RDONLY);
+			}
 		}
 	}
-	s->primary = s->root[H_MEM] >= 0 ? H_MEM : s->root[H_CPUACCT] >= 0 ? H_CPUACCT : H_CPU;
-	if (s->root[s->primary] < 0)
+	bool any = false;
+	for (int h = 0; h < H_N; h++) {
+		s->same[h] = h == H_CPUACCT && s->root[H_CPUACCT] == s->root[H_CPU] ? H_CPU : h;
+		any = any || s->root[h] >= 0;
+	}
+	if (!any)
 		return false;
 	s->hierarchical = s->v2;
 	if (!s->v2 && s->root[H_MEM] >= 0) {
@@ -1514,7 +1604,13 @@ static int container_collect(struct collect_ctx *c)
 		s.task_stamp = task_dirs_stamp(c, s.task_exists);
 
 	n_recs = 0;
-	r = walk(&s, s.root[s.primary], ".", 0, false);
+	struct level top;
+	if (level_open(&s, s.root, ".", &top)) {
+		walk(&s, &top, 0, false);
+		level_close(&top);
+	} else {
+		r = -errno;
+	}
 	layout_close(&s);
 	cache_sweep(s.seen);
 	if (n_recs > 1)

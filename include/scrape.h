@@ -98,8 +98,10 @@ struct collector_info {
 	bool enabled;
 	bool ran;         /* has run at least once */
 	bool success;
+	bool no_data;     /* not success: the last run found nothing to report (the hardware is absent) */
 	double duration;  /* seconds, last run */
 	double last_run;  /* wall clock of the last run */
+	char error[512];  /* why the last run did not succeed ("" after a success) */
 };
 
 /* Copies the state of collector i (for the landing page). Returns false past the end of the table. */

@@ -477,7 +477,7 @@ static enum MHD_Result landing_page(struct MHD_Connection *conn)
 		    ".</p>\n<ul><li><a href=\"");
 	html_escape(&b, cfg.telemetry_path);
 	sb_puts(&b, "\">Metrics</a></li></ul>\n<h2>Collectors</h2>\n<table>\n<tr><th>collector</th><th>last "
-		    "result</th><th>duration (s)</th><th>last run (UTC)</th></tr>\n");
+		    "result</th><th>duration (s)</th><th>last run (UTC)</th><th>reason</th></tr>\n");
 	for (size_t i = 0; scrape_collector_info(i, &ci); i++) {
 		char dur[FMT_DOUBLE_MAX] = "", when[32] = "";
 		if (!ci.enabled)
@@ -489,9 +489,13 @@ static enum MHD_Result landing_page(struct MHD_Connection *conn)
 			gmtime_r(&t, &tm);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		}
-		sb_printf(&b, "<tr><td>%s</td><td%s>%s</td><td>%s</td><td>%s</td></tr>\n", ci.name,
-			  ci.ran && !ci.success ? " class=\"fail\"" : "",
-			  !ci.ran ? "not run yet" : ci.success ? "success" : "failed", dur, when);
+		/* "no data" (the hardware is absent; success 0, as node_exporter) is not a failure. */
+		bool failed = ci.ran && !ci.success && !ci.no_data;
+		sb_printf(&b, "<tr><td>%s</td><td%s>%s</td><td>%s</td><td>%s</td><td>", ci.name,
+			  failed ? " class=\"fail\"" : "",
+			  !ci.ran ? "not run yet" : ci.success ? "success" : ci.no_data ? "no data" : "failed", dur, when);
+		html_escape(&b, ci.error);
+		sb_puts(&b, "</td></tr>\n");
 	}
 	sb_puts(&b, "</table>\n</body>\n</html>\n");
 	if (b.err) {

@@ -20,8 +20,10 @@ struct cstate {
 	/* The outcome of the last run, read by the landing page under info_lock. */
 	bool ran;
 	bool success;
+	bool no_data;
 	double duration;
 	double last_run;
+	char last_error[sizeof(((struct collect_ctx *)0)->err)];
 
 	/* True while a run goes on, also after the scrape gave up waiting for it (guarded by run_mu). */
 	bool busy;
@@ -546,10 +548,16 @@ static void add_build_info(struct metric_set *ms)
 		    NODEX_VERSION);
 }
 
+/* Why the last run did not succeed: its message, else the error's name. */
+static const char *failure_reason(const struct cstate *st)
+{
+	return st->ctx.err[0] ? st->ctx.err : st->result == COLLECTOR_NO_DATA ? "no data" : strerror(-st->result);
+}
+
 static void log_failure(struct cstate *st)
 {
 	char dur[FMT_DOUBLE_MAX];
-	const char *why = st->ctx.err[0] ? st->ctx.err : strerror(-st->result);
+	const char *why = failure_reason(st);
 
 	fmt_double(dur, st->duration);
 	if (st->result == COLLECTOR_NO_DATA)
@@ -578,6 +586,8 @@ static void log_warnings(struct cstate *st)
 	if (changed)
 		snprintf(st->last_warn, sizeof(st->last_warn), "%s", c->warn);
 }
+
+#define GATHER_ERRORS_LOGGED 10
 
 /* Runs the selected collectors and renders everything into text. */
 static int collect_and_render(const struct scrape_selection *sel, double timeout, struct strbuf *out)
@@ -611,6 +621,9 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 		pthread_mutex_lock(&info_lock);
 		st->duration = dur[i];
 		st->success = st->result >= 0;
+		st->no_data = st->result == COLLECTOR_NO_DATA;
+		snprintf(st->last_error, sizeof(st->last_error), "%s",
+			 st->success || (st->no_data && !st->ctx.err[0]) ? "" : failure_reason(st));
 		st->ran = true;
 		st->last_run = wall;
 		pthread_mutex_unlock(&info_lock);
@@ -646,10 +659,19 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 	sb_reset(out);
 	int r = expo_render(&expo, out, render_sets, n_sets);
 	if (expo.n_errors) {
-		/* Each line names one dropped family or series, as client_golang's gathering errors do. */
-		char *p = expo.errors.p, *line;
-		while ((line = next_line(&p)))
+		/* Each line names one dropped family or series, as client_golang's gathering errors do. At most
+		 * GATHER_ERRORS_LOGGED of them: a file of a million duplicate lines must not log a million lines
+		 * per scrape. */
+		char *p = expo.errors.p, *line, more[24];
+		unsigned n = 0;
+		while (n < GATHER_ERRORS_LOGGED && (line = next_line(&p))) {
 			log_error("error gathering metrics", "err", line);
+			n++;
+		}
+		if (expo.n_errors > n) {
+			snprintf(more, sizeof(more), "%u", expo.n_errors - n);
+			log_error("more errors gathering metrics, not logged one by one", "count", more);
+		}
 	}
 	if (self_set.error)
 		log_error("self metrics incomplete", "err", strerror(-self_set.error));
@@ -889,9 +911,11 @@ bool scrape_collector_info(size_t i, struct collector_info *info)
 		.enabled = states[i].enabled,
 		.ran = states[i].ran,
 		.success = states[i].success,
+		.no_data = states[i].no_data,
 		.duration = states[i].duration,
 		.last_run = states[i].last_run,
 	};
+	snprintf(info->error, sizeof(info->error), "%s", states[i].last_error);
 	pthread_mutex_unlock(&info_lock);
 	return true;
 }

@@ -13,6 +13,11 @@ LAYOUT is one of
   v2-cgroupfs   cgroup v2, cgroupfs driver (k3s run by hand / k3d)
   v1-cgroupfs   cgroup v1 legacy, cpu,cpuacct joint (cpu and cpuacct symlinks), cgroupfs driver
   v1-host       cgroup v1 hybrid (unified/ beside), cpu and cpuacct apart, a bare host with services
+  v1-k3s        cgroup v1 legacy as k3s runs on it: cpu,cpuacct joint, cgroupfs driver, k3s and other services;
+                one service is in cpu,cpuacct only (CPUAccounting without MemoryAccounting, older systemd)
+  hybrid        cgroup v1 hybrid as Ubuntu 20.04 and Debian 10/11 boot: cpu,cpuacct joint, unified/ with every
+                unit (cpu.stat counts its CPU there); k3s pods in the v1 controllers; one service in memory
+                and unified only, one in cpu,cpuacct and unified only
 
 The files are the kernel's (names and formats of cgroup v1 and v2 of a Linux 6.x kernel), with values of a small
 k3s node: the kubelet's shares/quota/limits for the pods' requests and limits, memory.stat fields that add
@@ -437,6 +442,42 @@ def write_services(root, cg, services, v1):
             v2_files(os.path.join(root, cg["v2"], "system.slice", unit), st, pid)
 
 
+# unit, anon, file, quota, limit, the hierarchies that hold it (systemd's accounting settings decide)
+SERVICES_PLACED = [
+    ("k3s.service", 498073600, 264241152, 0, None, {"memory", "cpu", "unified"}),
+    ("ssh.service", 1470464, 2285568, 0, None, {"memory", "cpu", "unified"}),
+    ("systemd-journald.service", 8794112, 41975808, 0, None, {"memory", "cpu", "unified"}),
+    ("chrony.service", 892928, 1208320, 0, None, {"cpu", "unified"}),       # CPUAccounting only
+    ("nginx.service", 24317952, 118784000, 0, 512 * MiB, {"memory", "unified"}),  # MemoryAccounting only
+]
+
+
+def unified_files(d, st, procs=""):
+    """A cgroup of the unified tree of a hybrid host: no controller, but cpu.stat's usage is always there."""
+    w = lambda n, t: write(os.path.join(d, n), t)
+    w("cgroup.controllers", "")
+    w("cgroup.events", "populated 1\nfrozen 0\n")
+    w("cgroup.procs", procs)
+    w("cpu.stat", f"usage_usec {st.usage_usec}\nuser_usec {st.user_usec}\nsystem_usec {st.system_usec}\n"
+                  "core_sched.force_idle_usec 0\n")
+
+
+def write_services_placed(root, cg, services, with_unified):
+    for unit, anon, file, quota, lim, where in services:
+        if not with_unified:
+            where = where - {"unified"}
+            if not where & {"memory", "cpu"}:
+                continue
+        st = Stats(unit, anon, file, 1024, quota, 100000, lim)
+        pid = str(300 + num(unit, 1, 5000)) + "\n"
+        if "cpu" in where:
+            v1_cpu_files(os.path.join(root, cg["cpu"], "system.slice", unit), st, pid)
+        if "memory" in where:
+            v1_mem_files(os.path.join(root, cg["memory"], "system.slice", unit), st, pid)
+        if "unified" in where:
+            unified_files(os.path.join(root, cg["unified"], "system.slice", unit), st, pid)
+
+
 def write_proc(root):
     write(os.path.join(root, "proc/stat"),
           "cpu  1843290 3120 612355 98231776 40211 0 21044 0 0 0\n"
@@ -458,11 +499,18 @@ def build(layout, root, pods, services):
         write(os.path.join(root, sysfs, "init.scope/cgroup.procs"), "1\n")
         cg = {"v2": sysfs}
     else:
-        if layout == "v1-cgroupfs":
+        if layout in ("v1-cgroupfs", "v1-k3s", "hybrid"):
             cg = {"cpu": f"{sysfs}/cpu,cpuacct", "cpuacct": f"{sysfs}/cpu,cpuacct", "memory": f"{sysfs}/memory"}
             os.makedirs(os.path.join(root, cg["cpu"]), exist_ok=True)
             os.symlink("cpu,cpuacct", os.path.join(root, sysfs, "cpu"))
             os.symlink("cpu,cpuacct", os.path.join(root, sysfs, "cpuacct"))
+            if layout == "hybrid":
+                cg["unified"] = f"{sysfs}/unified"
+                write(os.path.join(root, sysfs, "unified/cgroup.controllers"), "")
+                write(os.path.join(root, sysfs, "unified/cgroup.procs"), "1\n")
+                write(os.path.join(root, sysfs, "unified/init.scope/cgroup.procs"), "1\n")
+            if layout != "v1-cgroupfs":
+                write(os.path.join(root, sysfs, "systemd/cgroup.procs"), "1\n")
         else:
             cg = {"cpu": f"{sysfs}/cpu", "cpuacct": f"{sysfs}/cpuacct", "memory": f"{sysfs}/memory"}
             write(os.path.join(root, sysfs, "unified/cgroup.controllers"), "")
@@ -492,7 +540,9 @@ def build(layout, root, pods, services):
                     v1_cpu_files(os.path.join(root, cg["cpuacct"], ppath, c.id), st, "4242\n")
                 v1_mem_files(os.path.join(root, cg["memory"], ppath, c.id), st, "4242\n")
                 write(os.path.join(root, sysfs, "pids", ppath, c.id, "pids.current"), "1\n")
-    if services:
+    if layout in ("v1-k3s", "hybrid"):
+        write_services_placed(root, cg, services, layout == "hybrid")
+    elif services:
         write_services(root, cg, services, not layout.startswith("v2"))
     if pods:
         write_logs(root, pods)
@@ -507,7 +557,8 @@ def main():
         sys.exit(f"{root} is not empty")
     if mode == "golden":
         pods = [] if layout == "v1-host" else golden_pods()
-        services = {"v2-systemd": SERVICES_K3S, "v1-host": SERVICES_HOST}.get(layout, [])
+        services = {"v2-systemd": SERVICES_K3S, "v1-host": SERVICES_HOST, "v1-k3s": SERVICES_PLACED,
+                    "hybrid": SERVICES_PLACED}.get(layout, [])
         build(layout, root, pods, services)
     elif mode == "scale":
         build(layout, root, scale_pods(int(sys.argv[4])), SERVICES_K3S if layout.startswith("v2") else SERVICES_HOST)

@@ -220,6 +220,71 @@ static const struct collector_case cases[] = {
 		    "container_start_time_seconds" L("", "/system.slice/cron.service", "", "", "", "") " " START "\n"
 		    "container_start_time_seconds" L("", "/system.slice/system-getty.slice/getty@tty1.service", "", "", "", "") " " START "\n" },
 
+	/* Issue 14, defect 6: every cgroup any hierarchy has, each family from wherever the kernel counts it.
+	 * v1 legacy: a unit with CPUAccounting and no MemoryAccounting (older systemd) is in cpu,cpuacct only;
+	 * a container the runtime has put in cpu,cpuacct but not yet in memory likewise. */
+#define SVC(u) L("", "/system.slice/" u, "", "", "", "")
+#define SVCU(u) LU("", "/system.slice/" u, "", "", "", "")
+	{ "v1: cgroups in cpu,cpuacct only are reported",
+	  { BTIME,
+	    { CG "cpu", "->cpu,cpuacct" },
+	    { CG "cpuacct", "->cpu,cpuacct" },
+	    { CG "memory/memory.use_hierarchy", "1\n" },
+	    { CG "memory/system.slice/ssh.service/memory.usage_in_bytes", "4096000\n" },
+	    { CG "cpu,cpuacct/system.slice/ssh.service/cpuacct.usage", "2000000000\n" },
+	    { CG "cpu,cpuacct/system.slice/chrony.service/cpuacct.usage", "1500000000\n" },
+	    { CG "cpu,cpuacct/system.slice/chrony.service/cpuacct.stat", "user 100\nsystem 50\n" },
+	    { CG "memory/" POD "/memory.usage_in_bytes", "8192\n" },
+	    { CG "cpu,cpuacct/" POD "/cpuacct.usage", "3000000000\n" },
+	    { CG "cpu,cpuacct/" POD "/" CID "/cpuacct.usage", "1000000000\n" } },
+	  .expect = "container_cpu_system_seconds_total" SVC("chrony.service") " 0.5\n"
+		    "container_cpu_usage_seconds_total" LU("", "/" POD, "", "", "", "") " 3\n"
+		    "container_cpu_usage_seconds_total" LU("", "/" POD "/" CID, "", CID, "", "") " 1\n"
+		    "container_cpu_usage_seconds_total" SVCU("chrony.service") " 1.5\n"
+		    "container_cpu_usage_seconds_total" SVCU("ssh.service") " 2\n"
+		    "container_cpu_user_seconds_total" SVC("chrony.service") " 1\n"
+		    "container_memory_usage_bytes" AP_L " 8192\n"
+		    "container_memory_usage_bytes" SVC("ssh.service") " 4.096e+06\n"
+		    "container_memory_working_set_bytes" AP_L " 8192\n"
+		    "container_memory_working_set_bytes" SVC("ssh.service") " 4.096e+06\n"
+		    "container_start_time_seconds" AP_L " " START "\n"
+		    "container_start_time_seconds" A_L " " START "\n"
+		    "container_start_time_seconds" SVC("chrony.service") " " START "\n"
+		    "container_start_time_seconds" SVC("ssh.service") " " START "\n" },
+	/* Hybrid (Ubuntu 20.04, Debian 10/11): systemd puts a unit in memory and the unified tree, in cpuacct only
+	 * with CPUAccounting. The unified cpu.stat counts its CPU all the same. */
+	{ "hybrid: CPU of a service not in cpuacct from the unified cpu.stat",
+	  { BTIME,
+	    { CG "unified/cgroup.controllers", "" },
+	    { CG "unified/system.slice/nginx.service/cpu.stat", "usage_usec 7250000\nuser_usec 5000000\n"
+								"system_usec 2250000\ncore_sched.force_idle_usec 0\n" },
+	    { CG "unified/system.slice/ssh.service/cpu.stat", "usage_usec 9000000\nuser_usec 1\nsystem_usec 1\n" },
+	    { CG "unified/system.slice/cron.service/cpu.stat", "usage_usec 1000\nuser_usec 1000\nsystem_usec 0\n" },
+	    { CG "cpu", "->cpu,cpuacct" },
+	    { CG "cpuacct", "->cpu,cpuacct" },
+	    { CG "memory/memory.use_hierarchy", "1\n" },
+	    { CG "memory/system.slice/nginx.service/memory.usage_in_bytes", "4096000\n" },
+	    { CG "memory/system.slice/ssh.service/memory.usage_in_bytes", "8192\n" },
+	    { CG "cpu,cpuacct/system.slice/ssh.service/cpuacct.usage", "2000000000\n" },
+	    { CG "cpu,cpuacct/system.slice/ssh.service/cpuacct.stat", "user 150\nsystem 50\n" },
+	    { CG "cpu,cpuacct/system.slice/cron.service/cpuacct.usage", "1500000000\n" } },
+	  .expect = "container_cpu_system_seconds_total" SVC("cron.service") " 0\n"
+		    "container_cpu_system_seconds_total" SVC("nginx.service") " 2.25\n"
+		    "container_cpu_system_seconds_total" SVC("ssh.service") " 0.5\n"
+		    "container_cpu_usage_seconds_total" SVCU("cron.service") " 1.5\n"
+		    "container_cpu_usage_seconds_total" SVCU("nginx.service") " 7.25\n"
+		    "container_cpu_usage_seconds_total" SVCU("ssh.service") " 2\n"
+		    "container_cpu_user_seconds_total" SVC("cron.service") " 0.001\n"
+		    "container_cpu_user_seconds_total" SVC("nginx.service") " 5\n"
+		    "container_cpu_user_seconds_total" SVC("ssh.service") " 1.5\n"
+		    "container_memory_usage_bytes" SVC("nginx.service") " 4.096e+06\n"
+		    "container_memory_usage_bytes" SVC("ssh.service") " 8192\n"
+		    "container_memory_working_set_bytes" SVC("nginx.service") " 4.096e+06\n"
+		    "container_memory_working_set_bytes" SVC("ssh.service") " 8192\n"
+		    "container_start_time_seconds" SVC("cron.service") " " START "\n"
+		    "container_start_time_seconds" SVC("nginx.service") " " START "\n"
+		    "container_start_time_seconds" SVC("ssh.service") " " START "\n" },
+
 	{ "v2 services",
 	  { BTIME, V2ROOT,
 	    { CG "init.scope/memory.current", "9000000\n" },
