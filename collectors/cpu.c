@@ -117,21 +117,29 @@ static struct field_cache flags_cache, bugs_cache;
 /* Is the cpufreq collector compiled in and disabled? Looked up once, after start-up. */
 static int cpufreq_state = -1; /* -1 unknown yet, 0 emit frequency, 1 cpufreq disabled */
 
-/* Test hook: parse /proc/cpuinfo as on ARM instead of the build's architecture. */
-int cpu_cpuinfo_arm_mode(int on);
+/* procfs parses /proc/cpuinfo in the layout of the architecture it was built for, and so does nodex: x86
+ * (also on architectures without a parser of their own), ARM, s390x, RISC-V. */
+enum cpuinfo_format { CPUINFO_FMT_X86, CPUINFO_FMT_ARM, CPUINFO_FMT_S390X, CPUINFO_FMT_RISCV };
+/* Test hook: parse another architecture's layout (an enum cpuinfo_format; -1 changes nothing). Returns
+ * the format in use before. */
+int cpu_cpuinfo_format(int format);
 
 #if defined(__aarch64__) || defined(__arm__)
-static bool cpuinfo_arm = true;
+static int cpuinfo_format = CPUINFO_FMT_ARM;
+#elif defined(__s390x__)
+static int cpuinfo_format = CPUINFO_FMT_S390X;
+#elif defined(__riscv)
+static int cpuinfo_format = CPUINFO_FMT_RISCV;
 #else
-static bool cpuinfo_arm = false;
+static int cpuinfo_format = CPUINFO_FMT_X86;
 #endif
 
-int cpu_cpuinfo_arm_mode(int on)
+int cpu_cpuinfo_format(int format)
 {
-	bool old = cpuinfo_arm;
+	int old = cpuinfo_format;
 
-	if (on >= 0)
-		cpuinfo_arm = on;
+	if (format >= 0)
+		cpuinfo_format = format;
 	return old;
 }
 
@@ -706,6 +714,122 @@ static int cpuinfo_parse_arm(struct collect_ctx *c, char *p, struct cpuinfo_list
 	return 0;
 }
 
+/* procfs's s390x parser. A "vendor_id" line first (common to every CPU), then "features" (the flags) and
+ * one "processor N: ..." line per CPU; from the first "cpu number" line on, one block per CPU in the same
+ * order with its "physical id", "core id" and "cpu MHz dynamic" (the first number in the value). */
+static int cpuinfo_parse_s390x(struct collect_ctx *c, char *p, struct cpuinfo_list *l)
+{
+	struct cpuinfo common = { 0 };
+	char *line, *key, *value;
+	size_t i = 0;
+	bool first = true, blocks = false;
+
+	while ((line = next_line(&p))) {
+		if (first) {
+			if (is_blank(line))
+				continue;
+			first = false;
+			if (!startswith(line, "vendor_id") || !strchr(line, ':'))
+				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
+			key = cpuinfo_split(line, &value);
+			common.vendor = value ? value : "";
+			continue;
+		}
+		if (!strchr(line, ':'))
+			continue;
+		if (!blocks && startswith(line, "processor")) {
+			/* "processor 0: version = FF, ..." */
+			char *d = line + strlen("processor"), *ws = d, *num;
+			uint64_t u;
+			while (*d == ' ' || *d == '\t')
+				d++;
+			num = d;
+			while (*d >= '0' && *d <= '9')
+				d++;
+			if (d == ws || d == num || *d != ':')
+				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
+			*d = '\0';
+			if (!parse_processor(num, &u))
+				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
+			if (!cpuinfo_add(c, l, &common, u))
+				return -ENOMEM;
+			continue;
+		}
+		if (!blocks && startswith(line, "cpu number")) {
+			blocks = true;
+			continue;
+		}
+		key = cpuinfo_split(line, &value);
+		if (!value)
+			continue;
+		if (!blocks) {
+			if (streq(key, "features"))
+				l->flags = value;
+			continue;
+		}
+		if (streq(key, "cpu number")) {
+			i++;
+			continue;
+		}
+		if (i >= l->n) {
+			l->bad++; /* more CPU blocks than processor lines (procfs would index out of range) */
+			continue;
+		}
+		if (streq(key, "physical id")) {
+			l->v[i].physical_id = value;
+		} else if (streq(key, "core id")) {
+			l->v[i].core_id = value;
+		} else if (streq(key, "cpu MHz dynamic")) {
+			/* procfs: the first run of digits and dots, as a float */
+			size_t at = strcspn(value, "0123456789."), len = strspn(value + at, "0123456789.");
+			char num[32];
+			double mhz;
+			snprintf(num, sizeof(num), "%.*s", (int)len, value + at);
+			if (len == 0 || len >= sizeof(num) || parse_double(num, NULL, &mhz) < 0) {
+				l->bad++;
+			} else {
+				l->v[i].mhz = mhz;
+				l->v[i].has_mhz = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/* procfs's RISC-V parser: "processor" lines, "hart" as the core, "isa" as the model name. */
+static int cpuinfo_parse_riscv(struct collect_ctx *c, char *p, struct cpuinfo_list *l)
+{
+	static const struct cpuinfo zero;
+	struct cpuinfo *ci = NULL;
+	char *line, *key, *value;
+	bool first = true;
+
+	while ((line = next_line(&p))) {
+		if (first) {
+			if (is_blank(line))
+				continue;
+			first = false;
+			if (!startswith(line, "processor") || !strchr(line, ':'))
+				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
+		} else if (!strchr(line, ':')) {
+			continue;
+		}
+		key = cpuinfo_split(line, &value);
+		if (!ci || streq(key, "processor")) {
+			uint64_t u;
+			if (!parse_processor(value, &u))
+				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
+			if (!(ci = cpuinfo_add(c, l, &zero, u)))
+				return -ENOMEM;
+		} else if (streq(key, "hart") && value) {
+			ci->core_id = value;
+		} else if (streq(key, "isa") && value) {
+			ci->model_name = value;
+		}
+	}
+	return 0;
+}
+
 static int update_info(struct collect_ctx *c)
 {
 	ssize_t n = ctx_read(c, ROOT_PROC, "cpuinfo");
@@ -714,7 +838,20 @@ static int update_info(struct collect_ctx *c)
 
 	if (n < 0)
 		return ctx_fail(c, (int)n, "couldn't get cpuinfo: open %s: %s", c->path.p, strerror((int)-n));
-	r = cpuinfo_arm ? cpuinfo_parse_arm(c, c->buf.p, &l) : cpuinfo_parse_x86(c, c->buf.p, &l);
+	switch (cpuinfo_format) {
+	case CPUINFO_FMT_ARM:
+		r = cpuinfo_parse_arm(c, c->buf.p, &l);
+		break;
+	case CPUINFO_FMT_S390X:
+		r = cpuinfo_parse_s390x(c, c->buf.p, &l);
+		break;
+	case CPUINFO_FMT_RISCV:
+		r = cpuinfo_parse_riscv(c, c->buf.p, &l);
+		break;
+	default:
+		r = cpuinfo_parse_x86(c, c->buf.p, &l);
+		break;
+	}
 	if (r < 0)
 		return r;
 
