@@ -584,8 +584,10 @@ static bool parse_processor(const char *value, uint64_t *out)
 	return value && parse_u64(value, NULL, out) == 0 && *out <= UINT32_MAX;
 }
 
-/* procfs's x86 parser (also what nodex uses on architectures without a parser of their own). */
-static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list *l)
+/* procfs's x86 parser (also what nodex uses on architectures without a parser of their own). With riscv
+ * set, procfs's RISC-V parser: the same processor blocks, of which it reads only "hart" (the core) and
+ * "isa" (the model name). */
+static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list *l, bool riscv)
 {
 	static const struct cpuinfo zero;
 	struct cpuinfo *ci = NULL;
@@ -614,6 +616,13 @@ static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list
 		}
 		if (!value)
 			continue;
+		if (riscv) {
+			if (streq(key, "hart"))
+				ci->core_id = value;
+			else if (streq(key, "isa"))
+				ci->model_name = value;
+			continue;
+		}
 		switch (key[0]) {
 		case 'v':
 			if (streq(key, "vendor_id") || streq(key, "vendor"))
@@ -796,40 +805,6 @@ static int cpuinfo_parse_s390x(struct collect_ctx *c, char *p, struct cpuinfo_li
 	return 0;
 }
 
-/* procfs's RISC-V parser: "processor" lines, "hart" as the core, "isa" as the model name. */
-static int cpuinfo_parse_riscv(struct collect_ctx *c, char *p, struct cpuinfo_list *l)
-{
-	static const struct cpuinfo zero;
-	struct cpuinfo *ci = NULL;
-	char *line, *key, *value;
-	bool first = true;
-
-	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!startswith(line, "processor") || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-		} else if (!strchr(line, ':')) {
-			continue;
-		}
-		key = cpuinfo_split(line, &value);
-		if (!ci || streq(key, "processor")) {
-			uint64_t u;
-			if (!parse_processor(value, &u))
-				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
-			if (!(ci = cpuinfo_add(c, l, &zero, u)))
-				return -ENOMEM;
-		} else if (streq(key, "hart") && value) {
-			ci->core_id = value;
-		} else if (streq(key, "isa") && value) {
-			ci->model_name = value;
-		}
-	}
-	return 0;
-}
-
 static int update_info(struct collect_ctx *c)
 {
 	ssize_t n = ctx_read(c, ROOT_PROC, "cpuinfo");
@@ -845,11 +820,8 @@ static int update_info(struct collect_ctx *c)
 	case CPUINFO_FMT_S390X:
 		r = cpuinfo_parse_s390x(c, c->buf.p, &l);
 		break;
-	case CPUINFO_FMT_RISCV:
-		r = cpuinfo_parse_riscv(c, c->buf.p, &l);
-		break;
 	default:
-		r = cpuinfo_parse_x86(c, c->buf.p, &l);
+		r = cpuinfo_parse_x86(c, c->buf.p, &l, cpuinfo_format == CPUINFO_FMT_RISCV);
 		break;
 	}
 	if (r < 0)
