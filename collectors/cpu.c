@@ -117,21 +117,29 @@ static struct field_cache flags_cache, bugs_cache;
 /* Is the cpufreq collector compiled in and disabled? Looked up once, after start-up. */
 static int cpufreq_state = -1; /* -1 unknown yet, 0 emit frequency, 1 cpufreq disabled */
 
-/* Test hook: parse /proc/cpuinfo as on ARM instead of the build's architecture. */
-int cpu_cpuinfo_arm_mode(int on);
+/* procfs parses /proc/cpuinfo in the layout of the architecture it was built for, and so does nodex: x86
+ * (also on architectures without a parser of their own), ARM, s390x, RISC-V. */
+enum cpuinfo_format { CPUINFO_FMT_X86, CPUINFO_FMT_ARM, CPUINFO_FMT_S390X, CPUINFO_FMT_RISCV };
+/* Test hook: parse another architecture's layout (an enum cpuinfo_format; -1 changes nothing). Returns
+ * the format in use before. */
+int cpu_cpuinfo_format(int format);
 
 #if defined(__aarch64__) || defined(__arm__)
-static bool cpuinfo_arm = true;
+static int cpuinfo_format = CPUINFO_FMT_ARM;
+#elif defined(__s390x__)
+static int cpuinfo_format = CPUINFO_FMT_S390X;
+#elif defined(__riscv)
+static int cpuinfo_format = CPUINFO_FMT_RISCV;
 #else
-static bool cpuinfo_arm = false;
+static int cpuinfo_format = CPUINFO_FMT_X86;
 #endif
 
-int cpu_cpuinfo_arm_mode(int on)
+int cpu_cpuinfo_format(int format)
 {
-	bool old = cpuinfo_arm;
+	int old = cpuinfo_format;
 
-	if (on >= 0)
-		cpuinfo_arm = on;
+	if (format >= 0)
+		cpuinfo_format = format;
 	return old;
 }
 
@@ -576,8 +584,10 @@ static bool parse_processor(const char *value, uint64_t *out)
 	return value && parse_u64(value, NULL, out) == 0 && *out <= UINT32_MAX;
 }
 
-/* procfs's x86 parser (also what nodex uses on architectures without a parser of their own). */
-static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list *l)
+/* procfs's x86 parser (also what nodex uses on architectures without a parser of their own). With riscv
+ * set, procfs's RISC-V parser: the same processor blocks, of which it reads only "hart" (the core) and
+ * "isa" (the model name). */
+static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list *l, bool riscv)
 {
 	static const struct cpuinfo zero;
 	struct cpuinfo *ci = NULL;
@@ -606,6 +616,13 @@ static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list
 		}
 		if (!value)
 			continue;
+		if (riscv) {
+			if (streq(key, "hart"))
+				ci->core_id = value;
+			else if (streq(key, "isa"))
+				ci->model_name = value;
+			continue;
+		}
 		switch (key[0]) {
 		case 'v':
 			if (streq(key, "vendor_id") || streq(key, "vendor"))
@@ -706,6 +723,88 @@ static int cpuinfo_parse_arm(struct collect_ctx *c, char *p, struct cpuinfo_list
 	return 0;
 }
 
+/* procfs's s390x parser. A "vendor_id" line first (common to every CPU), then "features" (the flags) and
+ * one "processor N: ..." line per CPU; from the first "cpu number" line on, one block per CPU in the same
+ * order with its "physical id", "core id" and "cpu MHz dynamic" (the first number in the value). */
+static int cpuinfo_parse_s390x(struct collect_ctx *c, char *p, struct cpuinfo_list *l)
+{
+	struct cpuinfo common = { 0 };
+	char *line, *key, *value;
+	size_t i = 0;
+	bool first = true, blocks = false;
+
+	while ((line = next_line(&p))) {
+		if (first) {
+			if (is_blank(line))
+				continue;
+			first = false;
+			if (!startswith(line, "vendor_id") || !strchr(line, ':'))
+				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
+			key = cpuinfo_split(line, &value);
+			common.vendor = value ? value : "";
+			continue;
+		}
+		if (!strchr(line, ':'))
+			continue;
+		if (!blocks && startswith(line, "processor")) {
+			/* "processor 0: version = FF, ..." */
+			char *d = line + strlen("processor"), *ws = d, *num;
+			uint64_t u;
+			while (*d == ' ' || *d == '\t')
+				d++;
+			num = d;
+			while (*d >= '0' && *d <= '9')
+				d++;
+			if (d == ws || d == num || *d != ':')
+				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
+			*d = '\0';
+			if (!parse_processor(num, &u))
+				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
+			if (!cpuinfo_add(c, l, &common, u))
+				return -ENOMEM;
+			continue;
+		}
+		if (!blocks && startswith(line, "cpu number")) {
+			blocks = true;
+			continue;
+		}
+		key = cpuinfo_split(line, &value);
+		if (!value)
+			continue;
+		if (!blocks) {
+			if (streq(key, "features"))
+				l->flags = value;
+			continue;
+		}
+		if (streq(key, "cpu number")) {
+			i++;
+			continue;
+		}
+		if (i >= l->n) {
+			l->bad++; /* more CPU blocks than processor lines (procfs would index out of range) */
+			continue;
+		}
+		if (streq(key, "physical id")) {
+			l->v[i].physical_id = value;
+		} else if (streq(key, "core id")) {
+			l->v[i].core_id = value;
+		} else if (streq(key, "cpu MHz dynamic")) {
+			/* procfs: the first run of digits and dots, as a float */
+			size_t at = strcspn(value, "0123456789."), len = strspn(value + at, "0123456789.");
+			char num[32];
+			double mhz;
+			snprintf(num, sizeof(num), "%.*s", (int)len, value + at);
+			if (len == 0 || len >= sizeof(num) || parse_double(num, NULL, &mhz) < 0) {
+				l->bad++;
+			} else {
+				l->v[i].mhz = mhz;
+				l->v[i].has_mhz = true;
+			}
+		}
+	}
+	return 0;
+}
+
 static int update_info(struct collect_ctx *c)
 {
 	ssize_t n = ctx_read(c, ROOT_PROC, "cpuinfo");
@@ -714,7 +813,17 @@ static int update_info(struct collect_ctx *c)
 
 	if (n < 0)
 		return ctx_fail(c, (int)n, "couldn't get cpuinfo: open %s: %s", c->path.p, strerror((int)-n));
-	r = cpuinfo_arm ? cpuinfo_parse_arm(c, c->buf.p, &l) : cpuinfo_parse_x86(c, c->buf.p, &l);
+	switch (cpuinfo_format) {
+	case CPUINFO_FMT_ARM:
+		r = cpuinfo_parse_arm(c, c->buf.p, &l);
+		break;
+	case CPUINFO_FMT_S390X:
+		r = cpuinfo_parse_s390x(c, c->buf.p, &l);
+		break;
+	default:
+		r = cpuinfo_parse_x86(c, c->buf.p, &l, cpuinfo_format == CPUINFO_FMT_RISCV);
+		break;
+	}
 	if (r < 0)
 		return r;
 

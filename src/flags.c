@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,10 @@ int flag_set(struct flag *f, const char *value, enum flag_source source, char *e
 		int64_t v;
 		if (parse_i64(value, NULL, &v) < 0)
 			goto bad;
+#if LONG_MAX < INT64_MAX
+		if (v < LONG_MIN || v > LONG_MAX)
+			goto bad; /* 32-bit long: a value it cannot hold is refused, not truncated */
+#endif
 		*(long *)f->target = (long)v;
 		break;
 	}

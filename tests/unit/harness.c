@@ -45,6 +45,16 @@ int test_summary(const char *prog)
 	return test_failures ? 1 : 0;
 }
 
+bool test_qemu_lacks(const char *what)
+{
+	const char *arch = getenv("NODEX_QEMU_USER");
+
+	if (!arch || !*arch)
+		return false;
+	printf("%s: not emulated by qemu-user (%s), live test skipped\n", what, arch);
+	return true;
+}
+
 static char root[256];
 static char proc_path[300], sys_path[300], udev_path[300];
 

@@ -33,6 +33,14 @@ void test_check_int(const char *file, int line, const char *expr, long long got,
 /* Prints "<prog>: N checks, N failed" and returns the exit status (0 when nothing failed). */
 int test_summary(const char *prog);
 
+/* Under qemu-user (tests/suites/arch-*.sh sets NODEX_QEMU_USER), a live test that needs a kernel interface
+ * qemu-user does not emulate calls this with the reason: it prints "<what>: skipped under qemu-user" and
+ * returns true. Outside qemu it returns false and the test runs. */
+bool test_qemu_lacks(const char *what);
+/* True on a big-endian build: qemu-user translates a netlink request only when the header and payload
+ * are in one iovec, so under it a big-endian nodex's requests reach the kernel unswapped. */
+#define TEST_BIG_ENDIAN (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+
 /* One file of a fixture tree. path is relative to the root ("proc/loadavg", "sys/class/net/eth0/mtu",
  * "udev/b8:0", "etc/os-release"). content NULL makes a directory; a content starting with "->" makes a
  * symlink to the rest of the string. */

@@ -131,6 +131,9 @@ static void test_live(void)
 	struct strbuf nl = { 0 }, proc = { 0 };
 	char err[200];
 
+	/* qemu-user translates RTM_NEWLINK/ADDR/ROUTE answers only: a neighbour dump's recvfrom fails EINVAL. */
+	if (test_qemu_lacks("RTM_GETNEIGH"))
+		return;
 	if (!netns_enter("arp", "ip link add va type veth peer name vb && ip link add vc type veth peer name vd && "
 				"ip link set va up && ip link set vc up && "
 				"ip neigh add 10.9.9.5 lladdr 02:00:00:00:00:05 dev va nud permanent && "

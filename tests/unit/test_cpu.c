@@ -4,7 +4,9 @@
 #include "harness.h"
 
 extern const struct collector collector_cpu;
-int cpu_cpuinfo_arm_mode(int on);
+/* collectors/cpu.c's test hook and its enum cpuinfo_format, in order. */
+int cpu_cpuinfo_format(int format);
+enum { FMT_X86, FMT_ARM, FMT_S390X, FMT_RISCV };
 
 #define STAT_2CPU                                                      \
 	"cpu  1000 20 300 40000 50 6 7 0 8 9\n"                        \
@@ -433,14 +435,78 @@ static const struct collector_case arm_cases[] = {
 	  .expect_fail = 1 },
 };
 
+/* s390x's layout (procfs's test data): processor lines first, then one block per CPU. */
+#define CPUINFO_S390X                                                                                     \
+	"vendor_id       : IBM/S390\n# processors    : 2\nbogomips per cpu: 3033.00\nmax thread id   : 0\n"  \
+	"features\t: esan3 zarch stfle msa ldisp eimm dfp edat etf3eh highgprs te vx sie\n"                 \
+	"cache0          : level=1 type=Data scope=Private size=128K line_size=256 associativity=8\n"        \
+	"processor 0: version = FF,  identification = 2733E8,  machine = 2964\n"                           \
+	"processor 1: version = FF,  identification = 2733E8,  machine = 2964\n\n"                         \
+	"cpu number      : 0\nphysical id     : 2\ncore id         : 0\nsiblings        : 8\n"             \
+	"cpu cores       : 4\ncpu MHz dynamic : 5000\ncpu MHz static  : 5000\n\n"                          \
+	"cpu number      : 1\nphysical id     : 2\ncore id         : 1\nsiblings        : 8\n"             \
+	"cpu cores       : 4\ncpu MHz dynamic : 4800 MHz\ncpu MHz static  : 5000\n"
+
+static const struct collector_case s390x_cases[] = {
+	{ "s390x: vendor for every CPU, ids and dynamic MHz from the CPU blocks, features as flags",
+	  { { "proc/stat", "" }, { "proc/cpuinfo", CPUINFO_S390X } },
+	  .args = { "--collector.cpu.info.flags-include=^(zarch|vx)$" },
+	  .expect = "node_cpu_flag_info{flag=\"vx\"} 1\n"
+		    "node_cpu_flag_info{flag=\"zarch\"} 1\n"
+		    "node_cpu_frequency_hertz{core=\"0\",cpu=\"0\",package=\"2\"} 5e+09\n"
+		    "node_cpu_frequency_hertz{core=\"1\",cpu=\"1\",package=\"2\"} 4.8e+09\n"
+		    "node_cpu_info{cachesize=\"\",core=\"0\",cpu=\"0\",family=\"\",microcode=\"\",model=\"\","
+		    "model_name=\"\",package=\"2\",stepping=\"\",vendor=\"IBM/S390\"} 1\n"
+		    "node_cpu_info{cachesize=\"\",core=\"1\",cpu=\"1\",family=\"\",microcode=\"\",model=\"\","
+		    "model_name=\"\",package=\"2\",stepping=\"\",vendor=\"IBM/S390\"} 1\n" },
+	{ "s390x: x86 layout is refused, /proc/stat still read",
+	  { { "proc/stat", "cpu0 1 0 0 0 0 0 0 0 0 0\n" }, { "proc/cpuinfo", CPUINFO_X86 } },
+	  .args = { "--collector.cpu.info" },
+	  .needle = "node_cpu_info",
+	  .expect = "",
+	  .expect_fail = 1 },
+	{ "s390x: more CPU blocks than processors is reported, the rest kept",
+	  { { "proc/stat", "" },
+	    { "proc/cpuinfo", "vendor_id : IBM/S390\nprocessor 0: version = FF\ncpu number : 0\ncore id : 0\n"
+			      "cpu number : 1\ncore id : 1\n" } },
+	  .args = { "--collector.cpu.info" },
+	  .expect = "node_cpu_info{cachesize=\"\",core=\"0\",cpu=\"0\",family=\"\",microcode=\"\",model=\"\","
+		    "model_name=\"\",package=\"\",stepping=\"\",vendor=\"IBM/S390\"} 1\n",
+	  .expect_fail = 1 },
+};
+
+/* RISC-V's layout (procfs's test data): hart is the core, isa the model name. */
+static const struct collector_case riscv_cases[] = {
+	{ "riscv64: hart as core, isa as model name",
+	  { { "proc/stat", "" },
+	    { "proc/cpuinfo", "processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdcsu\nmmu\t\t: sv48\n\n"
+			      "processor\t: 1\nhart\t\t: 1\nisa\t\t: rv64imafdcsu\nmmu\t\t: sv48\n" } },
+	  .args = { "--collector.cpu.info" },
+	  .expect = "node_cpu_info{cachesize=\"\",core=\"0\",cpu=\"0\",family=\"\",microcode=\"\",model=\"\","
+		    "model_name=\"rv64imafdcsu\",package=\"\",stepping=\"\",vendor=\"\"} 1\n"
+		    "node_cpu_info{cachesize=\"\",core=\"1\",cpu=\"1\",family=\"\",microcode=\"\",model=\"\","
+		    "model_name=\"rv64imafdcsu\",package=\"\",stepping=\"\",vendor=\"\"} 1\n" },
+	{ "riscv64: a first line that is not a processor is refused",
+	  { { "proc/stat", "" }, { "proc/cpuinfo", "vendor_id : x\nprocessor : 0\n" } },
+	  .args = { "--collector.cpu.info" },
+	  .expect = "",
+	  .expect_fail = 1 },
+};
+
 int main(int argc, char **argv)
 {
 	(void)argc;
+	/* The build's architecture picks the cpuinfo parser: each table names the layout it is written in. */
+	int old = cpu_cpuinfo_format(FMT_X86);
 	test_collector_cases(&collector_cpu, cases, ARRAY_SIZE(cases));
 	test_jump_back();
 	test_isolated_retry();
-	int old = cpu_cpuinfo_arm_mode(1);
+	cpu_cpuinfo_format(FMT_ARM);
 	test_collector_cases(&collector_cpu, arm_cases, ARRAY_SIZE(arm_cases));
-	cpu_cpuinfo_arm_mode(old);
+	cpu_cpuinfo_format(FMT_S390X);
+	test_collector_cases(&collector_cpu, s390x_cases, ARRAY_SIZE(s390x_cases));
+	cpu_cpuinfo_format(FMT_RISCV);
+	test_collector_cases(&collector_cpu, riscv_cases, ARRAY_SIZE(riscv_cases));
+	cpu_cpuinfo_format(old);
 	return test_summary(argv[0]);
 }
