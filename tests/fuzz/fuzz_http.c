@@ -3,7 +3,7 @@
  *
  *   Accept-Encoding                       http_accepts_gzip()
  *   X-Prometheus-Scrape-Timeout-Seconds   http_scrape_timeout()
- *   Authorization                         webconfig_parse_basic_auth() (Basic, base64)
+ *   Authorization                         auth_parse_basic() (Basic, base64)  
  *   Query                                 the collect[] / exclude[] values of a query string, to
  *                                         scrape_select() (enabled here: loadavg, meminfo, stat)
  *   Listen                                http_split_address() (--web.listen-address)
@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "auth.h"
 #include "http.h"
 #include "log.h"
 #include "scrape.h"
-#include "webconfig.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -85,7 +85,7 @@ static void one(const char *name, char *value)
 			abort();
 	} else if (!strcasecmp(name, "Authorization")) {
 		char *user = NULL, *password = NULL;
-		if (webconfig_parse_basic_auth(value, &user, &password) == 0) {
+		if (auth_parse_basic(value, &user, &password) == 0) {
 			if (!user || !password || strchr(user, ':'))
 				abort();
 			free(user);
