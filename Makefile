@@ -118,7 +118,8 @@ BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyam
 # Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
 # conflicts with Debian's npm package, so asking apt for it would fail.
 NODE_DEBS  := $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
-TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 curl openssl clang \
+TEST_DEBS  := prometheus prometheus-node-exporter prometheus-alertmanager python3 python3-protobuf \
+              python3-prometheus-client curl openssl clang \
               libclang-rt-14-dev dbus systemd $(NODE_DEBS) iproute2 procps
 
 deps:

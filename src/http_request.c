@@ -144,6 +144,132 @@ static void exporter_metrics(struct metric_set *ms)
 	metric_add(f, (double)atomic_load(&errors_gathering), "gathering");
 }
 
+/* ---- content negotiation ---- */
+
+/* One media range of an Accept header as goautoneg.ParseAccept reads it, with the parameters
+ * expfmt.Negotiate looks at (pointers into a copy of the header). */
+struct media_range {
+	const char *type, *sub, *proto, *encoding, *version;
+	double q;
+};
+
+#define MAX_MEDIA_RANGES 64
+
+/* Go's strings.Trim(s, " "), in place. */
+static char *trim_spaces(char *s)
+{
+	char *end;
+
+	while (*s == ' ')
+		s++;
+	end = s + strlen(s);
+	while (end > s && end[-1] == ' ')
+		*--end = '\0';
+	return s;
+}
+
+/* Go's strconv.ParseFloat(s, 32) as goautoneg calls it on the untrimmed text after "q=": a string it refuses
+ * gives 0, and the value kept is a float32. */
+static double go_q(const char *s)
+{
+	char *end;
+	double v;
+
+	if (!*s || isspace((unsigned char)*s))
+		return 0;
+	v = strtod(s, &end);
+	return *end ? 0 : (double)(float)v;
+}
+
+/* Splits one comma-separated part into m. Returns false for a part goautoneg drops (no type/subtype). */
+static bool parse_media_range(char *part, struct media_range *m)
+{
+	char *params = strchr(part, ';'), *slash;
+
+	memset(m, 0, sizeof(*m));
+	m->q = 1;
+	if (params)
+		*params++ = '\0';
+	slash = strchr(part, '/');
+	if (slash)
+		*slash = '\0';
+	m->type = trim_spaces(part);
+	if (!slash) {
+		if (!streq(m->type, "*"))
+			return false;
+		m->sub = "*";
+	} else {
+		if (strchr(slash + 1, '/'))
+			return false;
+		m->sub = trim_spaces(slash + 1);
+	}
+	for (char *param; params && (param = strsep(&params, ";"));) {
+		char *eq = strchr(param, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		const char *key = trim_spaces(param);
+		if (streq(key, "q")) {
+			m->q = go_q(eq + 1);
+			continue;
+		}
+		const char *value = trim_spaces(eq + 1);
+		if (streq(key, "proto"))
+			m->proto = value;
+		else if (streq(key, "encoding"))
+			m->encoding = value;
+		else if (streq(key, "version"))
+			m->version = value;
+	}
+	return true;
+}
+
+/* goautoneg's accept_slice.Less: a higher q first, then a concrete type before "*", then a concrete subtype
+ * before "*". (Not a strict order: Go's sort.Sort, an insertion sort for the 12 ranges or fewer a scraper
+ * sends, keeps the header's order among ranges that compare equal, and so does this.) */
+static bool range_less(const struct media_range *a, const struct media_range *b)
+{
+	if (a->q > b->q)
+		return true;
+	if (!streq(a->type, "*") && streq(b->type, "*"))
+		return true;
+	return !streq(a->sub, "*") && streq(b->sub, "*");
+}
+
+enum expo_format http_negotiate(const char *accept)
+{
+	struct media_range r[MAX_MEDIA_RANGES];
+	enum expo_format fmt = EXPO_TEXT;
+	size_t n = 0;
+	char *copy, *rest;
+
+	if (!accept || !(copy = strdup(accept)))
+		return EXPO_TEXT;
+	rest = copy;
+	for (char *part; (part = strsep(&rest, ",")) && n < MAX_MEDIA_RANGES;)
+		if (parse_media_range(trim_spaces(part), &r[n]))
+			n++;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && range_less(&r[j], &r[j - 1]); j--) {
+			struct media_range t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (streq(r[i].type, "application") && streq(r[i].sub, "vnd.google.protobuf") && r[i].proto &&
+		    streq(r[i].proto, "io.prometheus.client.MetricFamily") && r[i].encoding &&
+		    streq(r[i].encoding, "delimited")) {
+			fmt = EXPO_PROTO;
+			break;
+		}
+		if (streq(r[i].type, "text") && streq(r[i].sub, "plain") &&
+		    (!r[i].version || streq(r[i].version, "0.0.4") || !r[i].version[0]))
+			break;
+	}
+	free(copy);
+	return fmt;
+}
+
 bool http_accepts_gzip(const char *ae)
 {
 	bool gzip = false, star = false, gzip_named = false;
@@ -390,7 +516,8 @@ static enum MHD_Result answer_scrape(struct req *r)
 		atomic_fetch_add(&requests_500, 1);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, EXPO_CONTENT_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				r->job.format == EXPO_PROTO ? EXPO_CONTENT_TYPE_PROTO : EXPO_CONTENT_TYPE);
 	if (o->gzip)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
@@ -422,6 +549,7 @@ static enum MHD_Result start_scrape(struct req *r)
 	}
 	if (limit <= 0)
 		atomic_fetch_add(&in_flight, 1);
+	r->job.format = http_negotiate(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
 	r->job.gzip = http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
 	/* Prometheus says how long it will wait; collectors that may block get a little less than that. */
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds");

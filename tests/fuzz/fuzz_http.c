@@ -1,6 +1,7 @@
 /* libFuzzer target for our code that reads HTTP request data, called directly (fast): the input is a list
  * of header-like lines "Name: value" (CRLF or LF), each handed to the parser for that name:
  *
+ *   Accept                                http_negotiate() (the exposition format)
  *   Accept-Encoding                       http_accepts_gzip()
  *   X-Prometheus-Scrape-Timeout-Seconds   http_scrape_timeout()
  *   Authorization                         auth_parse_basic() (Basic, base64)  
@@ -77,7 +78,11 @@ static void query(char *q)
 
 static void one(const char *name, char *value)
 {
-	if (!strcasecmp(name, "Accept-Encoding")) {
+	if (!strcasecmp(name, "Accept")) {
+		enum expo_format f = http_negotiate(value);
+		if (f != EXPO_TEXT && f != EXPO_PROTO)
+			abort();
+	} else if (!strcasecmp(name, "Accept-Encoding")) {
 		(void)http_accepts_gzip(value);
 	} else if (!strcasecmp(name, "X-Prometheus-Scrape-Timeout-Seconds")) {
 		double t = http_scrape_timeout(value);
