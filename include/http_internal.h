@@ -11,6 +11,8 @@
 #define NODEX_HTTP_INTERNAL_H
 
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 
 #include "http.h"
 
@@ -41,5 +43,10 @@ bool http_conn_busy(struct MHD_Connection *conn);
 /* The request is over; the connection waits for its next request unless it is closing (toe is not
  * MHD_REQUEST_TERMINATED_COMPLETED_OK). */
 void http_conn_idle(struct MHD_Connection *conn, enum MHD_RequestTerminationCode toe);
+
+/* The client's address of conn, as Go prints it ("192.0.2.1:50872", "[2001:db8::1]:50872"; an IPv4 client
+ * of a dual-stack listener as IPv4), without the port when port is false. "?" when unknown. */
+#define HTTP_PEER_MAX (INET6_ADDRSTRLEN + 16)
+void http_peer(struct MHD_Connection *conn, char *buf, size_t size, bool port);
 
 #endif

@@ -168,10 +168,12 @@ const struct webconfig *webconfig_config(const struct webconfig_state *st);
 
 /* TLS. session_start runs when a connection was accepted, before its handshake: it binds the session to
  * the configuration in force (priorities, certificate, client-certificate policy) and returns a handle for
- * session_end, to call when the connection closed. retrieve_cert is the gnutls_certificate_retrieve_function2
- * to give the TLS library. session_check runs at each request: it returns 0, or -EPERM when the session
- * must be dropped (a resumed session that no longer meets the client-certificate policy). */
-void *webconfig_tls_session_start(gnutls_session_t session);
+ * session_end, to call when the connection closed (NULL on allocation failure). peer ("ip:port") names
+ * the client in the warning session_end logs, rate-limited, when the handshake failed or the client was
+ * refused. retrieve_cert is the gnutls_certificate_retrieve_function2 to give the TLS library.
+ * session_check runs at each request: it returns 0, or -EPERM when the session must be dropped (a resumed
+ * session that no longer meets the client-certificate policy). */
+void *webconfig_tls_session_start(gnutls_session_t session, const char *peer);
 void webconfig_tls_session_end(void *handle);
 int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
 				const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length, gnutls_pcert_st **pcert,

@@ -135,6 +135,41 @@ void http_conn_idle(struct MHD_Connection *conn, enum MHD_RequestTerminationCode
 	pthread_mutex_unlock(&conn_mu);
 }
 
+void http_peer(struct MHD_Connection *conn, char *buf, size_t size, bool port)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	char host[INET6_ADDRSTRLEN];
+	const void *addr;
+	unsigned p;
+	bool v6 = false;
+
+	snprintf(buf, size, "?");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		addr = &s4->sin_addr;
+		p = ntohs(s4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		addr = &s6->sin6_addr;
+		p = ntohs(s6->sin6_port);
+		/* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; Go prints them as IPv4. */
+		v6 = !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
+		if (!v6)
+			addr = (const unsigned char *)addr + 12;
+	} else {
+		return;
+	}
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, addr, host, sizeof(host)))
+		return;
+	if (!port)
+		snprintf(buf, size, "%s", host);
+	else
+		snprintf(buf, size, v6 ? "[%s]:%u" : "%s:%u", host, p);
+}
+
 /* Closes the connections whose wait for a request has passed --web.connection-timeout. */
 static void *reaper_main(void *arg)
 {
@@ -207,7 +242,9 @@ static void notify_connection(void *cls, struct MHD_Connection *conn, void **soc
 		if (webconfig_tls()) {
 			const union MHD_ConnectionInfo *ci =
 				MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-			c->tls = ci && ci->tls_session ? webconfig_tls_session_start(ci->tls_session) : NULL;
+			char peer[HTTP_PEER_MAX];
+			http_peer(conn, peer, sizeof(peer), true);
+			c->tls = ci && ci->tls_session ? webconfig_tls_session_start(ci->tls_session, peer) : NULL;
 		}
 		pthread_mutex_lock(&conn_mu);
 		l->open++;

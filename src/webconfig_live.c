@@ -56,7 +56,8 @@ struct webconfig_state {
 	gnutls_privkey_t key;
 	gnutls_x509_trust_list_t cas;
 	gnutls_priority_t prio;
-	char prio_string[512];
+	char prio_string[560];
+	char key_usage[160]; /* the certificate's key usage when it lacks digitalSignature, else "" */
 	bool suite_check; /* the priorities allow TLS 1.2 suites that cipher_suites did not list */
 	uint16_t allowed[WEBCONFIG_MAX_SUITES];
 	size_t n_allowed;
@@ -355,10 +356,43 @@ static void plan_suite_check(struct webconfig_state *st)
 	}
 }
 
+/* The key usage bits of a certificate by their X.509 names, comma-separated. */
+static void key_usage_names(unsigned ku, char *buf, size_t size)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ GNUTLS_KEY_DIGITAL_SIGNATURE, "digitalSignature" }, { GNUTLS_KEY_NON_REPUDIATION, "nonRepudiation" },
+		{ GNUTLS_KEY_KEY_ENCIPHERMENT, "keyEncipherment" },   { GNUTLS_KEY_DATA_ENCIPHERMENT, "dataEncipherment" },
+		{ GNUTLS_KEY_KEY_AGREEMENT, "keyAgreement" },         { GNUTLS_KEY_KEY_CERT_SIGN, "keyCertSign" },
+		{ GNUTLS_KEY_CRL_SIGN, "cRLSign" },                   { GNUTLS_KEY_ENCIPHER_ONLY, "encipherOnly" },
+		{ GNUTLS_KEY_DECIPHER_ONLY, "decipherOnly" },
+	};
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names) && o < size; i++)
+		if (ku & names[i].bit)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "," : "", names[i].name);
+}
+
+/* Every TLS handshake nodex offers (ECDHE key exchange, TLS 1.3) signs with the certificate's key, so
+ * GnuTLS refuses a certificate whose key usage extension leaves out digitalSignature, such as the
+ * "critical, keyEncipherment" of older CA templates. Go's crypto/tls never looks at its own certificate's
+ * key usage, so node_exporter serves it, and clients accept it (OpenSSL asks for digitalSignature or
+ * keyEncipherment of a server certificate; Go checks nothing). The undocumented %DEBUG_ALLOW_KEY_USAGE_VIOLATIONS
+ * tells GnuTLS (3.6 and later) to do as Go does for our own certificate only; the client certificates we
+ * verify are not affected. A GnuTLS that does not know the keyword refuses the priorities: then the
+ * certificate is refused with the missing usage named, and a reload keeps the configuration in force. */
+static const char allow_ku[] = ":%DEBUG_ALLOW_KEY_USAGE_VIOLATIONS";
+
 static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
 {
 	const struct webconfig_pos *pos = &st->cfg->pos_tls;
-	const char *where = NULL;
+	const char *where = NULL, *cert = st->cfg->cert_file ? st->cfg->cert_file : "tls_server_config.cert";
+	unsigned ku = 0;
+	size_t n;
 	int r;
 
 	r = load_keypair(st, err, err_size);
@@ -372,7 +406,27 @@ static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
 			 pos->col);
 		return -EINVAL;
 	}
+	n = strlen(st->prio_string);
+	if (gnutls_pubkey_get_key_usage(st->pcerts[0].pubkey, &ku) >= 0 && ku != 0 &&
+	    !(ku & GNUTLS_KEY_DIGITAL_SIGNATURE)) {
+		key_usage_names(ku, st->key_usage, sizeof(st->key_usage));
+		if (n + sizeof(allow_ku) > sizeof(st->prio_string)) {
+			snprintf(err, err_size, "line %u, column %u: tls_server_config: too many settings", pos->line,
+				 pos->col);
+			return -EINVAL;
+		}
+		memcpy(st->prio_string + n, allow_ku, sizeof(allow_ku));
+	}
 	r = gnutls_priority_init(&st->prio, st->prio_string, &where);
+	if (r < 0 && st->key_usage[0] && where && where >= st->prio_string + n) {
+		st->prio = NULL;
+		snprintf(err, err_size,
+			 "certificate %s: its key usage (%s) lacks digitalSignature, which every TLS handshake nodex "
+			 "offers needs, and this GnuTLS cannot be told to ignore that as Go does: issue the certificate "
+			 "with keyUsage digitalSignature",
+			 cert, st->key_usage);
+		return -EINVAL;
+	}
 	if (r < 0) {
 		st->prio = NULL;
 		snprintf(err, err_size,
@@ -451,16 +505,20 @@ bool webconfig_tls(void)
 	return tls_mode;
 }
 
-static void log_loaded(const struct webconfig *wc)
+static void log_loaded(const struct webconfig_state *st)
 {
+	const struct webconfig *wc = st->cfg;
+
 	if (wc->http2_given && wc->http2)
 		log_info("http_server_config.http2 is ignored: nodex serves HTTP/1.1 only", "file", cfg_path);
-	if (wc->tls && !wc->prefer_server_cipher_suites)
-		log_debug("tls_server_config.prefer_server_cipher_suites: false is ignored, as Go does since 1.17");
 	if (wc->tls && wc->sans_set && wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
 		log_warn("tls_server_config.client_allowed_sans is ignored: client_auth_type NoClientCert asks for no "
 			 "client certificate",
 			 "file", cfg_path);
+	if (st->key_usage[0])
+		log_info("The certificate's key usage lacks digitalSignature; it is served all the same, as "
+			 "node_exporter serves it",
+			 "cert", wc->cert_file ? wc->cert_file : "tls_server_config.cert", "key_usage", st->key_usage);
 }
 
 /* Installs a freshly built state. Called with reload_lock held. */
@@ -478,7 +536,7 @@ static int swap_in(struct webconfig_state *st, char *err, size_t err_size)
 	pthread_mutex_unlock(&state_lock);
 	webconfig_release(old);
 	have_failed = false;
-	log_loaded(st->cfg);
+	log_loaded(st);
 	return 0;
 }
 
@@ -579,7 +637,7 @@ int webconfig_init(const char *path, char *err, size_t err_size)
 	cur = st;
 	enabled = true;
 	atomic_store(&last_check, now_monotonic());
-	log_loaded(st->cfg);
+	log_loaded(st);
 	return 0;
 }
 
@@ -641,10 +699,38 @@ static bool sans_match(const struct webconfig *wc, gnutls_x509_crt_t leaf)
 	}
 }
 
+/* One TLS connection: the state its handshake uses, and how far the handshake got, so that a handshake
+ * that fails is logged when the connection closes (libmicrohttpd only logs it at debug level, as "received
+ * handshake message out of context" whatever the cause). It is the session's user pointer. */
+struct tls_conn {
+	struct webconfig_state *st;
+	char peer[INET6_ADDRSTRLEN + 16];
+	bool client_hello; /* a ClientHello arrived */
+	bool server_hello; /* the ServerHello went out */
+	bool done;         /* the client's Finished arrived: the handshake is complete */
+	char refused[200]; /* why nodex refused the client itself ("" when it did not) */
+};
+
+static struct webconfig_state *state_of(gnutls_session_t session)
+{
+	struct tls_conn *tc = gnutls_session_get_ptr(session);
+
+	return tc ? tc->st : NULL;
+}
+
+static int refuse(gnutls_session_t session, const char *why, const char *detail)
+{
+	struct tls_conn *tc = gnutls_session_get_ptr(session);
+
+	if (tc)
+		snprintf(tc->refused, sizeof(tc->refused), "%s%s%s", why, detail ? ": " : "", detail ? detail : "");
+	return -1;
+}
+
 /* The client-certificate policy, run by GnuTLS during the handshake (a non-zero return fails it). */
 static int verify_client(gnutls_session_t session)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	struct webconfig_state *st = state_of(session);
 	const struct webconfig *wc;
 	const gnutls_datum_t *raw;
 	gnutls_x509_crt_t crts[MAX_CHAIN];
@@ -659,15 +745,11 @@ static int verify_client(gnutls_session_t session)
 		 wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT;
 	raw = gnutls_certificate_get_peers(session, &n);
 	if (!raw || n == 0) {
-		if (wc->sans_set) {
-			log_debug("TLS handshake refused: no client certificate to match client_allowed_sans against");
-			return -1;
-		}
+		if (wc->sans_set)
+			return refuse(session, "no client certificate to match client_allowed_sans against", NULL);
 		if (wc->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
-		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT) {
-			log_debug("TLS handshake refused: no client certificate");
-			return -1;
-		}
+		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT)
+			return refuse(session, "no client certificate", NULL);
 		return 0;
 	}
 	if (n > MAX_CHAIN)
@@ -678,7 +760,7 @@ static int verify_client(gnutls_session_t session)
 		if (r >= 0)
 			r = gnutls_x509_crt_import(crts[i], &raw[i], GNUTLS_X509_FMT_DER);
 		if (r < 0) {
-			log_debug("TLS handshake refused: bad client certificate", "err", gnutls_strerror(r));
+			refuse(session, "bad client certificate", gnutls_strerror(r));
 			n = i + 1;
 			goto out;
 		}
@@ -691,14 +773,14 @@ static int verify_client(gnutls_session_t session)
 			gnutls_datum_t why = { 0 };
 			if (r >= 0)
 				gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
-			log_debug("TLS handshake refused: client certificate not verified", "err",
-				  r < 0 ? gnutls_strerror(r) : why.data ? (const char *)why.data : "?");
+			refuse(session, "client certificate not verified",
+			       r < 0 ? gnutls_strerror(r) : why.data ? (const char *)why.data : "?");
 			gnutls_free(why.data);
 			goto out;
 		}
 	}
 	if (wc->sans_set && !sans_match(wc, crts[0])) {
-		log_debug("TLS handshake refused: could not find allowed SANs in client cert");
+		refuse(session, "could not find allowed SANs in client cert", NULL);
 		goto out;
 	}
 	ret = 0;
@@ -709,20 +791,15 @@ out:
 	return ret;
 }
 
-/* Runs before the ServerHello goes out: refuses a TLS 1.0-1.2 suite that cipher_suites did not list (the
+/* Before the ServerHello goes out: refuses a TLS 1.0-1.2 suite that cipher_suites did not list (the
  * priorities can only name key exchanges, ciphers and MACs, whose combinations may be more). The body is
  * version(2) random(32) session_id(1+n) cipher_suite(2). */
-static int suite_hook(gnutls_session_t session, unsigned htype, unsigned when, unsigned incoming,
-		      const gnutls_datum_t *msg)
+static int check_suite(gnutls_session_t session, const struct webconfig_state *st, const gnutls_datum_t *msg)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
 	size_t o = 2 + 32;
 	uint16_t id;
 
-	(void)htype;
-	(void)when;
-	(void)incoming;
-	if (!st || !msg || msg->size < o + 1)
+	if (!msg || msg->size < o + 1)
 		return GNUTLS_E_UNWANTED_ALGORITHM;
 	o += 1 + msg->data[o];
 	if (msg->size < o + 2)
@@ -733,23 +810,50 @@ static int suite_hook(gnutls_session_t session, unsigned htype, unsigned when, u
 	for (size_t i = 0; i < st->n_allowed; i++)
 		if (st->allowed[i] == id)
 			return 0;
-	log_debug("TLS handshake refused: no cipher suite of cipher_suites in common with the client");
+	refuse(session, "no cipher suite of cipher_suites in common with the client", NULL);
 	return GNUTLS_E_UNWANTED_ALGORITHM;
 }
 
-void *webconfig_tls_session_start(gnutls_session_t session)
+/* Runs before and after each handshake message: follows the handshake's progress, and checks the cipher
+ * suite when cipher_suites asks for it. */
+static int handshake_hook(gnutls_session_t session, unsigned htype, unsigned when, unsigned incoming,
+			  const gnutls_datum_t *msg)
 {
-	struct webconfig_state *st;
+	struct tls_conn *tc = gnutls_session_get_ptr(session);
+
+	if (!tc)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if (incoming) {
+		tc->client_hello |= htype == GNUTLS_HANDSHAKE_CLIENT_HELLO;
+		tc->done |= htype == GNUTLS_HANDSHAKE_FINISHED && when == GNUTLS_HOOK_POST;
+		return 0;
+	}
+	if (htype != GNUTLS_HANDSHAKE_SERVER_HELLO)
+		return 0;
+	if (when == GNUTLS_HOOK_PRE)
+		return tc->st->suite_check ? check_suite(session, tc->st, msg) : 0;
+	tc->server_hello = true;
+	return 0;
+}
+
+void *webconfig_tls_session_start(gnutls_session_t session, const char *peer)
+{
+	struct tls_conn *tc = calloc(1, sizeof(*tc));
 	gnutls_certificate_request_t req = GNUTLS_CERT_IGNORE;
 
-	webconfig_maybe_reload();
-	st = webconfig_acquire();
-	if (!st)
+	if (!tc)
 		return NULL;
-	gnutls_session_set_ptr(session, st);
-	if (st->prio)
-		gnutls_priority_set(session, st->prio);
-	switch (st->cfg->client_auth) {
+	webconfig_maybe_reload();
+	tc->st = webconfig_acquire();
+	if (!tc->st) {
+		free(tc);
+		return NULL;
+	}
+	snprintf(tc->peer, sizeof(tc->peer), "%s", peer ? peer : "?");
+	gnutls_session_set_ptr(session, tc);
+	if (tc->st->prio)
+		gnutls_priority_set(session, tc->st->prio);
+	switch (tc->st->cfg->client_auth) {
 	case WEBCONFIG_NO_CLIENT_CERT:
 		break;
 	case WEBCONFIG_REQUEST_CLIENT_CERT:
@@ -764,21 +868,67 @@ void *webconfig_tls_session_start(gnutls_session_t session)
 	gnutls_certificate_server_set_request(session, req);
 	if (req != GNUTLS_CERT_IGNORE)
 		gnutls_session_set_verify_function(session, verify_client);
-	if (st->suite_check)
-		gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_PRE, suite_hook);
-	return st;
+	gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_BOTH, handshake_hook);
+	return tc;
+}
+
+/* Handshake failures are logged at warn level with the peer's address, at most one line per
+ * HANDSHAKE_LOG_INTERVAL seconds: a port whose handshakes all fail must not stay silent, and a flood of
+ * them must not flood the log. Each line counts the failures not logged since the one before. */
+#define HANDSHAKE_LOG_INTERVAL 10.0
+
+static pthread_mutex_t hs_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static double hs_logged_at;
+static unsigned long hs_unlogged;
+
+static void log_handshake_failure(const struct tls_conn *tc)
+{
+	const char *why = tc->refused;
+	char more[32] = "";
+	double now = now_monotonic();
+
+	pthread_mutex_lock(&hs_log_lock);
+	if (hs_logged_at > 0 && now - hs_logged_at < HANDSHAKE_LOG_INTERVAL) {
+		hs_unlogged++;
+		pthread_mutex_unlock(&hs_log_lock);
+		return;
+	}
+	if (hs_unlogged)
+		snprintf(more, sizeof(more), "%lu", hs_unlogged);
+	hs_logged_at = now;
+	hs_unlogged = 0;
+	pthread_mutex_unlock(&hs_log_lock);
+	if (!why[0]) {
+		if (!tc->client_hello)
+			why = "the connection closed before a TLS ClientHello arrived (not TLS, e.g. plain HTTP, or a "
+			      "TCP probe or timeout)";
+		else if (!tc->server_hello)
+			why = "nothing acceptable in the client's ClientHello: no TLS version, cipher suite, group or "
+			      "signature algorithm in common with the configuration, or none the certificate can serve";
+		else
+			why = "the client ended the handshake after the server's certificate (does it trust it?)";
+	}
+	log_warn(tc->done ? "TLS client refused" : "TLS handshake failed", "peer", tc->peer, "err", why,
+		 more[0] ? "failures_not_logged_since_last" : (const char *)0, more, (const char *)0);
 }
 
 void webconfig_tls_session_end(void *handle)
 {
-	webconfig_release(handle);
+	struct tls_conn *tc = handle;
+
+	if (!tc)
+		return;
+	if (!tc->done || tc->refused[0])
+		log_handshake_failure(tc);
+	webconfig_release(tc->st);
+	free(tc);
 }
 
 int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
 				const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length, gnutls_pcert_st **pcert,
 				unsigned int *pcert_length, gnutls_privkey_t *privkey)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	struct webconfig_state *st = state_of(session);
 
 	(void)req_ca_dn;
 	(void)nreqs;
@@ -794,7 +944,7 @@ int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *
 
 int webconfig_tls_session_check(gnutls_session_t session)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	struct webconfig_state *st = state_of(session);
 
 	/* A resumed session skipped the certificate exchange: hold it to the policy again. */
 	if (!st || !gnutls_session_is_resumed(session) || st->cfg->client_auth == WEBCONFIG_NO_CLIENT_CERT)

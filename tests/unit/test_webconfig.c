@@ -496,6 +496,12 @@ static void test_priorities(void)
 		  "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-CIPHER-ALL:+AES-128-GCM:"
 		  "+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-CBC:+AES-256-CBC:-MAC-ALL:+AEAD:+SHA1:-GROUP-ALL:+GROUP-X25519:"
 		  "+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:%SERVER_PRECEDENCE" },
+		/* prefer_server_cipher_suites: false lets the client's order win. */
+		{ "tls_server_config: {cert: c, key: k, prefer_server_cipher_suites: false, cipher_suites: "
+		  "[TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]}",
+		  "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-CIPHER-ALL:+AES-256-GCM:"
+		  "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:"
+		  "+GROUP-SECP384R1:+GROUP-SECP521R1" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct webconfig *wc = NULL;
