@@ -562,7 +562,7 @@ static enum MHD_Result start_scrape(struct req *r)
 	return MHD_YES;
 }
 
-/* Runs on the auth worker thread. */
+/* Runs on an auth worker, or on the thread whose check pushed this one out of the queue. */
 static void auth_done(void *cls)
 {
 	struct req *r = cls;
@@ -582,6 +582,18 @@ static enum MHD_Result unauthorized(struct MHD_Connection *conn)
 	return queue(conn, MHD_HTTP_UNAUTHORIZED, resp);
 }
 
+/* 503 when a password check could not be run (src/auth.c bounds the bcrypt work). */
+static enum MHD_Result auth_busy(struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp =
+		text_response("Too many authentication checks waiting, try again later.\n", "text/plain; charset=utf-8");
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Retry-After", "1");
+	return queue(conn, MHD_HTTP_SERVICE_UNAVAILABLE, resp);
+}
+
 /* exporter-toolkit's webHandler in front of everything: the rate limit (429, answered before the extra
  * headers are set, as there), then basic auth. Returns true when the request was answered or suspended
  * here, with what to return in *res. */
@@ -590,21 +602,22 @@ static bool web_gate(struct req *r, enum MHD_Result *res)
 	struct MHD_Connection *conn = r->conn;
 	struct webconfig_state *st;
 	enum auth_status a;
+	char source[HTTP_PEER_MAX];
 
 	*res = MHD_YES;
 	if (r->state == REQ_AUTH_BUSY) {
 		r->state = REQ_NEW;
-		*res = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-				  "Too many authentication checks waiting, try again later.");
+		*res = auth_busy(conn);
 		return true;
 	}
 	if (r->state == REQ_AUTH_DONE) {
-		bool ok = auth_finish(r->auth);
+		a = auth_finish(r->auth);
 		r->auth = NULL;
 		r->state = REQ_NEW;
-		if (!ok)
-			*res = unauthorized(conn);
-		return !ok;
+		if (a == AUTH_OK)
+			return false;
+		*res = a == AUTH_BUSY ? auth_busy(conn) : unauthorized(conn);
+		return true;
 	}
 	if (webconfig_tls()) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
@@ -636,16 +649,24 @@ static bool web_gate(struct req *r, enum MHD_Result *res)
 	case AUTH_OFF:
 	case AUTH_OK:
 		return false;
-	case AUTH_DENIED:
-		*res = unauthorized(conn);
-		return true;
 	case AUTH_PENDING:
 		break;
+	case AUTH_BUSY:
+		*res = auth_busy(conn);
+		return true;
+	case AUTH_DENIED:
+	default:
+		*res = unauthorized(conn);
+		return true;
 	}
+	/* Checks are queued fairly per client address; one whose client will have given up is not run. */
+	http_peer(conn, source, sizeof(source), false);
+	double timeout =
+		http_scrape_timeout(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds"));
 	/* Suspend first: the worker may finish and resume before this function returns. */
 	r->state = REQ_AUTH_WAITING;
 	MHD_suspend_connection(conn);
-	if (auth_submit(r->auth, auth_done, r) < 0) {
+	if (auth_submit(r->auth, source, timeout, auth_done, r) < 0) {
 		r->auth = NULL;
 		r->state = REQ_AUTH_BUSY;
 		MHD_resume_connection(conn);
