@@ -9,13 +9,21 @@
 
 #define EXPO_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define EXPO_CONTENT_TYPE_PROTO "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+#define EXPO_CONTENT_TYPE_PROTO_TEXT "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text"
+#define EXPO_CONTENT_TYPE_PROTO_COMPACT \
+	"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=compact-text"
 
 /* The output formats (what HTTP content negotiation picks). */
 enum expo_format {
-	EXPO_TEXT,  /* text 0.0.4 */
-	EXPO_PROTO, /* length-delimited io.prometheus.client.MetricFamily messages */
+	EXPO_TEXT,          /* text 0.0.4 */
+	EXPO_PROTO,         /* length-delimited io.prometheus.client.MetricFamily messages */
+	EXPO_PROTO_TEXT,    /* the same messages in protobuf's text format, for debugging */
+	EXPO_PROTO_COMPACT, /* and in its one-line-per-family form */
 	EXPO_N_FORMATS,
 };
+
+/* The Content-Type of a format. */
+const char *expo_content_type(enum expo_format fmt);
 
 /* Scratch memory kept between renders so a steady scrape does not allocate. */
 struct fam_ref {
@@ -47,6 +55,10 @@ int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const 
 /* Appends one family (f: name, help, type, label names) with its n series, already sorted and checked, as
  * one length-delimited MetricFamily message (src/exposition_proto.c). Returns 0 or -ENOMEM. */
 int expo_proto_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n);
+
+/* Appends the same in protobuf's text format (compact: the one-line form), as client_golang prints it. */
+int expo_prototext_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n,
+			  bool compact);
 
 /* Frees the scratch memory. */
 void expo_free(struct expo *e);

@@ -255,6 +255,20 @@ static int write_family(struct strbuf *out, const struct family *f, struct sampl
 	return 0;
 }
 
+const char *expo_content_type(enum expo_format fmt)
+{
+	switch (fmt) {
+	case EXPO_PROTO:
+		return EXPO_CONTENT_TYPE_PROTO;
+	case EXPO_PROTO_TEXT:
+		return EXPO_CONTENT_TYPE_PROTO_TEXT;
+	case EXPO_PROTO_COMPACT:
+		return EXPO_CONTENT_TYPE_PROTO_COMPACT;
+	default:
+		return EXPO_CONTENT_TYPE;
+	}
+}
+
 int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets)
 {
 	return expo_render_as(e, out, sets, n_sets, EXPO_TEXT);
@@ -346,8 +360,19 @@ int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const 
 			}
 			e->samples[kept++] = e->samples[j];
 		}
-		int r = fmt == EXPO_PROTO ? expo_proto_family(out, first, e->samples, kept)
-					  : write_family(out, first, e->samples, kept);
+		int r;
+		switch (fmt) {
+		case EXPO_PROTO:
+			r = expo_proto_family(out, first, e->samples, kept);
+			break;
+		case EXPO_PROTO_TEXT:
+		case EXPO_PROTO_COMPACT:
+			r = expo_prototext_family(out, first, e->samples, kept, fmt == EXPO_PROTO_COMPACT);
+			break;
+		default:
+			r = write_family(out, first, e->samples, kept);
+			break;
+		}
 		if (r < 0)
 			return r;
 		i = end;

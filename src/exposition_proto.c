@@ -24,8 +24,10 @@
  * (Prometheus, client_golang's text encoder) add it from sample_count when it is absent, as the text
  * renderer does. */
 #include <math.h>
+#include <stdio.h>
 
 #include "exposition.h"
+#include "fmt.h"
 #include "sysattr.h"
 
 /* Wire types and tags: (field << 3) | type. */
@@ -215,4 +217,176 @@ int expo_proto_family(struct strbuf *out, const struct family *f, struct sample 
 	out->len += (size_t)(w - start);
 	out->p[out->len] = '\0';
 	return 0;
+}
+
+/* ---- protobuf's text formats ----
+ *
+ * What client_golang answers to encoding=text and encoding=compact-text: the same messages printed by
+ * golang/protobuf 1.5's text marshaller (proto.MarshalTextString, and CompactTextString for the String()
+ * of client_model's messages), each family followed by a newline (fmt.Fprintln). Debugging formats that
+ * nothing scrapes, served so that negotiation answers what node_exporter answers:
+ *
+ *   text:     name: "x"\n ... metric: <\n  gauge: <\n    value: 1\n  >\n>\n\n   (two spaces per level)
+ *   compact:  name:"x" ... metric:<gauge:<value:1 > > \n
+ *
+ * Strings escape \n \r \t " and \\, and write every other byte outside 0x20-0x7e, UTF-8 included, as a
+ * three-digit octal escape. Doubles are Go's strconv 'g' -1 with inf, -inf and nan; uint64 in decimal. */
+
+struct ptext {
+	struct strbuf *out;
+	bool compact;
+	unsigned depth;
+};
+
+static void pt_indent(struct ptext *p)
+{
+	for (unsigned i = 0; !p->compact && i < p->depth; i++)
+		sb_append(p->out, "  ", 2);
+}
+
+static void pt_name(struct ptext *p, const char *name)
+{
+	pt_indent(p);
+	sb_puts(p->out, name);
+	sb_append(p->out, p->compact ? ":" : ": ", p->compact ? 1 : 2);
+}
+
+static void pt_end_scalar(struct ptext *p)
+{
+	sb_putc(p->out, p->compact ? ' ' : '\n');
+}
+
+static void pt_open(struct ptext *p, const char *name)
+{
+	pt_name(p, name);
+	sb_append(p->out, p->compact ? "<" : "<\n", p->compact ? 1 : 2);
+	p->depth++;
+}
+
+static void pt_close(struct ptext *p)
+{
+	p->depth--;
+	pt_indent(p);
+	sb_append(p->out, p->compact ? "> " : ">\n", 2);
+}
+
+static void pt_string(struct ptext *p, const char *name, const char *s)
+{
+	pt_name(p, name);
+	sb_putc(p->out, '"');
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		char esc[8];
+		switch (*c) {
+		case '\n':
+			sb_append(p->out, "\\n", 2);
+			break;
+		case '\r':
+			sb_append(p->out, "\\r", 2);
+			break;
+		case '\t':
+			sb_append(p->out, "\\t", 2);
+			break;
+		case '"':
+			sb_append(p->out, "\\\"", 2);
+			break;
+		case '\\':
+			sb_append(p->out, "\\\\", 2);
+			break;
+		default:
+			if (*c >= 0x20 && *c < 0x7f) {
+				sb_putc(p->out, (char)*c);
+			} else {
+				snprintf(esc, sizeof(esc), "\\%03o", *c);
+				sb_append(p->out, esc, 4);
+			}
+		}
+	}
+	sb_putc(p->out, '"');
+	pt_end_scalar(p);
+}
+
+static void pt_double(struct ptext *p, const char *name, double v)
+{
+	char num[FMT_DOUBLE_MAX];
+
+	pt_name(p, name);
+	if (isnan(v))
+		sb_append(p->out, "nan", 3);
+	else if (isinf(v))
+		sb_puts(p->out, v > 0 ? "inf" : "-inf");
+	else if (v == 0 && signbit(v))
+		sb_append(p->out, "-0", 2); /* fmt_double writes expfmt's "0" */
+	else
+		sb_append(p->out, num, fmt_double(num, v));
+	pt_end_scalar(p);
+}
+
+static void pt_u64(struct ptext *p, const char *name, uint64_t v)
+{
+	char num[FMT_DOUBLE_MAX];
+
+	pt_name(p, name);
+	sb_append(p->out, num, fmt_u64(num, v));
+	pt_end_scalar(p);
+}
+
+int expo_prototext_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n,
+			  bool compact)
+{
+	static const char *const type_names[] = { "COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM" };
+	struct ptext p = { out, compact, 0 };
+
+	pt_string(&p, "name", f->name);
+	pt_string(&p, "help", f->help);
+	pt_name(&p, "type");
+	sb_puts(out, type_names[pb_type(f->type)]);
+	pt_end_scalar(&p);
+	for (size_t i = 0; i < n; i++) {
+		const struct sample *s = samples[i];
+		pt_open(&p, "metric");
+		for (unsigned k = 0; k < f->n_labels; k++) {
+			if (s->lv[k] == metric_label_absent)
+				continue;
+			pt_open(&p, "label");
+			pt_string(&p, "name", f->label_names[k]);
+			pt_string(&p, "value", s->lv[k]);
+			pt_close(&p);
+		}
+		switch (f->type) {
+		case METRIC_SUMMARY:
+		case METRIC_HISTOGRAM:
+			pt_open(&p, f->type == METRIC_SUMMARY ? "summary" : "histogram");
+			pt_u64(&p, "sample_count", count_of(s->count));
+			pt_double(&p, "sample_sum", s->value);
+			for (unsigned b = 0; b < s->n_buckets; b++) {
+				if (f->type == METRIC_SUMMARY) {
+					pt_open(&p, "quantile");
+					pt_double(&p, "quantile", s->buckets[b].bound);
+					pt_double(&p, "value", s->buckets[b].value);
+				} else {
+					pt_open(&p, "bucket");
+					pt_u64(&p, "cumulative_count", count_of(s->buckets[b].value));
+					pt_double(&p, "upper_bound", s->buckets[b].bound);
+				}
+				pt_close(&p);
+			}
+			break;
+		case METRIC_COUNTER:
+			pt_open(&p, "counter");
+			pt_double(&p, "value", s->value);
+			break;
+		case METRIC_GAUGE:
+			pt_open(&p, "gauge");
+			pt_double(&p, "value", s->value);
+			break;
+		case METRIC_UNTYPED:
+		default:
+			pt_open(&p, "untyped");
+			pt_double(&p, "value", s->value);
+			break;
+		}
+		pt_close(&p);
+		pt_close(&p);
+	}
+	return sb_putc(out, '\n');
 }

@@ -257,10 +257,15 @@ enum expo_format http_negotiate(const char *accept)
 		}
 	for (size_t i = 0; i < n; i++) {
 		if (streq(r[i].type, "application") && streq(r[i].sub, "vnd.google.protobuf") && r[i].proto &&
-		    streq(r[i].proto, "io.prometheus.client.MetricFamily") && r[i].encoding &&
-		    streq(r[i].encoding, "delimited")) {
-			fmt = EXPO_PROTO;
-			break;
+		    streq(r[i].proto, "io.prometheus.client.MetricFamily") && r[i].encoding) {
+			if (streq(r[i].encoding, "delimited"))
+				fmt = EXPO_PROTO;
+			else if (streq(r[i].encoding, "text"))
+				fmt = EXPO_PROTO_TEXT;
+			else if (streq(r[i].encoding, "compact-text"))
+				fmt = EXPO_PROTO_COMPACT;
+			if (fmt != EXPO_TEXT)
+				break;
 		}
 		if (streq(r[i].type, "text") && streq(r[i].sub, "plain") &&
 		    (!r[i].version || streq(r[i].version, "0.0.4") || !r[i].version[0]))
@@ -516,8 +521,7 @@ static enum MHD_Result answer_scrape(struct req *r)
 		atomic_fetch_add(&requests_500, 1);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				r->job.format == EXPO_PROTO ? EXPO_CONTENT_TYPE_PROTO : EXPO_CONTENT_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(r->job.format));
 	if (o->gzip)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);

@@ -80,7 +80,7 @@ static void one(const char *name, char *value)
 {
 	if (!strcasecmp(name, "Accept")) {
 		enum expo_format f = http_negotiate(value);
-		if (f != EXPO_TEXT && f != EXPO_PROTO)
+		if ((unsigned)f >= EXPO_N_FORMATS)
 			abort();
 	} else if (!strcasecmp(name, "Accept-Encoding")) {
 		(void)http_accepts_gzip(value);

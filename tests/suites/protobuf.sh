@@ -7,7 +7,8 @@
 #    client, for every metric type (a textfile with counters, gauges, untyped, summaries and histograms,
 #    label escapes, UTF-8, NaN and +-Inf), gzip included;
 #  - for the same textfile and /proc fixture, nodex's MetricFamily messages are byte for byte
-#    node_exporter 1.5.0's;
+#    node_exporter 1.5.0's, and so are its answers in protobuf's text formats (encoding=text and
+#    compact-text);
 #  - a real Prometheus with --enable-feature=native-histograms scrapes nodex over protobuf (a recording
 #    proxy in between shows the Content-Type) with up 1 and the same samples per scrape as a Prometheus
 #    scraping text.
@@ -115,6 +116,9 @@ $PROTO;q=0x1p-1,text/plain;q=0.4
 text/plain;version=0.0.4;q=0.5 ,$PROTO;q=0.4
 text/plain/x,$PROTO
 ,,;;,$PROTO;;q;=;q=0.5
+application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text
+application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text;q=0.5,text/plain;q=0.4
+text/plain;version=0.0.3,application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=json
 EOF
 n=0
 agree=0
@@ -191,6 +195,31 @@ $PY "$tmp/split.py" "$tmp/body.pb" "$tmp/ne.pb" >"$tmp/bytes"
 sed 's/^/   /' "$tmp/bytes"
 check "textfile, loadavg and meminfo families: MetricFamily bytes identical to node_exporter 1.5.0's ($(wc -l <"$tmp/bytes") families)" \
 	"[ \$(wc -l <'$tmp/bytes') -eq 13 ] && ! grep -qv ' same$' '$tmp/bytes'"
+
+# ---- protobuf's text formats (encoding=text and compact-text), byte for byte as node_exporter ----
+for enc in text compact-text; do
+	a="application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=$enc"
+	curl -s -H "Accept: $a" -o "$tmp/nodex.$enc" "$NODEX_URL/metrics"
+	curl -s -H "Accept: $a" -o "$tmp/ne.$enc" "http://127.0.0.1:$np/metrics"
+done
+cat >"$tmp/split_text.py" <<'EOF'
+import re, sys
+def families(path, compact):
+    data = open(path, "rb").read()
+    parts = data.split(b"\n") if compact else data.split(b"\n\n")
+    pat = rb'name:"([^"]*)"' if compact else rb'name: "([^"]*)"'
+    return {re.match(pat, p).group(1).decode(): p for p in parts if p.strip()}
+compact = sys.argv[3] == "compact-text"
+a, b = families(sys.argv[1], compact), families(sys.argv[2], compact)
+for k in sorted(a):
+    if k.startswith(("tf_", "node_load", "node_memory_", "node_textfile_")):
+        print("%s %s" % (k, "same" if a[k] == b.get(k) else "differs" if k in b else "missing"))
+EOF
+for enc in text compact-text; do
+	$PY "$tmp/split_text.py" "$tmp/nodex.$enc" "$tmp/ne.$enc" $enc >"$tmp/same.$enc"
+	check "encoding=$enc: the textfile, loadavg and meminfo families as node_exporter 1.5.0 prints them ($(wc -l <"$tmp/same.$enc") families)" \
+		"[ \$(wc -l <'$tmp/same.$enc') -eq 13 ] && ! grep -qv ' same$' '$tmp/same.$enc' || { grep -v ' same$' '$tmp/same.$enc'; false; }"
+done
 
 # ---- a real Prometheus over protobuf, another over text: up 1, the same samples per scrape ----
 cat >"$tmp/proxy.py" <<'EOF'

@@ -213,10 +213,44 @@ static void test_same_gathering(void)
 	sb_free(&text);
 }
 
+static const struct metric_desc tf_desc = METRIC_DESC("tf", "Say \"hi\"\\\n", METRIC_GAUGE, "v");
+
+/* Protobuf's text formats, as node_exporter 1.5.0 prints them (tests/suites/protobuf.sh compares whole
+ * scrapes with it): octal escapes for every byte outside printable ASCII, Go's float digits, inf and nan. */
+static void test_text_formats(void)
+{
+	struct metric_set ms = { 0 };
+	struct metric_set *sets[1] = { &ms };
+	struct strbuf out = { 0 };
+	struct expo e = { 0 };
+
+	struct family *f = metric_family(&ms, &tf_desc);
+	metric_add(f, NAN, "\xc3\xbc\t");
+	metric_add(f, 4186624, "big");
+	f = metric_family(&ms, &hist_desc);
+	metric_add_dist(f, (const char *const[]){ "a" }, -0.0, 9, (const struct metric_bucket[]){ { INFINITY, 9 } }, 1);
+	CHECK_INT(expo_render_as(&e, &out, sets, 1, EXPO_PROTO_COMPACT), 0);
+	CHECK_STR(out.p, "name:\"hist\" help:\"H\" type:HISTOGRAM metric:<label:<name:\"l\" value:\"a\" > histogram:<"
+			 "sample_count:9 sample_sum:-0 bucket:<cumulative_count:9 upper_bound:inf > > > \n"
+			 "name:\"tf\" help:\"Say \\\"hi\\\"\\\\\\n\" type:GAUGE metric:<label:<name:\"v\" value:\"big\" > "
+			 "gauge:<value:4.186624e+06 > > metric:<label:<name:\"v\" value:\"\\303\\274\\t\" > gauge:<value:nan > > \n");
+	sb_reset(&out);
+	metric_set_reset(&ms);
+	metric_emit(&ms, &g_desc, -INFINITY);
+	CHECK_INT(expo_render_as(&e, &out, sets, 1, EXPO_PROTO_TEXT), 0);
+	CHECK_STR(out.p, "name: \"g\"\nhelp: \"h\"\ntype: GAUGE\nmetric: <\n  gauge: <\n    value: -inf\n  >\n>\n\n");
+	CHECK_STR(expo_content_type(EXPO_PROTO_TEXT),
+		  "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text");
+	expo_free(&e);
+	metric_set_free(&ms);
+	sb_free(&out);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	test_messages();
 	test_same_gathering();
+	test_text_formats();
 	return test_summary(argv[0]);
 }

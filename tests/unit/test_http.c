@@ -47,6 +47,16 @@ static void test_negotiate(void)
 		{ ",,;;," PB ";;q;=;q=0.5", EXPO_PROTO },
 		{ "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", EXPO_TEXT },
 		{ "*/*", EXPO_TEXT },
+		/* protobuf's text formats, and encodings nobody serves. */
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text",
+		  EXPO_PROTO_TEXT },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text;q=0.5,"
+		  "text/plain;q=0.4",
+		  EXPO_PROTO_COMPACT },
+		{ "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=json," PB, EXPO_PROTO },
+		{ "text/plain;version=0.0.3,application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+		  "encoding=json",
+		  EXPO_TEXT },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
