@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Wrong Basic credentials as fast as an exporter answers them, for tests/suites/auth-flood.sh.
 
-  authflood.py URL CLIENTS SECONDS [SOURCE...]
+  authflood.py URL CLIENTS SECONDS [--user=NAME] [SOURCE...]
 
 CLIENTS threads each send GET requests one after another (keep-alive, reconnecting when the server
-closes) for SECONDS, each with the user "prom" and a password never sent before, as a brute-force
-attempt does, so that no cache can answer them. Threads bind to the SOURCE addresses in turn (default
+closes) for SECONDS, each with the user NAME ("prom" by default) and a password never sent before, as a
+brute-force attempt does, so that no cache can answer them. Threads bind to the SOURCE addresses in turn (default
 127.0.0.1). Prints one line: the number of answers by status code, and how many requests failed.
 """
 import http.client
@@ -21,7 +21,11 @@ def main():
         sys.exit(__doc__)
     url = urllib.parse.urlsplit(sys.argv[1])
     clients, seconds = int(sys.argv[2]), float(sys.argv[3])
-    sources = sys.argv[4:] or ["127.0.0.1"]
+    rest = sys.argv[4:]
+    user = "prom"
+    if rest and rest[0].startswith("--user="):
+        user = rest.pop(0)[len("--user="):]
+    sources = rest or ["127.0.0.1"]
     end = time.monotonic() + seconds
     counts, lock = {}, threading.Lock()
 
@@ -30,7 +34,7 @@ def main():
         i = 0
         while time.monotonic() < end:
             i += 1
-            auth = b64encode(("prom:wrong-%d-%d" % (n, i)).encode()).decode()
+            auth = b64encode(("%s:wrong-%d-%d" % (user, n, i)).encode()).decode()
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30,
