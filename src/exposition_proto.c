@@ -275,30 +275,16 @@ static void pt_string(struct ptext *p, const char *name, const char *s)
 	pt_name(p, name);
 	sb_putc(p->out, '"');
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		char esc[8];
-		switch (*c) {
-		case '\n':
-			sb_append(p->out, "\\n", 2);
-			break;
-		case '\r':
-			sb_append(p->out, "\\r", 2);
-			break;
-		case '\t':
-			sb_append(p->out, "\\t", 2);
-			break;
-		case '"':
-			sb_append(p->out, "\\\"", 2);
-			break;
-		case '\\':
-			sb_append(p->out, "\\\\", 2);
-			break;
-		default:
-			if (*c >= 0x20 && *c < 0x7f) {
-				sb_putc(p->out, (char)*c);
-			} else {
-				snprintf(esc, sizeof(esc), "\\%03o", *c);
-				sb_append(p->out, esc, 4);
-			}
+		const char *e = *c == '\n' ? "\\n" : *c == '\r' ? "\\r" : *c == '\t' ? "\\t" : *c == '"' ? "\\\"" :
+				*c == '\\' ? "\\\\" : NULL;
+		char oct[8];
+		if (e) {
+			sb_append(p->out, e, 2);
+		} else if (*c >= 0x20 && *c < 0x7f) {
+			sb_putc(p->out, (char)*c);
+		} else {
+			snprintf(oct, sizeof(oct), "\\%03o", *c);
+			sb_append(p->out, oct, 4);
 		}
 	}
 	sb_putc(p->out, '"');

@@ -14,20 +14,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 PY=/usr/bin/python3
 NE=/usr/bin/prometheus-node-exporter
 tmp=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_pids; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/proc"
 printf '0.5 0.25 0.125 1/100 42\n' >"$tmp/proc/loadavg"
 args="--collector.disable-defaults --collector.loadavg --path.procfs=$tmp/proc"

@@ -15,10 +15,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 NE=/usr/bin/prometheus-node-exporter
 PY=/usr/bin/python3 # Debian's, with python3-protobuf and python3-prometheus-client
@@ -26,12 +22,7 @@ $PY -c 'import google.protobuf, prometheus_client' 2>/dev/null ||
 	{ echo "FAIL: python3-protobuf or python3-prometheus-client is missing (make test-deps)"; exit 1; }
 
 tmp=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_pids; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/proc" "$tmp/tf"
 printf '0.5 0.25 0.125 1/100 42\n' >"$tmp/proc/loadavg"
 printf 'MemTotal: 1000 kB\nMemFree: 500 kB\n' >"$tmp/proc/meminfo"

@@ -9,10 +9,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 NE=/usr/bin/prometheus-node-exporter
 for tool in openssl curl; do
@@ -20,12 +16,7 @@ for tool in openssl curl; do
 done
 
 tmp=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_pids; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/proc"
 printf '0.5 0.25 0.125 1/100 42\n' >"$tmp/proc/loadavg"
 base="--collector.disable-defaults --collector.loadavg --path.procfs=$tmp/proc"
