@@ -1,5 +1,6 @@
-/* Rendering of metric sets as the Prometheus text format 0.0.4, the way client_golang gathers and encodes:
- * families sorted by name, series sorted by label values, label pairs in label-name order. */
+/* Rendering of metric sets as the Prometheus text format 0.0.4 or the delimited protobuf format, the way
+ * client_golang gathers and encodes: families sorted by name, series sorted by label values, label pairs
+ * in label-name order. */
 #ifndef NODEX_EXPOSITION_H
 #define NODEX_EXPOSITION_H
 
@@ -7,6 +8,22 @@
 #include "metric.h"
 
 #define EXPO_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define EXPO_CONTENT_TYPE_PROTO "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+#define EXPO_CONTENT_TYPE_PROTO_TEXT "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text"
+#define EXPO_CONTENT_TYPE_PROTO_COMPACT \
+	"application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=compact-text"
+
+/* The output formats (what HTTP content negotiation picks). */
+enum expo_format {
+	EXPO_TEXT,          /* text 0.0.4 */
+	EXPO_PROTO,         /* length-delimited io.prometheus.client.MetricFamily messages */
+	EXPO_PROTO_TEXT,    /* the same messages in protobuf's text format, for debugging */
+	EXPO_PROTO_COMPACT, /* and in its one-line-per-family form */
+	EXPO_N_FORMATS,
+};
+
+/* The Content-Type of a format. */
+const char *expo_content_type(enum expo_format fmt);
 
 /* Scratch memory kept between renders so a steady scrape does not allocate. */
 struct fam_ref {
@@ -30,6 +47,18 @@ struct expo {
  * scrape for one bad name or value.) Each counts as a gathering error, described in e->errors. Families
  * with no samples left are not printed. Returns 0 or -ENOMEM. */
 int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets);
+
+/* The same in the given format: the same families, series and gathering errors. */
+int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets,
+		   enum expo_format fmt);
+
+/* Appends one family (f: name, help, type, label names) with its n series, already sorted and checked, as
+ * one length-delimited MetricFamily message (src/exposition_proto.c). Returns 0 or -ENOMEM. */
+int expo_proto_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n);
+
+/* Appends the same in protobuf's text format (compact: the one-line form), as client_golang prints it. */
+int expo_prototext_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n,
+			  bool compact);
 
 /* Frees the scratch memory. */
 void expo_free(struct expo *e);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "exposition.h"
 #include "flags.h"
 
 struct http_config {
@@ -33,6 +34,13 @@ void http_stop(void);
 /* Splits "host:port", "[v6]:port" or ":port" into host (empty for all addresses) and port. Returns 0 or
  * -EINVAL. host must hold at least 256 bytes and port 16. */
 int http_split_address(const char *addr, char *host, char *port);
+
+/* The exposition format for an Accept value (NULL when absent), negotiated as node_exporter 1.5.0's
+ * client_golang does it (prometheus/common 0.37, expfmt.Negotiate over goautoneg.ParseAccept): the media
+ * ranges sorted by q, then the first that is application/vnd.google.protobuf with
+ * proto=io.prometheus.client.MetricFamily and encoding delimited, text or compact-text, or text/plain with
+ * version 0.0.4 or none; text otherwise, so OpenMetrics and text 1.0.0 get text 0.0.4. */
+enum expo_format http_negotiate(const char *accept);
 
 /* Returns true when an Accept-Encoding value allows gzip (a gzip or * entry with a non-zero q). */
 bool http_accepts_gzip(const char *accept_encoding);

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "arena.h"
+#include "exposition.h"
 #include "flags.h"
 #include "metric.h"
 
@@ -32,6 +33,7 @@ void scrape_output_unref(struct scrape_output *o);
 struct scrape_job {
 	struct scrape_job *next;
 	struct scrape_selection sel;
+	enum expo_format format;
 	bool gzip;
 	double timeout; /* seconds the scraper will wait (0: the configured default) */
 	/* Called on the scrape thread once status and out are set. */

@@ -8,8 +8,8 @@
  *    The fuzz target calls it.
  *  - The live layer (src/webconfig_live.c) keeps the configuration in force: it loads the certificates,
  *    re-reads the files when they change or on SIGHUP (a broken file is logged and the old configuration
- *    stays), configures each TLS session, checks basic auth (bcrypt on a worker thread, results cached)
- *    and runs the rate limiter. src/http.c calls it; it knows nothing about HTTP. */
+ *    stays), configures each TLS session and runs the rate limiter. The HTTP layer calls it; it knows
+ *    nothing about HTTP. Basic auth against the users of the state in force is include/auth.h. */
 #ifndef NODEX_WEBCONFIG_H
 #define NODEX_WEBCONFIG_H
 
@@ -154,10 +154,6 @@ void webconfig_reload(void);
  * cheap; the HTTP front end calls it on each connection and request. */
 void webconfig_maybe_reload(void);
 
-/* Stops the basic-auth worker: queued checks complete as denied and their done callbacks run. Call before
- * the HTTP daemons stop (they must not hold suspended connections). */
-void webconfig_stop(void);
-
 /* Drops the configuration in force; TLS sessions still open keep theirs until they close. */
 void webconfig_fini(void);
 
@@ -172,10 +168,12 @@ const struct webconfig *webconfig_config(const struct webconfig_state *st);
 
 /* TLS. session_start runs when a connection was accepted, before its handshake: it binds the session to
  * the configuration in force (priorities, certificate, client-certificate policy) and returns a handle for
- * session_end, to call when the connection closed. retrieve_cert is the gnutls_certificate_retrieve_function2
- * to give the TLS library. session_check runs at each request: it returns 0, or -EPERM when the session
- * must be dropped (a resumed session that no longer meets the client-certificate policy). */
-void *webconfig_tls_session_start(gnutls_session_t session);
+ * session_end, to call when the connection closed (NULL on allocation failure). peer ("ip:port") names
+ * the client in the warning session_end logs, rate-limited, when the handshake failed or the client was
+ * refused. retrieve_cert is the gnutls_certificate_retrieve_function2 to give the TLS library.
+ * session_check runs at each request: it returns 0, or -EPERM when the session must be dropped (a resumed
+ * session that no longer meets the client-certificate policy). */
+void *webconfig_tls_session_start(gnutls_session_t session, const char *peer);
 void webconfig_tls_session_end(void *handle);
 int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
 				const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length, gnutls_pcert_st **pcert,
@@ -185,36 +183,8 @@ int webconfig_tls_session_check(gnutls_session_t session);
 /* Rate limit: true when the request may go on; false = answer 429. */
 bool webconfig_rate_allow(struct webconfig_state *st);
 
-/* Basic auth. auth_begin looks at the Authorization header value (NULL when absent):
- *  WEBCONFIG_AUTH_OFF      no basic_auth_users: nothing to check
- *  WEBCONFIG_AUTH_OK       a cached good password
- *  WEBCONFIG_AUTH_DENIED   no usable credentials in the header: answer 401
- *  WEBCONFIG_AUTH_PENDING  a bcrypt check is needed: *job is set; hand it to webconfig_auth_submit.
- * Unknown users are checked against a dummy hash of the same cost, so they cost the same time. */
-enum webconfig_auth_status {
-	WEBCONFIG_AUTH_OFF,
-	WEBCONFIG_AUTH_OK,
-	WEBCONFIG_AUTH_DENIED,
-	WEBCONFIG_AUTH_PENDING,
-};
-struct webconfig_auth_job;
-enum webconfig_auth_status webconfig_auth_begin(struct webconfig_state *st, const char *authorization,
-						struct webconfig_auth_job **job);
-/* Queues the check on the worker thread; done(cls) runs there when it finished. Returns 0, or -EBUSY
- * when too many checks wait (the job is freed; answer 503). */
-int webconfig_auth_submit(struct webconfig_auth_job *job, void (*done)(void *cls), void *cls);
-/* The result of a finished job; frees it. */
-bool webconfig_auth_finish(struct webconfig_auth_job *job);
-
 /* The extra response headers of http_server_config.headers. Returns how many (at most
  * WEBCONFIG_MAX_HEADERS). */
 size_t webconfig_headers(const struct webconfig_state *st, const struct webconfig_header **headers);
-
-/* Checks a password against a bcrypt hash with libcrypt and compares in constant time. */
-bool webconfig_bcrypt_check(const char *password, const char *hash);
-
-/* Parses "Basic <base64 user:password>" as Go's Request.BasicAuth. Returns 0 with malloc'ed user and
- * password (free both), or -EINVAL. */
-int webconfig_parse_basic_auth(const char *header, char **user, char **password);
 
 #endif

@@ -237,7 +237,45 @@ static int write_sample(struct strbuf *out, const struct family *f, const struct
 	}
 }
 
+/* HELP, TYPE and the series of one family in the text format. */
+static int write_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n)
+{
+	sb_append(out, "# HELP ", 7);
+	sb_puts(out, f->name);
+	sb_putc(out, ' ');
+	expo_escape(out, f->help, false);
+	sb_append(out, "\n# TYPE ", 8);
+	sb_puts(out, f->name);
+	sb_putc(out, ' ');
+	sb_puts(out, metric_type_name(f->type));
+	sb_putc(out, '\n');
+	for (size_t j = 0; j < n; j++)
+		if (write_sample(out, f, samples[j]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+const char *expo_content_type(enum expo_format fmt)
+{
+	switch (fmt) {
+	case EXPO_PROTO:
+		return EXPO_CONTENT_TYPE_PROTO;
+	case EXPO_PROTO_TEXT:
+		return EXPO_CONTENT_TYPE_PROTO_TEXT;
+	case EXPO_PROTO_COMPACT:
+		return EXPO_CONTENT_TYPE_PROTO_COMPACT;
+	default:
+		return EXPO_CONTENT_TYPE;
+	}
+}
+
 int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets)
+{
+	return expo_render_as(e, out, sets, n_sets, EXPO_TEXT);
+}
+
+int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets,
+		   enum expo_format fmt)
 {
 	size_t n = 0, i, j;
 
@@ -310,26 +348,33 @@ int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *se
 		if (!sorted)
 			qsort_r(e->samples, m, sizeof(*e->samples), cmp_sample, first);
 
-		sb_append(out, "# HELP ", 7);
-		sb_puts(out, first->name);
-		sb_putc(out, ' ');
-		expo_escape(out, first->help, false);
-		sb_append(out, "\n# TYPE ", 8);
-		sb_puts(out, first->name);
-		sb_putc(out, ' ');
-		sb_puts(out, metric_type_name(first->type));
-		sb_putc(out, '\n');
-		for (j = 0; j < m; j++) {
-			if (j > 0 && cmp_sample(&e->samples[j - 1], &e->samples[j], first) == 0) {
+		/* Series whose labels repeat the one before are dropped: the first one collected stays. */
+		size_t kept = 1;
+		for (j = 1; j < m; j++) {
+			if (cmp_sample(&e->samples[kept - 1], &e->samples[j], first) == 0) {
 				sb_puts(&e->errors, "duplicate series dropped: ");
 				describe_series(&e->errors, first, e->samples[j]);
 				sb_putc(&e->errors, '\n');
 				e->n_errors++;
 				continue;
 			}
-			if (write_sample(out, first, e->samples[j]) < 0)
-				return -ENOMEM;
+			e->samples[kept++] = e->samples[j];
 		}
+		int r;
+		switch (fmt) {
+		case EXPO_PROTO:
+			r = expo_proto_family(out, first, e->samples, kept);
+			break;
+		case EXPO_PROTO_TEXT:
+		case EXPO_PROTO_COMPACT:
+			r = expo_prototext_family(out, first, e->samples, kept, fmt == EXPO_PROTO_COMPACT);
+			break;
+		default:
+			r = write_family(out, first, e->samples, kept);
+			break;
+		}
+		if (r < 0)
+			return r;
 		i = end;
 	}
 	return out->err || e->errors.err ? -ENOMEM : 0;

@@ -1,6 +1,7 @@
 /* The JSON reader behind include/json.h: recursive descent into an arena-allocated tree. */
 #include <stdio.h>
 
+#include "base64.h"
 #include "json.h"
 #include "procfs.h"
 
@@ -413,67 +414,11 @@ int json_i64(const struct json *n, int64_t *v)
 	return 0;
 }
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 ssize_t json_base64(const struct json *n, unsigned char *out, size_t size)
 {
-	size_t o = 0, i, len;
-	unsigned acc = 0;
-	int bits = 0;
-	const char *s;
-
 	if (!n || n->type == JSON_NULL)
 		return -ENOENT;
 	if (n->type != JSON_STRING)
 		return -EINVAL;
-	s = n->str;
-	len = n->len;
-	/* Go's StdEncoding: padded, so the length is a multiple of 4 (\r and \n are skipped). */
-	size_t real = 0;
-	for (i = 0; i < len; i++)
-		if (s[i] != '\r' && s[i] != '\n')
-			real++;
-	if (real % 4)
-		return -EINVAL;
-	size_t pad = 0;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		int v;
-		if (c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad)
-			return -EINVAL; /* data after padding */
-		v = b64val(c);
-		if (v < 0)
-			return -EINVAL;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= size)
-				return -ENOSPC;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (pad > 2 || (pad && (real - pad) % 4 + pad != 4))
-		return -EINVAL;
-	return (ssize_t)o;
+	return base64_decode(n->str, n->len, out, size);
 }

@@ -57,8 +57,11 @@ static struct {
 static struct metric_set self_set;
 static struct strbuf self_scratch;
 static struct expo expo;
-static struct strbuf text;
+static struct strbuf rendered[EXPO_N_FORMATS]; /* the last collection in each format asked for */
 static struct metric_set **render_sets;
+static size_t n_render_sets;  /* sets of the last collection, valid until the next one (collect_mu) */
+static unsigned render_errors; /* gathering errors of the last collection's first render */
+static bool render_logged;     /* the last collection's gathering errors are logged (once per collection) */
 static z_stream zs;
 static bool zs_ready;
 
@@ -221,7 +224,8 @@ void scrape_fini(void)
 	}
 	metric_set_free(&self_set);
 	sb_free(&self_scratch);
-	sb_free(&text);
+	for (int f = 0; f < EXPO_N_FORMATS; f++)
+		sb_free(&rendered[f]);
 	expo_free(&expo);
 	if (zs_ready)
 		deflateEnd(&zs);
@@ -589,8 +593,8 @@ static void log_warnings(struct cstate *st)
 
 #define GATHER_ERRORS_LOGGED 10
 
-/* Runs the selected collectors and renders everything into text. */
-static int collect_and_render(const struct scrape_selection *sel, double timeout, struct strbuf *out)
+/* Runs the selected collectors; their sets are rendered by render(). Called with collect_mu held. */
+static void collect(const struct scrape_selection *sel, double timeout)
 {
 	size_t n_sets = 0;
 	double deadline;
@@ -655,9 +659,23 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 			log_warnings(st);
 	}
 	fdcache_sweep();
+	n_render_sets = n_sets;
+	render_logged = false;
+	if (self_set.error)
+		log_error("self metrics incomplete", "err", strerror(-self_set.error));
+}
 
+/* Renders the last collection in format fmt into out. The first render of a collection logs its gathering
+ * errors and counts them in render_errors; later ones in other formats find the same. Called with
+ * collect_mu held. */
+static int render(enum expo_format fmt, struct strbuf *out)
+{
 	sb_reset(out);
-	int r = expo_render(&expo, out, render_sets, n_sets);
+	int r = expo_render_as(&expo, out, render_sets, n_render_sets, fmt);
+	if (render_logged)
+		return r;
+	render_logged = true;
+	render_errors = expo.n_errors;
 	if (expo.n_errors) {
 		/* Each line names one dropped family or series, as client_golang's gathering errors do. At most
 		 * GATHER_ERRORS_LOGGED of them: a file of a million duplicate lines must not log a million lines
@@ -673,15 +691,14 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 			log_error("more errors gathering metrics, not logged one by one", "count", more);
 		}
 	}
-	if (self_set.error)
-		log_error("self metrics incomplete", "err", strerror(-self_set.error));
 	return r;
 }
 
 int scrape_once(const struct scrape_selection *sel, double timeout, struct strbuf *out)
 {
 	pthread_mutex_lock(&collect_mu);
-	int r = collect_and_render(sel, timeout, out);
+	collect(sel, timeout);
+	int r = render(EXPO_TEXT, out);
 	pthread_mutex_unlock(&collect_mu);
 	return r;
 }
@@ -763,12 +780,21 @@ bool scrape_healthy(void)
 	return started == 0 || now_monotonic() - started < config.collector_timeout + 60;
 }
 
+/* Renders the formats the jobs of list ask for that are not rendered yet: res[f] is 1 until format f is
+ * rendered, then render()'s result. Called with collect_mu held. */
+static void render_wanted(const struct scrape_job *list, int res[EXPO_N_FORMATS])
+{
+	for (const struct scrape_job *j = list; j; j = j->next)
+		if (res[j->format] > 0)
+			res[j->format] = render(j->format, &rendered[j->format]);
+}
+
 static void run_group(struct scrape_job *group)
 {
 	double timeout = 0;
-	struct scrape_output *plain = NULL, *gz = NULL;
+	struct scrape_output *out[EXPO_N_FORMATS][2] = { { NULL } };
+	int res[EXPO_N_FORMATS];
 	struct scrape_job **tail = &group;
-	int r;
 
 	for (struct scrape_job *j = group; j; j = j->next)
 		if (j->timeout > 0 && (timeout <= 0 || j->timeout < timeout))
@@ -783,7 +809,10 @@ static void run_group(struct scrape_job *group)
 	current.sel = group->sel;
 	current.joined = NULL;
 	pthread_mutex_unlock(&queue.mu);
-	r = collect_and_render(&group->sel, timeout, &text);
+	collect(&group->sel, timeout);
+	for (int f = 0; f < EXPO_N_FORMATS; f++)
+		res[f] = 1;
+	render_wanted(group, res);
 	pthread_mutex_lock(&queue.mu);
 	current.open = false;
 	while (*tail)
@@ -791,6 +820,8 @@ static void run_group(struct scrape_job *group)
 	*tail = current.joined;
 	current.joined = NULL;
 	pthread_mutex_unlock(&queue.mu);
+	/* Requests that joined may want another format; the sets are still those of this collection. */
+	render_wanted(*tail, res);
 	pthread_mutex_lock(&info_lock);
 	collect_started = 0;
 	pthread_mutex_unlock(&info_lock);
@@ -799,11 +830,12 @@ static void run_group(struct scrape_job *group)
 		next = j->next;
 		j->status = 500;
 		j->out = NULL;
-		j->gather_errors = expo.n_errors;
-		if (r >= 0) {
-			struct scrape_output **slot = j->gzip ? &gz : &plain;
+		j->gather_errors = render_errors;
+		if (res[j->format] == 0) {
+			const struct strbuf *b = &rendered[j->format];
+			struct scrape_output **slot = &out[j->format][j->gzip];
 			if (!*slot)
-				*slot = j->gzip ? output_gzip(text.p, text.len) : output_plain(text.p, text.len);
+				*slot = j->gzip ? output_gzip(b->p, b->len) : output_plain(b->p, b->len);
 			if (*slot) {
 				atomic_fetch_add(&(*slot)->refs, 1);
 				j->out = *slot;
@@ -812,8 +844,10 @@ static void run_group(struct scrape_job *group)
 		}
 		j->done(j);
 	}
-	scrape_output_unref(plain);
-	scrape_output_unref(gz);
+	for (int f = 0; f < EXPO_N_FORMATS; f++) {
+		scrape_output_unref(out[f][0]);
+		scrape_output_unref(out[f][1]);
+	}
 }
 
 static void *scrape_thread(void *arg)

@@ -1423,5 +1423,8 @@ int webconfig_priority_string(const struct webconfig *wc, char *buf, size_t size
 	for (size_t i = 0; !wc->n_curves && def_group[i]; i++)
 		if (put_once(buf, size, &o, mark, def_group[i]) < 0)
 			return -ENOSPC;
-	return put(buf, size, &o, ":%SERVER_PRECEDENCE");
+	/* prefer_server_cipher_suites (default true): the order above wins; false lets the client's order win,
+	 * as exporter-toolkit documents it. (Go 1.17 and later ignore both the flag and the configured order
+	 * and use Go's own fixed preference, so node_exporter picks AES-128-GCM over AES-256-GCM either way.) */
+	return wc->prefer_server_cipher_suites ? put(buf, size, &o, ":%SERVER_PRECEDENCE") : 0;
 }

@@ -11,20 +11,11 @@
  * freed. (The alternative, restarting the MHD daemon on the same listening socket, would cut the
  * connections in flight and open a window in which a second daemon polls the same socket.)
  *
- * Basic auth. bcrypt is slow on purpose (cost 10 takes ~0.1 s here), so it runs on one worker thread while
- * the connection is suspended, never on the HTTP polling thread; one at a time, as exporter-toolkit's
- * bcryptMtx does. Good results are cached under an HMAC of user, hash and password (keyed with a random
- * per-process secret, so the cache holds no password), in 100 slots with random eviction as
- * exporter-toolkit's cache. Failures are not cached, so every wrong password and every unknown user costs
- * one bcrypt of the configured cost: unknown users are checked against a dummy hash with the highest cost
- * among the configured users. */
+ * Basic auth lives in src/auth.c; it reads the users from the state in force. */
 #include <arpa/inet.h>
-#include <crypt.h>
 #include <fcntl.h>
-#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <strings.h>
@@ -36,8 +27,6 @@
 
 #define MAX_CHAIN 16
 #define MAX_PEM_SIZE (1024 * 1024)
-#define CACHE_SIZE 100
-#define MAX_QUEUED_AUTH 64
 #define RELOAD_CHECK_INTERVAL 1.0
 
 enum {
@@ -67,13 +56,11 @@ struct webconfig_state {
 	gnutls_privkey_t key;
 	gnutls_x509_trust_list_t cas;
 	gnutls_priority_t prio;
-	char prio_string[512];
+	char prio_string[560];
+	char key_usage[160]; /* the certificate's key usage when it lacks digitalSignature, else "" */
 	bool suite_check; /* the priorities allow TLS 1.2 suites that cipher_suites did not list */
 	uint16_t allowed[WEBCONFIG_MAX_SUITES];
 	size_t n_allowed;
-
-	/* basic auth: what unknown users are checked against */
-	char dummy_hash[64];
 
 	/* rate limit */
 	pthread_mutex_t rl_lock;
@@ -369,10 +356,43 @@ static void plan_suite_check(struct webconfig_state *st)
 	}
 }
 
+/* The key usage bits of a certificate by their X.509 names, comma-separated. */
+static void key_usage_names(unsigned ku, char *buf, size_t size)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ GNUTLS_KEY_DIGITAL_SIGNATURE, "digitalSignature" }, { GNUTLS_KEY_NON_REPUDIATION, "nonRepudiation" },
+		{ GNUTLS_KEY_KEY_ENCIPHERMENT, "keyEncipherment" },   { GNUTLS_KEY_DATA_ENCIPHERMENT, "dataEncipherment" },
+		{ GNUTLS_KEY_KEY_AGREEMENT, "keyAgreement" },         { GNUTLS_KEY_KEY_CERT_SIGN, "keyCertSign" },
+		{ GNUTLS_KEY_CRL_SIGN, "cRLSign" },                   { GNUTLS_KEY_ENCIPHER_ONLY, "encipherOnly" },
+		{ GNUTLS_KEY_DECIPHER_ONLY, "decipherOnly" },
+	};
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names) && o < size; i++)
+		if (ku & names[i].bit)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "," : "", names[i].name);
+}
+
+/* Every TLS handshake nodex offers (ECDHE key exchange, TLS 1.3) signs with the certificate's key, so
+ * GnuTLS refuses a certificate whose key usage extension leaves out digitalSignature, such as the
+ * "critical, keyEncipherment" of older CA templates. Go's crypto/tls never looks at its own certificate's
+ * key usage, so node_exporter serves it, and clients accept it (OpenSSL asks for digitalSignature or
+ * keyEncipherment of a server certificate; Go checks nothing). The undocumented %DEBUG_ALLOW_KEY_USAGE_VIOLATIONS
+ * tells GnuTLS (3.6 and later) to do as Go does for our own certificate only; the client certificates we
+ * verify are not affected. A GnuTLS that does not know the keyword refuses the priorities: then the
+ * certificate is refused with the missing usage named, and a reload keeps the configuration in force. */
+static const char allow_ku[] = ":%DEBUG_ALLOW_KEY_USAGE_VIOLATIONS";
+
 static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
 {
 	const struct webconfig_pos *pos = &st->cfg->pos_tls;
-	const char *where = NULL;
+	const char *where = NULL, *cert = st->cfg->cert_file ? st->cfg->cert_file : "tls_server_config.cert";
+	unsigned ku = 0;
+	size_t n;
 	int r;
 
 	r = load_keypair(st, err, err_size);
@@ -386,7 +406,27 @@ static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
 			 pos->col);
 		return -EINVAL;
 	}
+	n = strlen(st->prio_string);
+	if (gnutls_pubkey_get_key_usage(st->pcerts[0].pubkey, &ku) >= 0 && ku != 0 &&
+	    !(ku & GNUTLS_KEY_DIGITAL_SIGNATURE)) {
+		key_usage_names(ku, st->key_usage, sizeof(st->key_usage));
+		if (n + sizeof(allow_ku) > sizeof(st->prio_string)) {
+			snprintf(err, err_size, "line %u, column %u: tls_server_config: too many settings", pos->line,
+				 pos->col);
+			return -EINVAL;
+		}
+		memcpy(st->prio_string + n, allow_ku, sizeof(allow_ku));
+	}
 	r = gnutls_priority_init(&st->prio, st->prio_string, &where);
+	if (r < 0 && st->key_usage[0] && where && where >= st->prio_string + n) {
+		st->prio = NULL;
+		snprintf(err, err_size,
+			 "certificate %s: its key usage (%s) lacks digitalSignature, which every TLS handshake nodex "
+			 "offers needs, and this GnuTLS cannot be told to ignore that as Go does: issue the certificate "
+			 "with keyUsage digitalSignature",
+			 cert, st->key_usage);
+		return -EINVAL;
+	}
 	if (r < 0) {
 		st->prio = NULL;
 		snprintf(err, err_size,
@@ -395,28 +435,6 @@ static int load_tls(struct webconfig_state *st, char *err, size_t err_size)
 		return -EINVAL;
 	}
 	plan_suite_check(st);
-	return 0;
-}
-
-static int make_dummy_hash(struct webconfig_state *st, char *err, size_t err_size)
-{
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	size_t n;
-
-	if (!st->cfg->max_cost)
-		return 0;
-	if (!crypt_gensalt_rn("$2b$", st->cfg->max_cost, NULL, 0, setting, sizeof(setting))) {
-		snprintf(err, err_size, "cannot make a bcrypt salt: %s", strerror(errno));
-		return -EIO;
-	}
-	n = strlen(setting);
-	if (n >= 60) {
-		snprintf(err, err_size, "cannot make a bcrypt salt: unexpected setting");
-		return -EIO;
-	}
-	memcpy(st->dummy_hash, setting, n);
-	memset(st->dummy_hash + n, '.', 60 - n);
-	st->dummy_hash[60] = '\0';
 	return 0;
 }
 
@@ -441,10 +459,6 @@ static struct webconfig_state *state_build(char *err, size_t err_size)
 	sigs_of(st->cfg, st->sig);
 	st->sig[SIG_CONFIG] = first;
 	if (st->cfg->tls && load_tls(st, msg, sizeof(msg)) < 0) {
-		snprintf(err, err_size, "%s: %s", cfg_path, msg);
-		goto fail;
-	}
-	if (make_dummy_hash(st, msg, sizeof(msg)) < 0) {
 		snprintf(err, err_size, "%s: %s", cfg_path, msg);
 		goto fail;
 	}
@@ -491,16 +505,20 @@ bool webconfig_tls(void)
 	return tls_mode;
 }
 
-static void log_loaded(const struct webconfig *wc)
+static void log_loaded(const struct webconfig_state *st)
 {
+	const struct webconfig *wc = st->cfg;
+
 	if (wc->http2_given && wc->http2)
 		log_info("http_server_config.http2 is ignored: nodex serves HTTP/1.1 only", "file", cfg_path);
-	if (wc->tls && !wc->prefer_server_cipher_suites)
-		log_debug("tls_server_config.prefer_server_cipher_suites: false is ignored, as Go does since 1.17");
 	if (wc->tls && wc->sans_set && wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
 		log_warn("tls_server_config.client_allowed_sans is ignored: client_auth_type NoClientCert asks for no "
 			 "client certificate",
 			 "file", cfg_path);
+	if (st->key_usage[0])
+		log_info("The certificate's key usage lacks digitalSignature; it is served all the same, as "
+			 "node_exporter serves it",
+			 "cert", wc->cert_file ? wc->cert_file : "tls_server_config.cert", "key_usage", st->key_usage);
 }
 
 /* Installs a freshly built state. Called with reload_lock held. */
@@ -518,7 +536,7 @@ static int swap_in(struct webconfig_state *st, char *err, size_t err_size)
 	pthread_mutex_unlock(&state_lock);
 	webconfig_release(old);
 	have_failed = false;
-	log_loaded(st->cfg);
+	log_loaded(st);
 	return 0;
 }
 
@@ -619,7 +637,7 @@ int webconfig_init(const char *path, char *err, size_t err_size)
 	cur = st;
 	enabled = true;
 	atomic_store(&last_check, now_monotonic());
-	log_loaded(st->cfg);
+	log_loaded(st);
 	return 0;
 }
 
@@ -681,10 +699,38 @@ static bool sans_match(const struct webconfig *wc, gnutls_x509_crt_t leaf)
 	}
 }
 
+/* One TLS connection: the state its handshake uses, and how far the handshake got, so that a handshake
+ * that fails is logged when the connection closes (libmicrohttpd only logs it at debug level, as "received
+ * handshake message out of context" whatever the cause). It is the session's user pointer. */
+struct tls_conn {
+	struct webconfig_state *st;
+	char peer[INET6_ADDRSTRLEN + 16];
+	bool client_hello; /* a ClientHello arrived */
+	bool server_hello; /* the ServerHello went out */
+	bool done;         /* the client's Finished arrived: the handshake is complete */
+	char refused[200]; /* why nodex refused the client itself ("" when it did not) */
+};
+
+static struct webconfig_state *state_of(gnutls_session_t session)
+{
+	struct tls_conn *tc = gnutls_session_get_ptr(session);
+
+	return tc ? tc->st : NULL;
+}
+
+static int refuse(gnutls_session_t session, const char *why, const char *detail)
+{
+	struct tls_conn *tc = gnutls_session_get_ptr(session);
+
+	if (tc)
+		snprintf(tc->refused, sizeof(tc->refused), "%s%s%s", why, detail ? ": " : "", detail ? detail : "");
+	return -1;
+}
+
 /* The client-certificate policy, run by GnuTLS during the handshake (a non-zero return fails it). */
 static int verify_client(gnutls_session_t session)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	struct webconfig_state *st = state_of(session);
 	const struct webconfig *wc;
 	const gnutls_datum_t *raw;
 	gnutls_x509_crt_t crts[MAX_CHAIN];
@@ -699,15 +745,11 @@ static int verify_client(gnutls_session_t session)
 		 wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT;
 	raw = gnutls_certificate_get_peers(session, &n);
 	if (!raw || n == 0) {
-		if (wc->sans_set) {
-			log_debug("TLS handshake refused: no client certificate to match client_allowed_sans against");
-			return -1;
-		}
+		if (wc->sans_set)
+			return refuse(session, "no client certificate to match client_allowed_sans against", NULL);
 		if (wc->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
-		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT) {
-			log_debug("TLS handshake refused: no client certificate");
-			return -1;
-		}
+		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT)
+			return refuse(session, "no client certificate", NULL);
 		return 0;
 	}
 	if (n > MAX_CHAIN)
@@ -718,7 +760,7 @@ static int verify_client(gnutls_session_t session)
 		if (r >= 0)
 			r = gnutls_x509_crt_import(crts[i], &raw[i], GNUTLS_X509_FMT_DER);
 		if (r < 0) {
-			log_debug("TLS handshake refused: bad client certificate", "err", gnutls_strerror(r));
+			refuse(session, "bad client certificate", gnutls_strerror(r));
 			n = i + 1;
 			goto out;
 		}
@@ -731,14 +773,14 @@ static int verify_client(gnutls_session_t session)
 			gnutls_datum_t why = { 0 };
 			if (r >= 0)
 				gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
-			log_debug("TLS handshake refused: client certificate not verified", "err",
-				  r < 0 ? gnutls_strerror(r) : why.data ? (const char *)why.data : "?");
+			refuse(session, "client certificate not verified",
+			       r < 0 ? gnutls_strerror(r) : why.data ? (const char *)why.data : "?");
 			gnutls_free(why.data);
 			goto out;
 		}
 	}
 	if (wc->sans_set && !sans_match(wc, crts[0])) {
-		log_debug("TLS handshake refused: could not find allowed SANs in client cert");
+		refuse(session, "could not find allowed SANs in client cert", NULL);
 		goto out;
 	}
 	ret = 0;
@@ -749,20 +791,15 @@ out:
 	return ret;
 }
 
-/* Runs before the ServerHello goes out: refuses a TLS 1.0-1.2 suite that cipher_suites did not list (the
+/* Before the ServerHello goes out: refuses a TLS 1.0-1.2 suite that cipher_suites did not list (the
  * priorities can only name key exchanges, ciphers and MACs, whose combinations may be more). The body is
  * version(2) random(32) session_id(1+n) cipher_suite(2). */
-static int suite_hook(gnutls_session_t session, unsigned htype, unsigned when, unsigned incoming,
-		      const gnutls_datum_t *msg)
+static int check_suite(gnutls_session_t session, const struct webconfig_state *st, const gnutls_datum_t *msg)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
 	size_t o = 2 + 32;
 	uint16_t id;
 
-	(void)htype;
-	(void)when;
-	(void)incoming;
-	if (!st || !msg || msg->size < o + 1)
+	if (!msg || msg->size < o + 1)
 		return GNUTLS_E_UNWANTED_ALGORITHM;
 	o += 1 + msg->data[o];
 	if (msg->size < o + 2)
@@ -773,23 +810,50 @@ static int suite_hook(gnutls_session_t session, unsigned htype, unsigned when, u
 	for (size_t i = 0; i < st->n_allowed; i++)
 		if (st->allowed[i] == id)
 			return 0;
-	log_debug("TLS handshake refused: no cipher suite of cipher_suites in common with the client");
+	refuse(session, "no cipher suite of cipher_suites in common with the client", NULL);
 	return GNUTLS_E_UNWANTED_ALGORITHM;
 }
 
-void *webconfig_tls_session_start(gnutls_session_t session)
+/* Runs before and after each handshake message: follows the handshake's progress, and checks the cipher
+ * suite when cipher_suites asks for it. */
+static int handshake_hook(gnutls_session_t session, unsigned htype, unsigned when, unsigned incoming,
+			  const gnutls_datum_t *msg)
 {
-	struct webconfig_state *st;
+	struct tls_conn *tc = gnutls_session_get_ptr(session);
+
+	if (!tc)
+		return GNUTLS_E_INTERNAL_ERROR;
+	if (incoming) {
+		tc->client_hello |= htype == GNUTLS_HANDSHAKE_CLIENT_HELLO;
+		tc->done |= htype == GNUTLS_HANDSHAKE_FINISHED && when == GNUTLS_HOOK_POST;
+		return 0;
+	}
+	if (htype != GNUTLS_HANDSHAKE_SERVER_HELLO)
+		return 0;
+	if (when == GNUTLS_HOOK_PRE)
+		return tc->st->suite_check ? check_suite(session, tc->st, msg) : 0;
+	tc->server_hello = true;
+	return 0;
+}
+
+void *webconfig_tls_session_start(gnutls_session_t session, const char *peer)
+{
+	struct tls_conn *tc = calloc(1, sizeof(*tc));
 	gnutls_certificate_request_t req = GNUTLS_CERT_IGNORE;
 
-	webconfig_maybe_reload();
-	st = webconfig_acquire();
-	if (!st)
+	if (!tc)
 		return NULL;
-	gnutls_session_set_ptr(session, st);
-	if (st->prio)
-		gnutls_priority_set(session, st->prio);
-	switch (st->cfg->client_auth) {
+	webconfig_maybe_reload();
+	tc->st = webconfig_acquire();
+	if (!tc->st) {
+		free(tc);
+		return NULL;
+	}
+	snprintf(tc->peer, sizeof(tc->peer), "%s", peer ? peer : "?");
+	gnutls_session_set_ptr(session, tc);
+	if (tc->st->prio)
+		gnutls_priority_set(session, tc->st->prio);
+	switch (tc->st->cfg->client_auth) {
 	case WEBCONFIG_NO_CLIENT_CERT:
 		break;
 	case WEBCONFIG_REQUEST_CLIENT_CERT:
@@ -804,21 +868,67 @@ void *webconfig_tls_session_start(gnutls_session_t session)
 	gnutls_certificate_server_set_request(session, req);
 	if (req != GNUTLS_CERT_IGNORE)
 		gnutls_session_set_verify_function(session, verify_client);
-	if (st->suite_check)
-		gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_SERVER_HELLO, GNUTLS_HOOK_PRE, suite_hook);
-	return st;
+	gnutls_handshake_set_hook_function(session, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_BOTH, handshake_hook);
+	return tc;
+}
+
+/* Handshake failures are logged at warn level with the peer's address, at most one line per
+ * HANDSHAKE_LOG_INTERVAL seconds: a port whose handshakes all fail must not stay silent, and a flood of
+ * them must not flood the log. Each line counts the failures not logged since the one before. */
+#define HANDSHAKE_LOG_INTERVAL 10.0
+
+static pthread_mutex_t hs_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static double hs_logged_at;
+static unsigned long hs_unlogged;
+
+static void log_handshake_failure(const struct tls_conn *tc)
+{
+	const char *why = tc->refused;
+	char more[32] = "";
+	double now = now_monotonic();
+
+	pthread_mutex_lock(&hs_log_lock);
+	if (hs_logged_at > 0 && now - hs_logged_at < HANDSHAKE_LOG_INTERVAL) {
+		hs_unlogged++;
+		pthread_mutex_unlock(&hs_log_lock);
+		return;
+	}
+	if (hs_unlogged)
+		snprintf(more, sizeof(more), "%lu", hs_unlogged);
+	hs_logged_at = now;
+	hs_unlogged = 0;
+	pthread_mutex_unlock(&hs_log_lock);
+	if (!why[0]) {
+		if (!tc->client_hello)
+			why = "the connection closed before a TLS ClientHello arrived (not TLS, e.g. plain HTTP, or a "
+			      "TCP probe or timeout)";
+		else if (!tc->server_hello)
+			why = "nothing acceptable in the client's ClientHello: no TLS version, cipher suite, group or "
+			      "signature algorithm in common with the configuration, or none the certificate can serve";
+		else
+			why = "the client ended the handshake after the server's certificate (does it trust it?)";
+	}
+	log_warn(tc->done ? "TLS client refused" : "TLS handshake failed", "peer", tc->peer, "err", why,
+		 more[0] ? "failures_not_logged_since_last" : (const char *)0, more, (const char *)0);
 }
 
 void webconfig_tls_session_end(void *handle)
 {
-	webconfig_release(handle);
+	struct tls_conn *tc = handle;
+
+	if (!tc)
+		return;
+	if (!tc->done || tc->refused[0])
+		log_handshake_failure(tc);
+	webconfig_release(tc->st);
+	free(tc);
 }
 
 int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
 				const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length, gnutls_pcert_st **pcert,
 				unsigned int *pcert_length, gnutls_privkey_t *privkey)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	struct webconfig_state *st = state_of(session);
 
 	(void)req_ca_dn;
 	(void)nreqs;
@@ -834,7 +944,7 @@ int webconfig_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *
 
 int webconfig_tls_session_check(gnutls_session_t session)
 {
-	struct webconfig_state *st = gnutls_session_get_ptr(session);
+	struct webconfig_state *st = state_of(session);
 
 	/* A resumed session skipped the certificate exchange: hold it to the policy again. */
 	if (!st || !gnutls_session_is_resumed(session) || st->cfg->client_auth == WEBCONFIG_NO_CLIENT_CERT)
@@ -869,383 +979,4 @@ size_t webconfig_headers(const struct webconfig_state *st, const struct webconfi
 {
 	*headers = st->cfg->headers;
 	return st->cfg->n_headers;
-}
-
-/* ---- basic auth ---- */
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Go's base64.StdEncoding.DecodeString: padded, CR and LF ignored, nothing after the padding. */
-static int b64_decode(const char *in, unsigned char *out, size_t *out_len)
-{
-	int quad[4];
-	size_t q = 0, o = 0;
-	bool done = false;
-
-	for (; *in; in++) {
-		unsigned char c = (unsigned char)*in;
-		if (c == '\r' || c == '\n')
-			continue;
-		if (done)
-			return -EINVAL;
-		if (c == '=') {
-			if (q < 2)
-				return -EINVAL;
-			quad[q++] = -2;
-		} else {
-			int v = b64val(c);
-			if (v < 0 || (q > 0 && quad[q - 1] == -2))
-				return -EINVAL;
-			quad[q++] = v;
-		}
-		if (q == 4) {
-			out[o++] = (unsigned char)(quad[0] << 2 | quad[1] >> 4);
-			if (quad[2] >= 0)
-				out[o++] = (unsigned char)((quad[1] & 15) << 4 | quad[2] >> 2);
-			if (quad[3] >= 0)
-				out[o++] = (unsigned char)((quad[2] & 3) << 6 | quad[3]);
-			if (quad[3] == -2 || quad[2] == -2) {
-				if (quad[2] == -2 && quad[3] != -2)
-					return -EINVAL;
-				done = true;
-			}
-			q = 0;
-		}
-	}
-	if (q != 0)
-		return -EINVAL;
-	*out_len = o;
-	return 0;
-}
-
-int webconfig_parse_basic_auth(const char *header, char **user, char **password)
-{
-	unsigned char *buf;
-	const unsigned char *colon;
-	size_t len = 0;
-	int r = -EINVAL;
-
-	if (!header || strncasecmp(header, "Basic ", 6) != 0)
-		return -EINVAL;
-	buf = malloc(strlen(header) + 1);
-	if (!buf)
-		return -ENOMEM;
-	if (b64_decode(header + 6, buf, &len) < 0)
-		goto out;
-	colon = memchr(buf, ':', len);
-	/* A NUL byte cannot be part of a C string password: such credentials never match. */
-	if (!colon || memchr(buf, '\0', len))
-		goto out;
-	buf[len] = '\0';
-	*user = strndup((const char *)buf, (size_t)(colon - buf));
-	*password = strdup((const char *)colon + 1);
-	if (!*user || !*password) {
-		free(*user);
-		free(*password);
-		r = -ENOMEM;
-		goto out;
-	}
-	r = 0;
-out:
-	explicit_bzero(buf, len);
-	free(buf);
-	return r;
-}
-
-bool webconfig_bcrypt_check(const char *password, const char *hash)
-{
-	struct crypt_data *cd = calloc(1, sizeof(*cd));
-	const char *out;
-	size_t lh = strlen(hash), lo;
-	unsigned char diff;
-
-	if (!cd)
-		return false;
-	out = crypt_rn(password, hash, cd, sizeof(*cd));
-	if (!out || out[0] == '*') {
-		explicit_bzero(cd, sizeof(*cd));
-		free(cd);
-		return false;
-	}
-	lo = strlen(out);
-	diff = lh != lo;
-	for (size_t i = 0; i < lh; i++)
-		diff |= (unsigned char)hash[i] ^ (unsigned char)(i < lo ? out[i] : 0);
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return diff == 0;
-}
-
-struct webconfig_auth_job {
-	struct webconfig_state *st;
-	char *password;
-	const char *hash;
-	bool known;
-	bool ok;
-	unsigned char key[32];
-	void (*done)(void *cls);
-	void *cls;
-	struct webconfig_auth_job *next;
-};
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char cache[CACHE_SIZE][32];
-static bool cache_used[CACHE_SIZE];
-static unsigned char cache_secret[32];
-static bool cache_secret_set;
-
-static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
-static struct webconfig_auth_job *queue_head, *queue_tail;
-static size_t queued;
-static bool worker_running, worker_stop;
-static pthread_t worker;
-
-static bool ct_equal(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	unsigned char d = 0;
-
-	for (size_t i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
-/* The cache key: HMAC-SHA256 under a per-process secret of user, hash and password, each length-prefixed. */
-static int cache_key(const char *user, const char *hash, const char *password, unsigned char key[32])
-{
-	size_t lu = strlen(user), lh = strlen(hash), lp = strlen(password), n = 0;
-	unsigned char *buf;
-	int r;
-
-	pthread_mutex_lock(&cache_lock);
-	if (!cache_secret_set) {
-		if (gnutls_rnd(GNUTLS_RND_KEY, cache_secret, sizeof(cache_secret)) < 0) {
-			pthread_mutex_unlock(&cache_lock);
-			return -EIO;
-		}
-		cache_secret_set = true;
-	}
-	pthread_mutex_unlock(&cache_lock);
-	buf = malloc(lu + lh + lp + 24);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf + n, &lu, sizeof(lu));
-	n += sizeof(lu);
-	memcpy(buf + n, user, lu);
-	n += lu;
-	memcpy(buf + n, &lh, sizeof(lh));
-	n += sizeof(lh);
-	memcpy(buf + n, hash, lh);
-	n += lh;
-	memcpy(buf + n, password, lp);
-	n += lp;
-	r = gnutls_hmac_fast(GNUTLS_MAC_SHA256, cache_secret, sizeof(cache_secret), buf, n, key);
-	explicit_bzero(buf, n);
-	free(buf);
-	return r < 0 ? -EIO : 0;
-}
-
-static bool cache_has(const unsigned char key[32])
-{
-	bool found = false;
-
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < CACHE_SIZE; i++)
-		found |= cache_used[i] & ct_equal(cache[i], key, 32);
-	pthread_mutex_unlock(&cache_lock);
-	return found;
-}
-
-static void cache_put(const unsigned char key[32])
-{
-	size_t slot = CACHE_SIZE;
-	uint32_t rnd;
-
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < CACHE_SIZE; i++) {
-		if (cache_used[i] && ct_equal(cache[i], key, 32)) {
-			pthread_mutex_unlock(&cache_lock);
-			return;
-		}
-		if (!cache_used[i] && slot == CACHE_SIZE)
-			slot = i;
-	}
-	if (slot == CACHE_SIZE) {
-		if (gnutls_rnd(GNUTLS_RND_NONCE, &rnd, sizeof(rnd)) < 0)
-			rnd = 0;
-		slot = rnd % CACHE_SIZE;
-	}
-	memcpy(cache[slot], key, 32);
-	cache_used[slot] = true;
-	pthread_mutex_unlock(&cache_lock);
-}
-
-static void job_free(struct webconfig_auth_job *job)
-{
-	if (!job)
-		return;
-	if (job->password) {
-		explicit_bzero(job->password, strlen(job->password));
-		free(job->password);
-	}
-	webconfig_release(job->st);
-	free(job);
-}
-
-enum webconfig_auth_status webconfig_auth_begin(struct webconfig_state *st, const char *authorization,
-						struct webconfig_auth_job **jobp)
-{
-	const struct webconfig *wc = st->cfg;
-	const struct webconfig_user *u = NULL;
-	struct webconfig_auth_job *job;
-	char *user = NULL, *password = NULL;
-	size_t lo = 0, hi = wc->n_users;
-
-	if (wc->n_users == 0)
-		return WEBCONFIG_AUTH_OFF;
-	if (webconfig_parse_basic_auth(authorization, &user, &password) < 0)
-		return WEBCONFIG_AUTH_DENIED;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(user, wc->users[mid].name);
-		if (c == 0) {
-			u = &wc->users[mid];
-			break;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	job = calloc(1, sizeof(*job));
-	if (!job)
-		goto denied;
-	job->known = u != NULL;
-	job->hash = u ? u->hash : st->dummy_hash;
-	if (cache_key(user, job->hash, password, job->key) < 0)
-		goto denied;
-	if (job->known && cache_has(job->key)) {
-		free(job);
-		free(user);
-		explicit_bzero(password, strlen(password));
-		free(password);
-		return WEBCONFIG_AUTH_OK;
-	}
-	atomic_fetch_add(&st->refs, 1);
-	job->st = st;
-	job->password = password;
-	free(user);
-	*jobp = job;
-	return WEBCONFIG_AUTH_PENDING;
-denied:
-	free(job);
-	free(user);
-	explicit_bzero(password, strlen(password));
-	free(password);
-	return WEBCONFIG_AUTH_DENIED;
-}
-
-static void *auth_worker(void *arg)
-{
-	(void)arg;
-	pthread_mutex_lock(&queue_lock);
-	for (;;) {
-		struct webconfig_auth_job *job;
-		while (!queue_head && !worker_stop)
-			pthread_cond_wait(&queue_cond, &queue_lock);
-		job = queue_head;
-		if (!job)
-			break; /* stopping, nothing left */
-		queue_head = job->next;
-		if (!queue_head)
-			queue_tail = NULL;
-		queued--;
-		pthread_mutex_unlock(&queue_lock);
-		if (!worker_stop) {
-			/* Always one bcrypt, whether the user is known or not. */
-			bool match = webconfig_bcrypt_check(job->password, job->hash);
-			job->ok = match && job->known;
-			if (job->ok)
-				cache_put(job->key);
-		}
-		explicit_bzero(job->password, strlen(job->password));
-		job->done(job->cls);
-		pthread_mutex_lock(&queue_lock);
-	}
-	pthread_mutex_unlock(&queue_lock);
-	return NULL;
-}
-
-/* Called with queue_lock held. The worker blocks every signal: main's sigwait must receive them. */
-static int start_worker(void)
-{
-	sigset_t all, old;
-	int r;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&worker, NULL, auth_worker, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0)
-		return -r;
-	pthread_setname_np(worker, "nodex-auth");
-	worker_running = true;
-	return 0;
-}
-
-int webconfig_auth_submit(struct webconfig_auth_job *job, void (*done)(void *cls), void *cls)
-{
-	job->done = done;
-	job->cls = cls;
-	pthread_mutex_lock(&queue_lock);
-	if (worker_stop || queued >= MAX_QUEUED_AUTH || (!worker_running && start_worker() < 0)) {
-		pthread_mutex_unlock(&queue_lock);
-		job_free(job);
-		return -EBUSY;
-	}
-	job->next = NULL;
-	if (queue_tail)
-		queue_tail->next = job;
-	else
-		queue_head = job;
-	queue_tail = job;
-	queued++;
-	pthread_cond_signal(&queue_cond);
-	pthread_mutex_unlock(&queue_lock);
-	return 0;
-}
-
-bool webconfig_auth_finish(struct webconfig_auth_job *job)
-{
-	bool ok = job && job->ok;
-
-	job_free(job);
-	return ok;
-}
-
-void webconfig_stop(void)
-{
-	bool join;
-
-	pthread_mutex_lock(&queue_lock);
-	worker_stop = true;
-	join = worker_running;
-	pthread_cond_broadcast(&queue_cond);
-	pthread_mutex_unlock(&queue_lock);
-	if (join)
-		pthread_join(worker, NULL);
-	worker_running = false;
 }

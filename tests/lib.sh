@@ -42,3 +42,17 @@ stop_nodex() {
 
 # Families that change from run to run and are not part of a golden comparison.
 VOLATILE_RE='^(# (HELP|TYPE) )?(process_|promhttp_|go_|node_exporter_build_info|node_scrape_collector_duration_seconds)'
+
+# Bookkeeping of a suite's checks: ok and bad print one result each, check NAME CONDITION evaluates the
+# condition; fail counts what failed (the suite ends with: echo "$fail failed"; [ "$fail" -eq 0 ]).
+fail=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+# Background processes a suite started: add each pid to PIDS; stop_pids kills and reaps them (at exit).
+PIDS=""
+stop_pids() {
+	for _p in $PIDS; do kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null; done
+	PIDS=""
+}

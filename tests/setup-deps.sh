@@ -20,7 +20,7 @@ BUILD_DEBS="build-essential pkg-config $LIB_DEBS"
 # Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
 # conflicts with Debian's npm package, so asking apt for it would fail.
 NODE_DEBS="$(command -v node >/dev/null 2>&1 || echo nodejs) $(command -v npm >/dev/null 2>&1 || echo npm)"
-TEST_DEBS="prometheus prometheus-node-exporter prometheus-alertmanager python3 curl openssl clang
+TEST_DEBS="prometheus prometheus-node-exporter prometheus-alertmanager python3 python3-protobuf python3-prometheus-client curl openssl clang
            libclang-rt-14-dev dbus systemd $NODE_DEBS iproute2 procps"
 # The foreign architectures make test cross-builds and runs under qemu-user (tests/suites/arch-*.sh).
 TEST_ARCHS="arm64 armhf s390x"

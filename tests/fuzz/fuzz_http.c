@@ -1,9 +1,10 @@
 /* libFuzzer target for our code that reads HTTP request data, called directly (fast): the input is a list
  * of header-like lines "Name: value" (CRLF or LF), each handed to the parser for that name:
  *
+ *   Accept                                http_negotiate() (the exposition format)
  *   Accept-Encoding                       http_accepts_gzip()
  *   X-Prometheus-Scrape-Timeout-Seconds   http_scrape_timeout()
- *   Authorization                         webconfig_parse_basic_auth() (Basic, base64)
+ *   Authorization                         auth_parse_basic() (Basic, base64)  
  *   Query                                 the collect[] / exclude[] values of a query string, to
  *                                         scrape_select() (enabled here: loadavg, meminfo, stat)
  *   Listen                                http_split_address() (--web.listen-address)
@@ -12,10 +13,10 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "auth.h"
 #include "http.h"
 #include "log.h"
 #include "scrape.h"
-#include "webconfig.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -77,7 +78,11 @@ static void query(char *q)
 
 static void one(const char *name, char *value)
 {
-	if (!strcasecmp(name, "Accept-Encoding")) {
+	if (!strcasecmp(name, "Accept")) {
+		enum expo_format f = http_negotiate(value);
+		if ((unsigned)f >= EXPO_N_FORMATS)
+			abort();
+	} else if (!strcasecmp(name, "Accept-Encoding")) {
 		(void)http_accepts_gzip(value);
 	} else if (!strcasecmp(name, "X-Prometheus-Scrape-Timeout-Seconds")) {
 		double t = http_scrape_timeout(value);
@@ -85,7 +90,7 @@ static void one(const char *name, char *value)
 			abort();
 	} else if (!strcasecmp(name, "Authorization")) {
 		char *user = NULL, *password = NULL;
-		if (webconfig_parse_basic_auth(value, &user, &password) == 0) {
+		if (auth_parse_basic(value, &user, &password) == 0) {
 			if (!user || !password || strchr(user, ':'))
 				abort();
 			free(user);

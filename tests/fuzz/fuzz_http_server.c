@@ -3,7 +3,7 @@
  * with basic auth on (user alice, password secret, a bcrypt hash of cost 4 so a wrong password costs
  * little), an extra response header from the web configuration, and the scrape thread running the loadavg
  * and meminfo collectors on a small fixture tree. What is fuzzed is our handler behind libmicrohttpd's
- * request parser: the method and path dispatch, web_gate (basic auth: webconfig_auth_begin, the bcrypt
+ * request parser: the method and path dispatch, web_gate (basic auth: auth_begin, the bcrypt
  * worker, suspend and resume), collect[] / exclude[], Accept-Encoding and the scrape-timeout header.
  *
  * After the input, the target sends a last request with "Connection: close" (preceded by an empty line,

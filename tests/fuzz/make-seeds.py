@@ -388,6 +388,9 @@ HTTP_LINES = [
     b"Query: collect[]=loadavg&collect[]=meminfo\nQuery: exclude[]=stat\nQuery: collect[]=cpu\n"
     b"Query: collect[]=loadavg&exclude[]=meminfo\nQuery: exclude[]=loadavg&exclude[]=meminfo&exclude[]=stat\n",
     b"Listen: :9100\nListen: [::1]:9100\nListen: 127.0.0.1:http\nListen: localhost:\nListen: ::1:9100\n",
+    b"Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+    b"text/plain;version=0.0.4;q=0.3,*/*;q=0.1\nAccept: text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
+    b"application/openmetrics-text;version=1.0.0;q=0.5, */*\nAccept: */*;q=0x1p-1,text/plain/x,;;\n",
 ]
 
 AUTH = b"Authorization: Basic YWxpY2U6c2VjcmV0\r\n"
@@ -407,6 +410,8 @@ HTTP_REQUESTS = [
     b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n",
     b"GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic Ym9iOnNlY3JldA==\r\n\r\n",
     b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"Accept: application/vnd.google.protobuf;"
+    b"proto=io.prometheus.client.MetricFamily;encoding=delimited\r\nAccept-Encoding: gzip\r\n\r\n",
     b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\nGET / HTTP/1.1\r\nHost: x\r\n" + AUTH + b"\r\n",
 ]
 
@@ -418,7 +423,9 @@ def http_tokens():
             b";q=", b"*", b"YWxpY2U6c2VjcmV0", b"=", b"\r\n", b"\r\n\r\n", b"GET ", b"HEAD ", b"POST ",
             b" HTTP/1.1\r\n", b" HTTP/1.0\r\n", b"/metrics", b"/metrics?", b"Host: ", b"Connection: close\r\n",
             b"Connection: keep-alive\r\n", b"Content-Length: ", b"Transfer-Encoding: chunked\r\n", b"%5B%5D",
-            b"Expect: 100-continue\r\n"] + [n.encode() for n in names]
+            b"Expect: 100-continue\r\n", b"Accept: ", b"application/vnd.google.protobuf",
+            b"proto=io.prometheus.client.MetricFamily", b"encoding=delimited", b"text/plain", b"version=0.0.4",
+            b";"] + [n.encode() for n in names]
 
 
 def clear_corpus(d):

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The HTTP, golden, coalescing and reliability suites once more against the ASan+UBSan build
+# The HTTP, protobuf, golden, coalescing and reliability suites once more against the ASan+UBSan build
 # (build-sanitize/nodex, made by make SANITIZE=1, which make test does): they must pass, and neither
 # sanitizer may report anything, leaks at exit included. The reports go to files (ASAN_OPTIONS /
 # UBSAN_OPTIONS log_path), so a report from a process that a suite ran in the background is seen too.
@@ -16,7 +16,7 @@ fail=0
 export NODEX="$bin"
 export ASAN_OPTIONS="log_path=$tmp/asan:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="log_path=$tmp/ubsan:print_stacktrace=1:halt_on_error=1"
-for s in tests/suites/http.sh tests/suites/golden.sh tests/suites/coalesce.sh \
+for s in tests/suites/http.sh tests/suites/protobuf.sh tests/suites/golden.sh tests/suites/coalesce.sh \
 	"tests/reliability/run.sh --quick --scrapes 2000"; do
 	start=$(date +%s)
 	if $s >"$tmp/out" 2>&1; then

@@ -9,10 +9,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 NE=/usr/bin/prometheus-node-exporter
 for tool in openssl curl; do
@@ -20,12 +16,7 @@ for tool in openssl curl; do
 done
 
 tmp=$(mktemp -d)
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_pids; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/proc"
 printf '0.5 0.25 0.125 1/100 42\n' >"$tmp/proc/loadavg"
 base="--collector.disable-defaults --collector.loadavg --path.procfs=$tmp/proc"
@@ -47,6 +38,11 @@ sign client /CN=client "subjectAltName=DNS:client.example,email:ops@client.examp
 extendedKeyUsage=clientAuth"
 gen req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout rogue.key -out rogue.crt -days 2 \
 	-subj /CN=rogue -addext "subjectAltName=DNS:client.example"
+# An RSA server certificate whose key usage is only "critical, keyEncipherment", as older CA templates
+# issue them: TLS needs digitalSignature to sign the handshake, but Go never checks its own certificate.
+gen req -newkey rsa:2048 -nodes -keyout ke.key -out ke.csr -subj /CN=ke
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nkeyUsage=critical,keyEncipherment\nextendedKeyUsage=serverAuth\n' >ke.ext
+gen x509 -req -in ke.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out ke.crt -extfile ke.ext
 cd - >/dev/null || exit 1
 
 # bcrypt (libxcrypt, cost 10) of "secret" and "newpass".
@@ -231,6 +227,74 @@ matrix "curve_preferences" "$TLS
 X25519 refused|/metrics|--curves X25519|fail
 TLS 1.2, listed curve (P-256 still named for the certificate)|/metrics|--tls-max 1.2 --curves P-384:P-256|200
 TLS 1.2, only P-256 refused|/metrics|--tls-max 1.2 --curves P-256|fail"
+
+# A keyEncipherment-only certificate: node_exporter serves it, and so must nodex (GnuTLS refused every
+# handshake with it until told to ignore its own certificate's key usage, as Go does).
+matrix "certificate with key usage keyEncipherment only" "tls_server_config:
+  cert_file: ke.crt
+  key_file: ke.key" "TLS 1.3|/metrics||200
+TLS 1.2|/metrics|--tls-max 1.2|200"
+printf 'tls_server_config:\n  cert_file: ke.crt\n  key_file: ke.key\n' >"$tmp/ke.yml"
+serve nodex "$tmp/ke.yml" "$tmp/ke.log" || bad "nodex (keyEncipherment) did not start"
+for v in -tls1_3 -tls1_2; do
+	echo | openssl s_client -connect "127.0.0.1:$PORT" $v -CAfile "$tmp/ca.crt" -verify_return_error >"$tmp/s_client" 2>&1
+	check "openssl s_client $v completes a verified handshake with the keyEncipherment-only certificate" \
+		"grep -q 'Verify return code: 0 (ok)' '$tmp/s_client' && grep -q 'Cipher is [A-Z]' '$tmp/s_client'"
+done
+check "the missing digitalSignature is logged at start" \
+	"grep -q \"level=info msg=\\\"The certificate's key usage lacks digitalSignature; it is served all the same, as node_exporter serves it\\\" cert=$tmp/ke.crt key_usage=keyEncipherment\" '$tmp/ke.log'"
+check "no handshake failure logged for them" "! grep -q 'TLS handshake failed' '$tmp/ke.log'"
+stop $PID
+
+# prefer_server_cipher_suites. true (the default): the order of cipher_suites wins; false: the client's
+# order wins, as exporter-toolkit documents it. Go 1.17 and later ignore both the flag and the order
+# (node_exporter 1.5.0 picks AES-128-GCM first either way); its answers are shown, not compared.
+for pref in true false; do
+	printf '%s\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]\n  prefer_server_cipher_suites: %s\nhttp_server_config:\n  http2: false\n' \
+		"$TLS" "$pref" >"$tmp/pref.yml"
+	serve nodex "$tmp/pref.yml" "$tmp/pref.log" || bad "nodex (prefer $pref) did not start"
+	np=$PORT npid=$PID
+	serve ne "$tmp/pref.yml" "$tmp/ne.log" || bad "node_exporter (prefer $pref) did not start"
+	ep=$PORT epid=$PID
+	for client in AES128 AES256; do
+		if [ $client = AES128 ]; then
+			order=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384
+		else
+			order=ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256
+		fi
+		got=$(echo | openssl s_client -connect "127.0.0.1:$np" -tls1_2 -cipher "$order" 2>/dev/null | sed -n 's/.*Cipher is //p' | head -1)
+		got_ne=$(echo | openssl s_client -connect "127.0.0.1:$ep" -tls1_2 -cipher "$order" 2>/dev/null | sed -n 's/.*Cipher is //p' | head -1)
+		if [ $pref = true ]; then want=ECDHE-ECDSA-AES256-GCM-SHA384; else want=${order%%:*}; fi
+		check "prefer_server_cipher_suites $pref, client prefers $client: $got (node_exporter 1.5.0: $got_ne)" "[ '$got' = '$want' ]"
+	done
+	stop "$npid"
+	stop "$epid"
+done
+
+# Failed handshakes are logged at warn level with the peer's address, one line per 10 s at most, the
+# next line counting those left out. (Before, a port whose handshakes all failed logged nothing.)
+printf '%s\n' "$TLS" >"$tmp/hs.yml"
+serve nodex "$tmp/hs.yml" "$tmp/hs.log" || bad "nodex (handshake log) did not start"
+hp=$PORT hpid=$PID
+sleep 0.2
+: >"$tmp/hs.log"
+curl -s -o /dev/null --max-time 5 "https://127.0.0.1:$hp/metrics"                 # does not trust the CA
+curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$hp/metrics"                  # plain HTTP
+curl -s -o /dev/null --max-time 5 --cacert "$tmp/ca.crt" --tlsv1.1 --tls-max 1.1 \
+	--ciphers DEFAULT@SECLEVEL=0 "https://127.0.0.1:$hp/metrics"                # no common version
+for i in 1 2 3 4 5 6 7; do curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$hp/"; done
+sleep 0.3
+check "a failed handshake is logged at warn level with the peer's address and why" \
+	"grep -q 'level=warn msg=\"TLS handshake failed\" peer=127.0.0.1:[0-9][0-9]* err=\"the client ended the handshake after the server.s certificate (does it trust it?)\"' '$tmp/hs.log'"
+check "10 failures in a second: one line" "[ \$(grep -c 'TLS handshake failed' '$tmp/hs.log') = 1 ]"
+check "good handshakes are not logged" "[ \$(probe $hp) = 200 ] && [ \$(grep -c 'TLS handshake' '$tmp/hs.log') = 1 ]"
+sleep 10
+curl -s -o /dev/null --max-time 5 --cacert "$tmp/ca.crt" --tlsv1.1 --tls-max 1.1 --ciphers DEFAULT@SECLEVEL=0 "https://127.0.0.1:$hp/metrics"
+sleep 0.3
+check "10 s later the next one is logged, counting the 9 left out" \
+	"grep -q 'level=warn msg=\"TLS handshake failed\" peer=127.0.0.1:[0-9]* err=\"nothing acceptable in the client.s ClientHello.*\" failures_not_logged_since_last=9' '$tmp/hs.log'"
+grep 'TLS handshake' "$tmp/hs.log" | sed 's/^/   log: /'
+stop "$hpid"
 
 # ---- plain HTTP on the TLS port; headers; http2 ----
 printf '%s\n' "$BASIC" >"$tmp/web.yml"
