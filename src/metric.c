@@ -232,18 +232,15 @@ void metric_addv(struct family *f, double value, const char *const *label_values
 	f->n_samples++;
 }
 
-void metric_add(struct family *f, double value, ...)
+void metric_add_n(struct family *f, double value, unsigned n_values, const char *const *label_values)
 {
-	const char *lv[METRIC_MAX_LABELS];
-	va_list ap;
-
 	if (!f)
 		return;
-	va_start(ap, value);
-	for (unsigned i = 0; i < f->n_labels; i++)
-		lv[i] = va_arg(ap, const char *);
-	va_end(ap);
-	metric_addv(f, value, lv);
+	if (n_values != f->n_labels) {
+		set_error(f->set, -EINVAL);
+		return;
+	}
+	metric_addv(f, value, label_values);
 }
 
 void metric_add_dist(struct family *f, const char *const *label_values, double sum, double count,
@@ -269,17 +266,8 @@ void metric_add_dist(struct family *f, const char *const *label_values, double s
 	f->n_samples++;
 }
 
-void metric_emit(struct metric_set *ms, const struct metric_desc *d, double value, ...)
+void metric_emit_n(struct metric_set *ms, const struct metric_desc *d, double value, unsigned n_values,
+		   const char *const *label_values)
 {
-	const char *lv[METRIC_MAX_LABELS];
-	struct family *f = metric_family(ms, d);
-	va_list ap;
-
-	if (!f)
-		return;
-	va_start(ap, value);
-	for (unsigned i = 0; i < f->n_labels; i++)
-		lv[i] = va_arg(ap, const char *);
-	va_end(ap);
-	metric_addv(f, value, lv);
+	metric_add_n(metric_family(ms, d), value, n_values, label_values);
 }
