@@ -114,7 +114,7 @@ struct field_cache {
 };
 static struct field_cache flags_cache, bugs_cache;
 
-/* Is the cpufreq collector compiled in and disabled? Looked up once, after start-up. */
+/* Is the cpufreq collector disabled? Looked up once, after start-up. */
 static int cpufreq_state = -1; /* -1 unknown yet, 0 emit frequency, 1 cpufreq disabled */
 
 /* Test hook: parse /proc/cpuinfo as on ARM instead of the build's architecture. */
@@ -197,25 +197,12 @@ bad:
 	return -EINVAL;
 }
 
+/* Whether cpufreq is disabled, asked once per start-up at the first collection (not in init: see
+ * collector_enabled()). */
 static bool cpufreq_disabled(void)
 {
-	if (cpufreq_state < 0) {
-		struct collector_info info;
-		bool found = false;
-		for (size_t i = 0; scrape_collector_info(i, &info); i++) {
-			if (streq(info.name, "cpufreq")) {
-				found = true;
-				cpufreq_state = info.enabled ? 0 : 1;
-				break;
-			}
-		}
-		if (!found) {
-			/* Not in this build, or no scrape engine (unit tests): node_exporter always has a cpufreq
-			 * collector on Linux and enables it by default, so behave as if it were on. Not cached
-			 * when the engine is absent, so a test can change it. */
-			return false;
-		}
-	}
+	if (cpufreq_state < 0)
+		cpufreq_state = collector_enabled("cpufreq") ? 0 : 1;
 	return cpufreq_state == 1;
 }
 
@@ -766,6 +753,17 @@ static int compile_include(const char *pattern, struct regex **re, char *err, si
 	return -EINVAL;
 }
 
+/* --collector.cpu.info, also implied by either include option. */
+static bool info_option(void)
+{
+	return opt_info || (opt_flags_include && *opt_flags_include) || (opt_bugs_include && *opt_bugs_include);
+}
+
+bool cpu_info_enabled(void)
+{
+	return collector_enabled("cpu") && info_option();
+}
+
 static int cpu_init(char *err, size_t err_size)
 {
 	struct strbuf b = { 0 }, pb = { 0 };
@@ -773,13 +771,10 @@ static int cpu_init(char *err, size_t err_size)
 	ssize_t n;
 	int r = 0;
 
-	info_enabled = opt_info;
-	if ((opt_flags_include && *opt_flags_include) || (opt_bugs_include && *opt_bugs_include)) {
-		if (!info_enabled)
-			log_debug("--collector.cpu.info has been set to `true` because you set the following flags, like "
-				  "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include");
-		info_enabled = true;
-	}
+	info_enabled = info_option();
+	if (info_enabled && !opt_info)
+		log_debug("--collector.cpu.info has been set to `true` because you set the following flags, like "
+			  "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include");
 	if ((r = compile_include(opt_flags_include, &flags_re, err, err_size)) < 0 ||
 	    (r = compile_include(opt_bugs_include, &bugs_re, err, err_size)) < 0)
 		goto fail;

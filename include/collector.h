@@ -69,4 +69,16 @@ struct collector {
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;
 
+/* Whether the collector called name is enabled: the engine's answer once it has started (ask from a
+ * collect, not from an init: --collector.disable-defaults is applied while the collectors initialize),
+ * the table's default without an engine (unit tests). False for a name not in the table. */
+bool collector_enabled(const char *name);
+
+/* Questions one collector answers for another, so neither reads the other's flags. */
+
+/* cpu.c: whether the cpu collector is enabled with its info option (--collector.cpu.info, or implied by
+ * --collector.cpu.info.flags-include or bugs-include), and so exports node_cpu_frequency_hertz from
+ * /proc/cpuinfo. Same timing as collector_enabled(). */
+bool cpu_info_enabled(void);
+
 #endif
