@@ -37,6 +37,7 @@ static const struct ccase cases[] = {
 	{ "wrong type", "web:\n  max-requests: many\n", "t.yml:2:17: invalid value 'many' for flag '--web.max-requests'" },
 	{ "bad bool", "collector:\n  cpu:\n    info: maybe\n", "t.yml:3:11" },
 	{ "bad duration", "scrape:\n  timeout: 10 s\n", "t.yml:2:12" },
+	{ "days are not a Go unit", "scrape:\n  timeout: 1d\n", "invalid value '1d' for flag '--scrape.timeout'" },
 	{ "list for one value", "web:\n  telemetry-path: [/a, /b]\n", "takes one value, not a list" },
 	{ "top-level list", "- a\n- b\n", "top level must be a mapping" },
 	{ "top-level scalar", "hello\n", "top level must be a mapping" },
