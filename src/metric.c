@@ -1,15 +1,7 @@
 #include <stdio.h>
 
+#include "hash.h"
 #include "metric.h"
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 void metric_set_reset(struct metric_set *ms)
 {
@@ -66,7 +58,7 @@ static int index_rebuild(struct metric_set *ms, size_t n_slots)
 	if (!slots)
 		return -ENOMEM;
 	for (size_t i = 0; i < ms->n_fams; i++) {
-		size_t j = hash_str(ms->fams[i]->name) & (n_slots - 1);
+		size_t j = hash_str(HASH_INIT, ms->fams[i]->name) & (n_slots - 1);
 		while (slots[j])
 			j = (j + 1) & (n_slots - 1);
 		slots[j] = (uint32_t)(i + 1);
@@ -80,7 +72,7 @@ struct family *metric_set_find(struct metric_set *ms, const char *name)
 {
 	if (!ms->n_slots)
 		return NULL;
-	for (size_t j = hash_str(name) & (ms->n_slots - 1); ms->slots[j]; j = (j + 1) & (ms->n_slots - 1)) {
+	for (size_t j = hash_str(HASH_INIT, name) & (ms->n_slots - 1); ms->slots[j]; j = (j + 1) & (ms->n_slots - 1)) {
 		struct family *f = ms->fams[ms->slots[j] - 1];
 		if (streq(f->name, name))
 			return f;
@@ -104,7 +96,7 @@ static int fams_push(struct metric_set *ms, struct family *f)
 	/* Keep the index at most half full. */
 	if (ms->n_fams * 2 > ms->n_slots)
 		return index_rebuild(ms, ms->n_slots ? ms->n_slots * 2 : 32);
-	size_t j = hash_str(f->name) & (ms->n_slots - 1);
+	size_t j = hash_str(HASH_INIT, f->name) & (ms->n_slots - 1);
 	while (ms->slots[j])
 		j = (j + 1) & (ms->n_slots - 1);
 	ms->slots[j] = (uint32_t)ms->n_fams;
