@@ -383,6 +383,19 @@ const struct json *json_get(const struct json *o, const char *key)
 	return exact ? exact : fold;
 }
 
+const struct json *json_get_exact(const struct json *o, const char *key)
+{
+	const struct json *found = NULL;
+	size_t kn = strlen(key);
+
+	if (!o || o->type != JSON_OBJECT)
+		return NULL;
+	for (const struct json *m = o->child; m; m = m->next)
+		if (m->key_len == kn && memcmp(m->key, key, kn) == 0)
+			found = m;
+	return found;
+}
+
 int json_u64(const struct json *n, uint64_t *v)
 {
 	const char *end;
