@@ -427,23 +427,15 @@ static int bcfs_filesystem(struct bcfs_fs *f, struct metric_set *ms)
 
 static int bcfs_collect(struct collect_ctx *c)
 {
-	const char *base = ctx_path(c, ROOT_SYS, "fs/bcachefs");
+	const char *base;
 	char **names, first[400] = "";
-	ssize_t nn;
+	ssize_t nn = ctx_list_dir(c, CTX_LIST_NODATA_ENOTDIR, &base, &names, ROOT_SYS, "fs/bcachefs");
 	int bad = 0, found = 0;
 
-	if (!base)
-		return -ENOMEM;
-	base = metric_strdup(c->ms, base);
-	if (!base)
-		return -ENOMEM;
-	nn = dir_list(base, &c->ms->arena, &names);
-	if (nn == -ENOENT || nn == -ENOTDIR) {
-		log_debug("bcachefs sysfs path does not exist", "path", base);
-		return COLLECTOR_NO_DATA;
-	}
+	if (nn == COLLECTOR_NO_DATA)
+		return (int)nn;
 	if (nn < 0)
-		return ctx_fail(c, (int)nn, "failed to retrieve bcachefs stats: %s: %s", base, strerror((int)-nn));
+		return ctx_fail(c, (int)nn, "failed to retrieve bcachefs stats: %s: %s", c->path.p, strerror((int)-nn));
 	for (ssize_t i = 0; i < nn; i++) {
 		struct bcfs_fs f = { .c = c, .uuid = names[i], .bad = &bad, .first = first,
 				     .first_size = sizeof(first) };

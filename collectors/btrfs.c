@@ -559,16 +559,14 @@ static int btrfs_collect(struct collect_ctx *c)
 {
 	struct btrfs_run r = { .c = c };
 	struct btrfs_ioctl_fs *ioc = NULL;
-	const char *base = ctx_path(c, ROOT_SYS, "fs/btrfs");
+	const char *base;
 	char **names;
-	ssize_t nn, n_ioc = 0;
+	/* no btrfs directory: no filesystems, as node_exporter's glob */
+	ssize_t nn = ctx_list_dir(c, CTX_LIST_GLOB, &base, &names, ROOT_SYS, "fs/btrfs"), n_ioc = 0;
 	bool any = false;
 
-	if (!base || !(base = metric_strdup(c->ms, base)))
-		return -ENOMEM;
-	nn = dir_list(base, &c->ms->arena, &names);
 	if (nn < 0)
-		return 0; /* no btrfs directory: no filesystems, as node_exporter's glob */
+		return (int)nn;
 	for (ssize_t i = 0; i < nn; i++)
 		any = any || strchr(names[i], '-');
 	if (any) {

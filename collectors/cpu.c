@@ -370,22 +370,17 @@ static bool is_cpu_dir_name(const char *name)
 
 static int update_sysfs(struct collect_ctx *c)
 {
-	const char *dir = ctx_path(c, ROOT_SYS, "devices/system/cpu");
+	const char *dir;
 	struct strbuf *scratch = &c->buf;
 	char **names, pkg_buf[24], core_buf[24];
-	ssize_t n;
+	/* filepath.Glob reports no error for a missing directory: nothing to report. */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &dir, &names, ROOT_SYS, "devices/system/cpu");
 	size_t n_cpu = 0, slots = 16;
 	struct throttle_slot *table;
 	struct stat st;
 
-	if (!dir)
-		return -ENOMEM;
-	n = dir_list(dir, &c->ms->arena, &names);
-	if (n < 0) {
-		/* filepath.Glob reports no error for a missing directory: nothing to report. */
-		log_debug("cannot list CPUs", "path", dir, "error", strerror((int)-n));
-		return 0;
-	}
+	if (n < 0)
+		return (int)n;
 	for (ssize_t i = 0; i < n; i++)
 		if (is_cpu_dir_name(names[i]))
 			names[n_cpu++] = names[i];

@@ -111,25 +111,21 @@ static int read_cpu(struct collect_ctx *c, const char *dir, struct cpu_freq *f)
 
 static int cpufreq_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "devices/system/cpu");
-	char *cpudir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cpudir;
 	char **names;
-	ssize_t n, r;
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &cpudir, &names, ROOT_SYS, "devices/system/cpu"), r;
 	struct cpu_freq *cpus;
 	size_t ncpu = 0, n_entries = 0;
 	unsigned char offline[8192 / 8] = { 0 };
 	bool any_offline = false;
 
-	if (!cpudir)
-		return -ENOMEM;
+	if (n < 0)
+		return (int)n;
 	if (cpu_owns_frequency < 0) {
 		cpu_owns_frequency = cpu_info_enabled();
 		if (cpu_owns_frequency)
 			log_debug("cpu collector exports node_cpu_frequency_hertz from /proc/cpuinfo; cpufreq leaves it out");
 	}
-	n = dir_list(cpudir, &c->ms->arena, &names);
-	if (n < 0)
-		n = 0; /* Go's Glob: nothing found */
 	r = ctx_read(c, ROOT_NONE, "%s/offline", cpudir);
 	if (r < 0)
 		return ctx_fail(c, (int)r, "read %s: %s", c->path.p, strerror((int)-r));

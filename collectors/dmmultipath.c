@@ -130,20 +130,14 @@ static int dmmp_device(struct collect_ctx *c, const char *dm)
 
 static int dmmp_collect(struct collect_ctx *c)
 {
-	const char *base = ctx_path(c, ROOT_SYS, "block");
 	char **names, first[400] = "";
-	ssize_t nn;
+	ssize_t nn = ctx_list_dir(c, CTX_LIST_NODATA_EACCES | CTX_LIST_NODATA_ENOTDIR, NULL, &names, ROOT_SYS, "block");
 	int bad = 0;
 
-	if (!base)
-		return -ENOMEM;
-	nn = dir_list(base, &c->ms->arena, &names);
-	if (nn == -ENOENT || nn == -EACCES || nn == -EPERM || nn == -ENOTDIR) {
-		log_debug("Could not read DM-multipath devices", "path", base);
-		return COLLECTOR_NO_DATA;
-	}
+	if (nn == COLLECTOR_NO_DATA)
+		return (int)nn;
 	if (nn < 0)
-		return ctx_fail(c, (int)nn, "failed to scan DM-multipath devices: %s: %s", base, strerror((int)-nn));
+		return ctx_fail(c, (int)nn, "failed to scan DM-multipath devices: %s: %s", c->path.p, strerror((int)-nn));
 	for (ssize_t i = 0; i < nn; i++) {
 		int e;
 

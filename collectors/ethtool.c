@@ -423,16 +423,14 @@ static void emit_stats(struct collect_ctx *c, const char *dev, const char *names
 static int ethtool_collect(struct collect_ctx *c)
 {
 	char **devs = NULL;
-	const char *dir = ctx_path(c, ROOT_SYS, "class/net");
-	ssize_t n = dir_list(dir, &c->ms->arena, &devs);
+	ssize_t n = ctx_list_dir(c, CTX_LIST_NODATA_EACCES, NULL, &devs, ROOT_SYS, "class/net");
 	size_t found = 0;
 
-	if (n == -ENOENT || n == -EACCES || n == -EPERM) {
-		log_debug("Could not read netclass file", "err", strerror((int)-n));
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
-		return ctx_fail(c, (int)n, "could not get net class info: cannot access dir %s: %s", dir, strerror((int)-n));
+		return ctx_fail(c, (int)n, "could not get net class info: cannot access dir %s: %s", c->path.p,
+				strerror((int)-n));
 	for (ssize_t i = 0; i < n; i++) {
 		struct stat sb;
 		const char *p = ctx_path(c, ROOT_SYS, "class/net/%s", devs[i]);

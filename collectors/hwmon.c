@@ -406,20 +406,14 @@ static int hwmon_collect(struct collect_ctx *c)
 {
 	struct strbuf *path = &c->path, *buf = &c->buf;
 	char **names;
-	const char *class_dir = ctx_path(c, ROOT_SYS, "class/hwmon");
-	char *cdir = class_dir ? arena_strdup(&c->ms->arena, class_dir) : NULL;
-	ssize_t n;
+	const char *cdir;
+	ssize_t n = ctx_list_dir(c, 0, &cdir, &names, ROOT_SYS, "class/hwmon");
 	int last_err = 0;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("hwmon collector metrics are not available for this system");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
-		return ctx_fail(c, (int)n, "open %s: %s", cdir, strerror((int)-n));
+		return ctx_fail(c, (int)n, "open %s: %s", c->path.p, strerror((int)-n));
 
 	struct chip *chips = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*chips));
 	size_t nc = 0;

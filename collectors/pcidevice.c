@@ -541,19 +541,13 @@ static void emit_info(struct collect_ctx *c, const struct pci_dev *d, const char
 
 static int pcidevice_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "bus/pci/devices");
-	char *dir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *dir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, 0, &dir, &names, ROOT_SYS, "bus/pci/devices");
 	struct pci_dev *devs;
 
-	if (!dir)
-		return -ENOMEM;
-	n = dir_list(dir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("PCI device not found, skipping");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "error obtaining PCI device info: %s", strerror((int)-n));
 	if (!(devs = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*devs))))

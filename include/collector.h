@@ -45,6 +45,27 @@ int ctx_fail(struct collect_ctx *c, int err, const char *fmt, ...) PRINTF(3, 4);
  * file is reported when it breaks, not on every scrape. */
 void ctx_warn(struct collect_ctx *c, const char *fmt, ...) PRINTF(2, 3);
 
+/* How ctx_list_dir() takes a directory it cannot list. */
+enum {
+	/* As Go's filepath.Glob: any error (other than out of memory) lists nothing, and 0 is returned. */
+	CTX_LIST_GLOB = 1 << 0,
+	/* Permission denied (EACCES, EPERM) is no data too, as node_exporter's os.IsPermission checks. */
+	CTX_LIST_NODATA_EACCES = 1 << 1,
+	/* A path component that is not a directory (ENOTDIR) is no data too. */
+	CTX_LIST_NODATA_ENOTDIR = 1 << 2,
+};
+
+/* Lists the directory <root>/<fmt...> for a collector that reports one thing per entry (a class
+ * directory such as /sys/class/hwmon, a filesystem's /sys/fs/<type>): the names sorted as dir_list()
+ * sorts them, in the run's arena, and *dir (when dir is not NULL) the directory's path, copied to the
+ * arena since ctx->path is scratch. Returns the number of names; COLLECTOR_NO_DATA when the directory
+ * does not exist (ENOENT: the hardware or filesystem is absent), with the path and the reason in
+ * ctx->err for the debug log; or another negative errno for the collector to report in its own words.
+ * flags: CTX_LIST_* above. *names and *dir are set only when a count (0 included) is returned; on an
+ * error ctx->path still holds the path, for the collector's message. */
+ssize_t ctx_list_dir(struct collect_ctx *c, unsigned flags, const char **dir, char ***names, enum nodex_root root,
+		     const char *fmt, ...) PRINTF(6, 7);
+
 enum {
 	/* May block in the kernel (network filesystems, FUSE, FIFOs): runs on its own thread under the
 	 * scrape's deadline, and is skipped while an earlier run is still stuck. */

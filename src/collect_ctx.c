@@ -61,3 +61,34 @@ bool collector_enabled(const char *name)
 			return collector_table[i]->default_on;
 	return false;
 }
+
+ssize_t ctx_list_dir(struct collect_ctx *c, unsigned flags, const char **dir, char ***names, enum nodex_root root,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	const char *p;
+	char *copy;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	p = path_vbuild(&c->path, root, fmt, ap);
+	va_end(ap);
+	if (!p || !(copy = arena_strdup(&c->ms->arena, p)))
+		return -ENOMEM;
+	n = dir_list(copy, &c->ms->arena, names);
+	if (n >= 0 || n == -ENOMEM)
+		goto out;
+	if (flags & CTX_LIST_GLOB) {
+		if (!(*names = arena_zalloc(&c->ms->arena, sizeof(**names))))
+			return -ENOMEM;
+		n = 0;
+		goto out;
+	}
+	if (n == -ENOENT || ((flags & CTX_LIST_NODATA_EACCES) && (n == -EACCES || n == -EPERM)) ||
+	    ((flags & CTX_LIST_NODATA_ENOTDIR) && n == -ENOTDIR))
+		return ctx_fail(c, COLLECTOR_NO_DATA, "%s: %s", copy, strerror((int)-n));
+out:
+	if (n >= 0 && dir)
+		*dir = copy;
+	return n;
+}
