@@ -258,29 +258,13 @@ static ssize_t btrfs_ioctl_stats(struct collect_ctx *c, struct btrfs_ioctl_fs **
 			seen = seen || streq(fs[i].fsid, q.fsid);
 		if (seen)
 			continue;
-		if (n_done == cap_done) {
-			size_t nc = cap_done ? cap_done * 2 : 8;
-			const char **nd = arena_alloc(&c->ms->arena, nc * sizeof(*nd));
-			if (!nd) {
-				r = -ENOMEM;
-				goto out;
-			}
-			if (n_done)
-				memcpy(nd, done, n_done * sizeof(*nd));
-			done = nd;
-			cap_done = nc;
+		if (!(done = arena_grow(&c->ms->arena, done, n_done, &cap_done, sizeof(*done)))) {
+			r = -ENOMEM;
+			goto out;
 		}
-		if (n_fs == cap) {
-			size_t nc = cap ? cap * 2 : 4;
-			struct btrfs_ioctl_fs *nf2 = arena_alloc(&c->ms->arena, nc * sizeof(*nf2));
-			if (!nf2) {
-				r = -ENOMEM;
-				goto out;
-			}
-			if (n_fs)
-				memcpy(nf2, fs, n_fs * sizeof(*nf2));
-			fs = nf2;
-			cap = nc;
+		if (!(fs = arena_grow(&c->ms->arena, fs, n_fs, &cap, sizeof(*fs)))) {
+			r = -ENOMEM;
+			goto out;
 		}
 		done[n_done] = arena_strdup(&c->ms->arena, t[1]);
 		if (!done[n_done]) {

@@ -177,16 +177,12 @@ static ssize_t parse_cpu_range(char *s, uint16_t **out)
 		if (hi - lo > 65535)
 			goto bad;
 		for (int64_t i = lo; i <= hi; i++) {
-			if (n == cap) {
-				size_t cap2 = cap ? cap * 2 : 16;
-				uint16_t *v2 = realloc(v, cap2 * sizeof(*v2));
-				if (!v2) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = v2;
-				cap = cap2;
+			uint16_t *v2 = heap_grow(v, n, &cap, sizeof(*v));
+			if (!v2) {
+				free(v);
+				return -ENOMEM;
 			}
+			v = v2;
 			v[n++] = (uint16_t)i; /* node_exporter keeps CPU numbers as uint16 */
 		}
 	}
@@ -210,17 +206,11 @@ static bool cpufreq_disabled(void)
 
 static int cpu_state_reserve(size_t id)
 {
-	if (id < cap_cpus)
-		return 0;
-	size_t cap = cap_cpus ? cap_cpus : 64;
-	while (cap <= id)
-		cap *= 2;
-	struct cpu_state *n = realloc(cpus, cap * sizeof(*n));
+	struct cpu_state *n = heap_grow(cpus, id, &cap_cpus, sizeof(*cpus));
+
 	if (!n)
 		return -ENOMEM;
-	memset(n + cap_cpus, 0, (cap - cap_cpus) * sizeof(*n));
 	cpus = n;
-	cap_cpus = cap;
 	return 0;
 }
 
@@ -535,16 +525,10 @@ static struct cpuinfo *cpuinfo_add(struct collect_ctx *c, struct cpuinfo_list *l
 {
 	char num[24];
 
-	if (l->n == l->cap) {
-		size_t cap2 = l->cap ? l->cap * 2 : 16;
-		struct cpuinfo *v = arena_alloc(&c->ms->arena, cap2 * sizeof(*v));
-		if (!v)
-			return NULL;
-		if (l->n)
-			memcpy(v, l->v, l->n * sizeof(*v));
-		l->v = v;
-		l->cap = cap2;
-	}
+	void *grown = arena_grow(&c->ms->arena, l->v, l->n, &l->cap, sizeof(*l->v));
+	if (!grown)
+		return NULL;
+	l->v = grown;
 	l->v[l->n] = *init;
 	utoa(num, (unsigned long)processor); /* procfs keeps the number; Itoa of it drops leading zeros */
 	l->v[l->n].processor = metric_strdup(c->ms, num);

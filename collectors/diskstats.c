@@ -215,22 +215,16 @@ static bool queue_complete(struct collect_ctx *c, const char *dev, unsigned majo
 		if (verdicts[i].major == major && verdicts[i].minor == minor && streq(verdicts[i].dev, dev))
 			return verdicts[i].complete;
 	bool complete = queue_complete_check(c, dev);
-	if (n_verdicts == cap_verdicts) {
-		size_t cap = cap_verdicts ? cap_verdicts * 2 : 16;
-		if (cap > 4096) {
-			/* Device names churn (hot-plug): start over rather than grow without bound. */
-			for (size_t i = 0; i < n_verdicts; i++)
-				free(verdicts[i].dev);
-			n_verdicts = 0;
-			cap = cap_verdicts;
-		} else {
-			struct queue_verdict *v = realloc(verdicts, cap * sizeof(*v));
-			if (!v)
-				return complete;
-			verdicts = v;
-			cap_verdicts = cap;
-		}
+	if (n_verdicts == 4096) {
+		/* Device names churn (hot-plug): start over rather than grow without bound. */
+		for (size_t i = 0; i < n_verdicts; i++)
+			free(verdicts[i].dev);
+		n_verdicts = 0;
 	}
+	struct queue_verdict *v = heap_grow(verdicts, n_verdicts, &cap_verdicts, sizeof(*verdicts));
+	if (!v)
+		return complete;
+	verdicts = v;
 	char *copy = strdup(dev);
 	if (copy)
 		verdicts[n_verdicts++] = (struct queue_verdict){ copy, major, minor, complete };

@@ -156,14 +156,10 @@ static void stuck_add(const char *key)
 			return;
 		}
 	}
-	if (pool.n_keys == pool.cap_keys) {
-		size_t cap = pool.cap_keys ? pool.cap_keys * 2 : 8;
-		struct stuck_key *v = realloc(pool.stuck, cap * sizeof(*v));
-		if (!v)
-			return; /* not recorded: the mount is tried again next time, the scrape still goes on */
-		pool.stuck = v;
-		pool.cap_keys = cap;
-	}
+	struct stuck_key *v = heap_grow(pool.stuck, pool.n_keys, &pool.cap_keys, sizeof(*pool.stuck));
+	if (!v)
+		return; /* not recorded: the mount is tried again next time, the scrape still goes on */
+	pool.stuck = v;
 	char *copy = strdup(key);
 	if (copy)
 		pool.stuck[pool.n_keys++] = (struct stuck_key){ copy, 1 };

@@ -136,16 +136,10 @@ static int collect_sensor_data(struct collect_ctx *c, struct strbuf *path, struc
 		}
 		while (len && v[len - 1] == '\n')
 			len--;
-		if (vals->n == vals->cap) {
-			size_t cap = vals->cap ? vals->cap * 2 : 64;
-			struct hw_value *nv = arena_alloc(&c->ms->arena, cap * sizeof(*nv));
-			if (!nv)
-				return -ENOMEM;
-			if (vals->n)
-				memcpy(nv, vals->v, vals->n * sizeof(*nv));
-			vals->v = nv;
-			vals->cap = cap;
-		}
+		void *grown = arena_grow(&c->ms->arena, vals->v, vals->n, &vals->cap, sizeof(*vals->v));
+		if (!grown)
+			return -ENOMEM;
+		vals->v = grown;
 		struct hw_value *e = &vals->v[vals->n];
 		char *type = arena_strndup(&c->ms->arena, names[i], tl);
 		e->type = type;

@@ -155,16 +155,10 @@ static void netdev_fini(void)
 
 static struct netdev_dev *list_add(struct netdev_list *l, struct arena *a, const char *name)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct netdev_dev *nd = arena_alloc(a, ncap * sizeof(*nd));
-		if (!nd)
-			return NULL;
-		if (l->n)
-			memcpy(nd, l->d, l->n * sizeof(*nd));
-		l->d = nd;
-		l->cap = ncap;
-	}
+	void *grown = arena_grow(a, l->d, l->n, &l->cap, sizeof(*l->d));
+	if (!grown)
+		return NULL;
+	l->d = grown;
 	struct netdev_dev *d = &l->d[l->n];
 	memset(d, 0, sizeof(*d));
 	d->name = arena_strdup(a, name);

@@ -87,14 +87,11 @@ static size_t n_ids, cap_ids;
 
 static int ids_add(const char *key, const char *name)
 {
-	if (n_ids == cap_ids) {
-		size_t cap = cap_ids ? cap_ids * 2 : 4096;
-		struct id_entry *n = realloc(ids, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		ids = n;
-		cap_ids = cap;
-	}
+	struct id_entry *n = heap_grow(ids, n_ids, &cap_ids, sizeof(*ids));
+
+	if (!n)
+		return -ENOMEM;
+	ids = n;
 	ids[n_ids].key = strdup(key);
 	ids[n_ids].name = strdup(name);
 	ids[n_ids].order = n_ids;

@@ -289,16 +289,8 @@ ssize_t dir_list_regular(const char *path, struct arena *a, char ***names)
 		}
 		if (type != DT_REG)
 			continue;
-		if (n == cap) {
-			size_t cap2 = cap ? cap * 2 : 32;
-			char **v2 = arena_alloc(a, cap2 * sizeof(*v2));
-			if (!v2)
-				goto oom;
-			if (n)
-				memcpy(v2, v, n * sizeof(*v2));
-			v = v2;
-			cap = cap2;
-		}
+		if (!(v = arena_grow(a, v, n, &cap, sizeof(*v))))
+			goto oom;
 		if (!(v[n] = arena_strdup(a, de->d_name)))
 			goto oom;
 		n++;
