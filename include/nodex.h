@@ -16,21 +16,6 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-static inline void freep(void *p)
-{
-	free(*(void **)p);
-}
-
-static inline void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
-
-/* Cleanup helpers in the style of systemd's _cleanup_: freed or closed when the variable leaves scope. */
-#define _cleanup_free_ __attribute__((cleanup(freep)))
-#define _cleanup_close_ __attribute__((cleanup(closep)))
-
 static inline bool streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
