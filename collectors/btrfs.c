@@ -321,22 +321,13 @@ static int btrfs_value(struct btrfs_run *r, const char *dir, const char *name, u
 /* Reads a string attribute, trimmed; "" when missing. Returns NULL with *err set on other errors. */
 static const char *btrfs_string(struct btrfs_run *r, const char *dir, const char *name, int *err)
 {
-	struct collect_ctx *c = r->c;
-	ssize_t n = ctx_read(c, ROOT_NONE, "%s/%s", dir, name);
-	char *s;
+	int e = 0;
+	const char *s = ctx_read_trimmed(r->c, &e, ROOT_NONE, "%s/%s", dir, name);
 
-	if (n == -ENOENT)
+	if (!s && e == -ENOENT)
 		return "";
-	if (n < 0) {
-		*err = (int)n;
-		return NULL;
-	}
-	s = strip_trailing(c->buf.p);
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	s = (char *)metric_strdup(c->ms, s);
 	if (!s)
-		*err = -ENOMEM;
+		*err = e;
 	return s;
 }
 

@@ -33,6 +33,11 @@ struct collect_ctx {
  * negative errno. The content is ctx->buf.p, valid until the next ctx_read. */
 ssize_t ctx_read(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
 
+/* Reads <root>/<fmt...> like ctx_read() and returns its content with the white space at both ends removed
+ * (Go's strings.TrimSpace), copied into the run's arena. Returns NULL with the negative errno in *err. */
+const char *ctx_read_trimmed(struct collect_ctx *c, int *err, enum nodex_root root, const char *fmt, ...)
+	PRINTF(4, 5);
+
 /* Builds a path under root into ctx->path and returns it (NULL when out of memory). */
 const char *ctx_path(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
 

@@ -47,6 +47,15 @@ bool utf8_valid(const char *s);
  * invalid bytes replaced by U+FFFD. Returns NULL only when the arena cannot allocate. */
 const char *utf8_sanitize(struct arena *a, const char *s);
 
+/* Writes code point cp as UTF-8 into out (at most 4 bytes), as Go's utf8.EncodeRune: surrogates and
+ * values beyond U+10FFFF become U+FFFD. Returns the number of bytes. */
+size_t utf8_encode(char *out, unsigned long cp);
+
+/* Go's base64.StdEncoding.DecodeString on len bytes of in: padded, CR and LF skipped, nothing after the
+ * padding. Returns the number of bytes written to out, -EINVAL for bad input, -ENOSPC when size is too
+ * small. */
+ssize_t go_base64_decode(const char *in, size_t len, unsigned char *out, size_t size);
+
 /* node_exporter's cleanMetricName (hwmon chip and sensor labels, drm's chip label): lower case, every
  * character outside [a-z0-9:_] becomes "_" (one per character, multi-byte ones included), "_" trimmed
  * from both ends. Writes into out (at least strlen(s) + 1 bytes) and returns out. */

@@ -2,6 +2,7 @@
 
 #include "collector.h"
 #include "scrape.h"
+#include "sysattr.h"
 
 ssize_t ctx_read(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...)
 {
@@ -91,4 +92,23 @@ out:
 	if (n >= 0 && dir)
 		*dir = copy;
 	return n;
+}
+
+const char *ctx_read_trimmed(struct collect_ctx *c, int *err, enum nodex_root root, const char *fmt, ...)
+{
+	va_list ap;
+	const char *p, *s;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	p = path_vbuild(&c->path, root, fmt, ap);
+	va_end(ap);
+	n = p ? file_read(p, &c->buf) : -ENOMEM;
+	if (n < 0) {
+		*err = (int)n;
+		return NULL;
+	}
+	if (!(s = arena_strdup(&c->ms->arena, go_trim_space(c->buf.p))))
+		*err = -ENOMEM;
+	return s;
 }

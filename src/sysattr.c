@@ -492,3 +492,87 @@ int go_parse_duration(const char *s, double *seconds)
 	*seconds = neg ? -((double)d / 1e9) : (double)d / 1e9;
 	return 0;
 }
+
+size_t utf8_encode(char *out, unsigned long cp)
+{
+	if ((cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF)
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The value of a character of the standard base64 alphabet, or -1. */
+static int base64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+ssize_t go_base64_decode(const char *in, size_t len, unsigned char *out, size_t size)
+{
+	enum { PAD = 64 };
+	int quad[4];
+	size_t q = 0, o = 0;
+	bool ended = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int v;
+
+		if (c == '\r' || c == '\n')
+			continue;
+		if (ended)
+			return -EINVAL; /* data after the padding */
+		if (c == '=') {
+			if (q < 2)
+				return -EINVAL;
+			v = PAD;
+		} else if ((v = base64_value(c)) < 0 || (q > 0 && quad[q - 1] == PAD)) {
+			return -EINVAL;
+		}
+		quad[q++] = v;
+		if (q < 4)
+			continue;
+		/* A quantum of 4 characters: 3 bytes, or 2 or 1 before padding. */
+		size_t n = quad[2] == PAD ? 1 : quad[3] == PAD ? 2 : 3;
+		if (size - o < n)
+			return -ENOSPC;
+		out[o++] = (unsigned char)(quad[0] << 2 | quad[1] >> 4);
+		if (n > 1)
+			out[o++] = (unsigned char)((quad[1] & 15) << 4 | quad[2] >> 2);
+		if (n > 2)
+			out[o++] = (unsigned char)((quad[2] & 3) << 6 | quad[3]);
+		ended = n < 3;
+		q = 0;
+	}
+	if (q)
+		return -EINVAL; /* not a whole number of quanta */
+	return (ssize_t)o;
+}

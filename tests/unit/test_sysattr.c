@@ -271,6 +271,51 @@ static void test_duration(void)
 	}
 }
 
+/* Go's base64.StdEncoding.DecodeString and utf8.EncodeRune. */
+static void test_base64_utf8(void)
+{
+	static const struct {
+		const char *in;
+		ssize_t ret;
+		const char *want;
+	} t[] = {
+		{ "YWxpY2U6c2VjcmV0", 12, "alice:secret" },
+		{ "YQ==", 1, "a" },
+		{ "YWI=", 2, "ab" },
+		{ "YW\r\nI=\n", 2, "ab" }, /* CR and LF are skipped anywhere */
+		{ "", 0, "" },
+		{ "YQ", -EINVAL, NULL },      /* unpadded */
+		{ "YQ=", -EINVAL, NULL },
+		{ "Y===", -EINVAL, NULL },
+		{ "YW=I", -EINVAL, NULL },    /* data after '=' in a quantum */
+		{ "YQ==YQ==", -EINVAL, NULL }, /* data after the padding */
+		{ "YQ==\n", 1, "a" },
+		{ "Y Q==", -EINVAL, NULL },
+		{ "YWJjZGVm", -ENOSPC, NULL }, /* 6 bytes into 4 */
+	};
+	unsigned char out[16];
+	char u[4];
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		/* Room for 12 bytes, but only 4 for the case that must not fit. */
+		ssize_t r = go_base64_decode(t[i].in, strlen(t[i].in), out, t[i].ret == -ENOSPC ? 4 : 12);
+		CHECK_INT(r, t[i].ret);
+		if (r > 0)
+			CHECK(memcmp(out, t[i].want, (size_t)r) == 0);
+	}
+	CHECK_INT(utf8_encode(u, 'A'), 1);
+	CHECK_INT(utf8_encode(u, 0xE9), 2);
+	CHECK(memcmp(u, "\xc3\xa9", 2) == 0);
+	CHECK_INT(utf8_encode(u, 0x20AC), 3);
+	CHECK(memcmp(u, "\xe2\x82\xac", 3) == 0);
+	CHECK_INT(utf8_encode(u, 0x1F600), 4);
+	CHECK(memcmp(u, "\xf0\x9f\x98\x80", 4) == 0);
+	CHECK_INT(utf8_encode(u, 0xD800), 3); /* a surrogate: U+FFFD */
+	CHECK(memcmp(u, "\xef\xbf\xbd", 3) == 0);
+	CHECK_INT(utf8_encode(u, 0x110000), 3);
+	CHECK(memcmp(u, "\xef\xbf\xbd", 3) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -283,5 +328,6 @@ int main(int argc, char **argv)
 	test_list_regular();
 	test_clean_metric_name();
 	test_duration();
+	test_base64_utf8();
 	return test_summary(argv[0]);
 }
