@@ -125,6 +125,16 @@ out:
 	return p->failed ? NULL : r;
 }
 
+/* Moves *i past the decimal digits at p->s[*i]. Returns how many there were. */
+static size_t skip_digits(const struct json_parser *p, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < p->len && p->s[*i] >= '0' && p->s[*i] <= '9')
+		(*i)++;
+	return *i - start;
+}
+
 /* Checks JSON number syntax at p->pos and returns its text. */
 static const char *parse_number(struct json_parser *p, size_t *out_len)
 {
@@ -140,27 +150,22 @@ static const char *parse_number(struct json_parser *p, size_t *out_len)
 	if (s[i] == '0')
 		i++;
 	else
-		while (i < p->len && s[i] >= '0' && s[i] <= '9')
-			i++;
+		skip_digits(p, &i);
 	if (i < p->len && s[i] == '.') {
 		i++;
-		if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+		if (!skip_digits(p, &i)) {
 			jfail(p, "bad number");
 			return NULL;
 		}
-		while (i < p->len && s[i] >= '0' && s[i] <= '9')
-			i++;
 	}
 	if (i < p->len && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < p->len && (s[i] == '+' || s[i] == '-'))
 			i++;
-		if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+		if (!skip_digits(p, &i)) {
 			jfail(p, "bad number");
 			return NULL;
 		}
-		while (i < p->len && s[i] >= '0' && s[i] <= '9')
-			i++;
 	}
 	p->pos = i;
 	*out_len = i - start;
