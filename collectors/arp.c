@@ -69,16 +69,10 @@ static struct arp_dev *table_get(struct arp_table *t, struct arena *a, const cha
 	for (size_t i = 0; i < t->n; i++)
 		if (streq(t->d[i].name, name))
 			return &t->d[i];
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 8;
-		struct arp_dev *nd = arena_alloc(a, ncap * sizeof(*nd));
-		if (!nd)
-			return NULL;
-		if (t->n)
-			memcpy(nd, t->d, t->n * sizeof(*nd));
-		t->d = nd;
-		t->cap = ncap;
-	}
+	void *grown = arena_grow(a, t->d, t->n, &t->cap, sizeof(*t->d));
+	if (!grown)
+		return NULL;
+	t->d = grown;
 	struct arp_dev *d = &t->d[t->n];
 	memset(d, 0, sizeof(*d));
 	if (!(d->name = arena_strdup(a, name)))

@@ -392,15 +392,12 @@ static void bcache_set(struct bcache_run *r, const char *uuid)
 static int bcache_collect(struct collect_ctx *c)
 {
 	struct bcache_run r = { .c = c };
-	const char *base = ctx_path(c, ROOT_SYS, "fs/bcache");
 	char **sets;
-	ssize_t ns;
+	/* node_exporter globs fs/bcache/<uuid>: no directory, nothing to report */
+	ssize_t ns = ctx_list_dir(c, CTX_LIST_GLOB, NULL, &sets, ROOT_SYS, "fs/bcache");
 
-	if (!base)
-		return -ENOMEM;
-	ns = dir_list(base, &c->ms->arena, &sets);
 	if (ns < 0)
-		return 0; /* node_exporter globs fs/bcache/<uuid>: nothing to report */
+		return (int)ns;
 	for (ssize_t i = 0; i < ns; i++)
 		if (strchr(sets[i], '-'))
 			bcache_set(&r, sets[i]);

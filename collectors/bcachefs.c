@@ -126,16 +126,26 @@ static const char *bcfs_path(struct bcfs_fs *f, const char *dir, const char *nam
 	return arena_printf(&f->c->ms->arena, "%s/%s", dir, name);
 }
 
+/* Reads <fs>/<name> into ctx->buf (empty when missing) and returns its content, with its path in *path;
+ * NULL when it cannot be read, recorded as a failure. */
+static char *bcfs_load(struct bcfs_fs *f, const char *name, const char **path)
+{
+	*path = bcfs_path(f, f->dir, name);
+	if (!*path || bcfs_read(f->c, *path) < 0) {
+		bcfs_fail(f, *path, "cannot read");
+		return NULL;
+	}
+	return f->c->buf.p;
+}
+
 static int bcfs_compression(struct bcfs_fs *f, struct metric_set *ms)
 {
-	const char *path = bcfs_path(f, f->dir, "compression_stats");
-	char *p, *line;
-	ssize_t n;
+	const char *path;
+	char *p = bcfs_load(f, "compression_stats", &path), *line;
 	int lineno = 0;
 
-	if (!path || (n = bcfs_read(f->c, path)) < 0)
-		return bcfs_fail(f, path, "cannot read");
-	p = f->c->buf.p;
+	if (!p)
+		return -EINVAL;
 	while ((line = next_line(&p))) {
 		char *fl[4];
 		uint64_t comp, uncomp, avg;
@@ -162,13 +172,11 @@ static int bcfs_compression(struct bcfs_fs *f, struct metric_set *ms)
 
 static int bcfs_errors(struct bcfs_fs *f, struct metric_set *ms)
 {
-	const char *path = bcfs_path(f, f->dir, "errors");
-	char *p, *line;
-	ssize_t n;
+	const char *path;
+	char *p = bcfs_load(f, "errors", &path), *line;
 
-	if (!path || (n = bcfs_read(f->c, path)) < 0)
-		return bcfs_fail(f, path, "cannot read");
-	p = f->c->buf.p;
+	if (!p)
+		return -EINVAL;
 	while ((line = next_line(&p))) {
 		char *fl[3];
 		uint64_t count, ts;
@@ -247,14 +255,12 @@ static int bcfs_counters(struct bcfs_fs *f, struct metric_set *ms)
 
 static int bcfs_btree_writes(struct bcfs_fs *f, struct metric_set *ms)
 {
-	const char *path = bcfs_path(f, f->dir, "btree_write_stats");
-	char *p, *line;
-	ssize_t n;
+	const char *path;
+	char *p = bcfs_load(f, "btree_write_stats", &path), *line;
 	int lineno = 0;
 
-	if (!path || (n = bcfs_read(f->c, path)) < 0)
-		return bcfs_fail(f, path, "cannot read");
-	p = f->c->buf.p;
+	if (!p)
+		return -EINVAL;
 	while ((line = next_line(&p))) {
 		char *fl[3];
 		uint64_t count, size;
@@ -427,23 +433,15 @@ static int bcfs_filesystem(struct bcfs_fs *f, struct metric_set *ms)
 
 static int bcfs_collect(struct collect_ctx *c)
 {
-	const char *base = ctx_path(c, ROOT_SYS, "fs/bcachefs");
+	const char *base;
 	char **names, first[400] = "";
-	ssize_t nn;
+	ssize_t nn = ctx_list_dir(c, CTX_LIST_NODATA_ENOTDIR, &base, &names, ROOT_SYS, "fs/bcachefs");
 	int bad = 0, found = 0;
 
-	if (!base)
-		return -ENOMEM;
-	base = metric_strdup(c->ms, base);
-	if (!base)
-		return -ENOMEM;
-	nn = dir_list(base, &c->ms->arena, &names);
-	if (nn == -ENOENT || nn == -ENOTDIR) {
-		log_debug("bcachefs sysfs path does not exist", "path", base);
-		return COLLECTOR_NO_DATA;
-	}
+	if (nn == COLLECTOR_NO_DATA)
+		return (int)nn;
 	if (nn < 0)
-		return ctx_fail(c, (int)nn, "failed to retrieve bcachefs stats: %s: %s", base, strerror((int)-nn));
+		return ctx_fail(c, (int)nn, "failed to retrieve bcachefs stats: %s: %s", c->path.p, strerror((int)-nn));
 	for (ssize_t i = 0; i < nn; i++) {
 		struct bcfs_fs f = { .c = c, .uuid = names[i], .bad = &bad, .first = first,
 				     .first_size = sizeof(first) };

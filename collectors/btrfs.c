@@ -258,29 +258,13 @@ static ssize_t btrfs_ioctl_stats(struct collect_ctx *c, struct btrfs_ioctl_fs **
 			seen = seen || streq(fs[i].fsid, q.fsid);
 		if (seen)
 			continue;
-		if (n_done == cap_done) {
-			size_t nc = cap_done ? cap_done * 2 : 8;
-			const char **nd = arena_alloc(&c->ms->arena, nc * sizeof(*nd));
-			if (!nd) {
-				r = -ENOMEM;
-				goto out;
-			}
-			if (n_done)
-				memcpy(nd, done, n_done * sizeof(*nd));
-			done = nd;
-			cap_done = nc;
+		if (!(done = arena_grow(&c->ms->arena, done, n_done, &cap_done, sizeof(*done)))) {
+			r = -ENOMEM;
+			goto out;
 		}
-		if (n_fs == cap) {
-			size_t nc = cap ? cap * 2 : 4;
-			struct btrfs_ioctl_fs *nf2 = arena_alloc(&c->ms->arena, nc * sizeof(*nf2));
-			if (!nf2) {
-				r = -ENOMEM;
-				goto out;
-			}
-			if (n_fs)
-				memcpy(nf2, fs, n_fs * sizeof(*nf2));
-			fs = nf2;
-			cap = nc;
+		if (!(fs = arena_grow(&c->ms->arena, fs, n_fs, &cap, sizeof(*fs)))) {
+			r = -ENOMEM;
+			goto out;
 		}
 		done[n_done] = arena_strdup(&c->ms->arena, t[1]);
 		if (!done[n_done]) {
@@ -337,22 +321,13 @@ static int btrfs_value(struct btrfs_run *r, const char *dir, const char *name, u
 /* Reads a string attribute, trimmed; "" when missing. Returns NULL with *err set on other errors. */
 static const char *btrfs_string(struct btrfs_run *r, const char *dir, const char *name, int *err)
 {
-	struct collect_ctx *c = r->c;
-	ssize_t n = ctx_read(c, ROOT_NONE, "%s/%s", dir, name);
-	char *s;
+	int e = 0;
+	const char *s = ctx_read_trimmed(r->c, &e, ROOT_NONE, "%s/%s", dir, name);
 
-	if (n == -ENOENT)
+	if (!s && e == -ENOENT)
 		return "";
-	if (n < 0) {
-		*err = (int)n;
-		return NULL;
-	}
-	s = strip_trailing(c->buf.p);
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	s = (char *)metric_strdup(c->ms, s);
 	if (!s)
-		*err = -ENOMEM;
+		*err = e;
 	return s;
 }
 
@@ -559,16 +534,14 @@ static int btrfs_collect(struct collect_ctx *c)
 {
 	struct btrfs_run r = { .c = c };
 	struct btrfs_ioctl_fs *ioc = NULL;
-	const char *base = ctx_path(c, ROOT_SYS, "fs/btrfs");
+	const char *base;
 	char **names;
-	ssize_t nn, n_ioc = 0;
+	/* no btrfs directory: no filesystems, as node_exporter's glob */
+	ssize_t nn = ctx_list_dir(c, CTX_LIST_GLOB, &base, &names, ROOT_SYS, "fs/btrfs"), n_ioc = 0;
 	bool any = false;
 
-	if (!base || !(base = metric_strdup(c->ms, base)))
-		return -ENOMEM;
-	nn = dir_list(base, &c->ms->arena, &names);
 	if (nn < 0)
-		return 0; /* no btrfs directory: no filesystems, as node_exporter's glob */
+		return (int)nn;
 	for (ssize_t i = 0; i < nn; i++)
 		any = any || strchr(names[i], '-');
 	if (any) {

@@ -65,9 +65,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include <json-c/json.h>
-
 #include "collector.h"
+#include "json.h"
 
 /* ---- families ---- */
 
@@ -626,42 +625,38 @@ static const struct ctr_ref *ctr_lookup(const char *id, const char *uid)
 
 /* ---- containerd annotations ---- */
 
-static char *json_str_dup(json_object *o, const char *key)
+/* A copy of the string annotation key (a map key: exact, as Go's map[string]string), or NULL. */
+static char *json_str_dup(const struct json *ann, const char *key)
 {
-	json_object *v;
+	const struct json *v = json_get_exact(ann, key);
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return strdup(json_object_get_string(v));
+	return v && v->type == JSON_STRING ? strdup(v->str) : NULL;
 }
 
 /* Parses the annotations of an OCI runtime config into e. Returns 0 or -EINVAL. */
 static int annotations_parse(struct cg_entry *e, const char *text, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new_ex(64);
-	json_object *root, *ann, *v;
-	int r = -EINVAL;
+	struct arena a = { 0 };
+	const struct json *root, *ann, *v;
+	char err[128];
 
-	if (!tok)
-		return -ENOMEM;
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success)
-		goto out;
-	r = 0;
-	if (!json_object_object_get_ex(root, "annotations", &ann) || !json_object_is_type(ann, json_type_object))
-		goto out;
-	if (json_object_object_get_ex(ann, "io.kubernetes.cri.container-type", &v) &&
-	    json_object_is_type(v, json_type_string))
-		e->sandbox = streq(json_object_get_string(v), "sandbox");
-	e->image = json_str_dup(ann, "io.kubernetes.cri.image-name");
-	e->ctr_name = e->sandbox ? NULL : json_str_dup(ann, "io.kubernetes.cri.container-name");
-	e->sb_name = json_str_dup(ann, "io.kubernetes.cri.sandbox-name");
-	e->sb_ns = json_str_dup(ann, "io.kubernetes.cri.sandbox-namespace");
-out:
-	if (root)
-		json_object_put(root);
-	json_tokener_free(tok);
-	return r;
+	root = json_parse(text, len, &a, err, sizeof(err));
+	if (!root) {
+		arena_free(&a);
+		return -EINVAL;
+	}
+	ann = json_get(root, "annotations");
+	if (ann && ann->type == JSON_OBJECT) {
+		v = json_get_exact(ann, "io.kubernetes.cri.container-type");
+		if (v && v->type == JSON_STRING)
+			e->sandbox = streq(v->str, "sandbox");
+		e->image = json_str_dup(ann, "io.kubernetes.cri.image-name");
+		e->ctr_name = e->sandbox ? NULL : json_str_dup(ann, "io.kubernetes.cri.container-name");
+		e->sb_name = json_str_dup(ann, "io.kubernetes.cri.sandbox-name");
+		e->sb_ns = json_str_dup(ann, "io.kubernetes.cri.sandbox-namespace");
+	}
+	arena_free(&a);
+	return 0;
 }
 
 /* Existence and mtimes of the task directories, folded into one number (0: none exists). A bundle that

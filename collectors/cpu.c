@@ -114,7 +114,7 @@ struct field_cache {
 };
 static struct field_cache flags_cache, bugs_cache;
 
-/* Is the cpufreq collector compiled in and disabled? Looked up once, after start-up. */
+/* Is the cpufreq collector disabled? Looked up once, after start-up. */
 static int cpufreq_state = -1; /* -1 unknown yet, 0 emit frequency, 1 cpufreq disabled */
 
 /* procfs parses /proc/cpuinfo in the layout of the architecture it was built for, and so does nodex: x86
@@ -185,16 +185,12 @@ static ssize_t parse_cpu_range(char *s, uint16_t **out)
 		if (hi - lo > 65535)
 			goto bad;
 		for (int64_t i = lo; i <= hi; i++) {
-			if (n == cap) {
-				size_t cap2 = cap ? cap * 2 : 16;
-				uint16_t *v2 = realloc(v, cap2 * sizeof(*v2));
-				if (!v2) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = v2;
-				cap = cap2;
+			uint16_t *v2 = heap_grow(v, n, &cap, sizeof(*v));
+			if (!v2) {
+				free(v);
+				return -ENOMEM;
 			}
+			v = v2;
 			v[n++] = (uint16_t)i; /* node_exporter keeps CPU numbers as uint16 */
 		}
 	}
@@ -205,25 +201,12 @@ bad:
 	return -EINVAL;
 }
 
+/* Whether cpufreq is disabled, asked once per start-up at the first collection (not in init: see
+ * collector_enabled()). */
 static bool cpufreq_disabled(void)
 {
-	if (cpufreq_state < 0) {
-		struct collector_info info;
-		bool found = false;
-		for (size_t i = 0; scrape_collector_info(i, &info); i++) {
-			if (streq(info.name, "cpufreq")) {
-				found = true;
-				cpufreq_state = info.enabled ? 0 : 1;
-				break;
-			}
-		}
-		if (!found) {
-			/* Not in this build, or no scrape engine (unit tests): node_exporter always has a cpufreq
-			 * collector on Linux and enables it by default, so behave as if it were on. Not cached
-			 * when the engine is absent, so a test can change it. */
-			return false;
-		}
-	}
+	if (cpufreq_state < 0)
+		cpufreq_state = collector_enabled("cpufreq") ? 0 : 1;
 	return cpufreq_state == 1;
 }
 
@@ -231,17 +214,11 @@ static bool cpufreq_disabled(void)
 
 static int cpu_state_reserve(size_t id)
 {
-	if (id < cap_cpus)
-		return 0;
-	size_t cap = cap_cpus ? cap_cpus : 64;
-	while (cap <= id)
-		cap *= 2;
-	struct cpu_state *n = realloc(cpus, cap * sizeof(*n));
+	struct cpu_state *n = heap_grow(cpus, id, &cap_cpus, sizeof(*cpus));
+
 	if (!n)
 		return -ENOMEM;
-	memset(n + cap_cpus, 0, (cap - cap_cpus) * sizeof(*n));
 	cpus = n;
-	cap_cpus = cap;
 	return 0;
 }
 
@@ -391,22 +368,17 @@ static bool is_cpu_dir_name(const char *name)
 
 static int update_sysfs(struct collect_ctx *c)
 {
-	const char *dir = ctx_path(c, ROOT_SYS, "devices/system/cpu");
+	const char *dir;
 	struct strbuf *scratch = &c->buf;
 	char **names, pkg_buf[24], core_buf[24];
-	ssize_t n;
+	/* filepath.Glob reports no error for a missing directory: nothing to report. */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &dir, &names, ROOT_SYS, "devices/system/cpu");
 	size_t n_cpu = 0, slots = 16;
 	struct throttle_slot *table;
 	struct stat st;
 
-	if (!dir)
-		return -ENOMEM;
-	n = dir_list(dir, &c->ms->arena, &names);
-	if (n < 0) {
-		/* filepath.Glob reports no error for a missing directory: nothing to report. */
-		log_debug("cannot list CPUs", "path", dir, "error", strerror((int)-n));
-		return 0;
-	}
+	if (n < 0)
+		return (int)n;
 	for (ssize_t i = 0; i < n; i++)
 		if (is_cpu_dir_name(names[i]))
 			names[n_cpu++] = names[i];
@@ -561,16 +533,10 @@ static struct cpuinfo *cpuinfo_add(struct collect_ctx *c, struct cpuinfo_list *l
 {
 	char num[24];
 
-	if (l->n == l->cap) {
-		size_t cap2 = l->cap ? l->cap * 2 : 16;
-		struct cpuinfo *v = arena_alloc(&c->ms->arena, cap2 * sizeof(*v));
-		if (!v)
-			return NULL;
-		if (l->n)
-			memcpy(v, l->v, l->n * sizeof(*v));
-		l->v = v;
-		l->cap = cap2;
-	}
+	void *grown = arena_grow(&c->ms->arena, l->v, l->n, &l->cap, sizeof(*l->v));
+	if (!grown)
+		return NULL;
+	l->v = grown;
 	l->v[l->n] = *init;
 	utoa(num, (unsigned long)processor); /* procfs keeps the number; Itoa of it drops leading zeros */
 	l->v[l->n].processor = metric_strdup(c->ms, num);
@@ -875,17 +841,25 @@ static int compile_include(const char *pattern, struct regex **re, char *err, si
 	return -EINVAL;
 }
 
+/* --collector.cpu.info, also implied by either include option. */
+static bool info_option(void)
+{
+	return opt_info || (opt_flags_include && *opt_flags_include) || (opt_bugs_include && *opt_bugs_include);
+}
+
+bool cpu_info_enabled(void)
+{
+	return collector_enabled("cpu") && info_option();
+}
+
 static int cpu_init(char *err, size_t err_size)
 {
 	int r = 0;
 
-	info_enabled = opt_info;
-	if ((opt_flags_include && *opt_flags_include) || (opt_bugs_include && *opt_bugs_include)) {
-		if (!info_enabled)
-			log_debug("--collector.cpu.info has been set to `true` because you set the following flags, like "
-				  "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include");
-		info_enabled = true;
-	}
+	info_enabled = info_option();
+	if (info_enabled && !opt_info)
+		log_debug("--collector.cpu.info has been set to `true` because you set the following flags, like "
+			  "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include");
 	if ((r = compile_include(opt_flags_include, &flags_re, err, err_size)) < 0 ||
 	    (r = compile_include(opt_bugs_include, &bugs_re, err, err_size)) < 0)
 		goto fail;

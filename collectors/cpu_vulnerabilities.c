@@ -47,16 +47,13 @@ static const char *after_first_word(struct arena *a, const char *s)
 
 static int cpu_vulnerabilities_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "devices/system/cpu/vulnerabilities");
-	char *dir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *dir;
 	char **names;
-	ssize_t n;
+	/* a glob over a missing directory finds nothing */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &dir, &names, ROOT_SYS, "devices/system/cpu/vulnerabilities");
 
-	if (!dir)
-		return -ENOMEM;
-	n = dir_list(dir, &c->ms->arena, &names);
 	if (n < 0)
-		return 0; /* a glob over a missing directory finds nothing */
+		return (int)n;
 	for (ssize_t i = 0; i < n; i++) {
 		const char *state, *mitigation, *text;
 		ssize_t r = ctx_read(c, ROOT_NONE, "%s/%s", dir, names[i]);

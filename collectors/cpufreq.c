@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "collector.h"
-#include "scrape.h"
 #include "sysattr.h"
 
 static const struct metric_desc freq_desc =
@@ -45,7 +44,9 @@ static const char *const string_files[] = {
 	"scaling_available_governors", "scaling_driver", "scaling_governor", "related_cpus", "scaling_setspeed",
 };
 
-static bool cpu_owns_frequency;
+/* Whether the cpu collector exports node_cpu_frequency_hertz itself: -1 until the first collection
+ * after start-up asks (see collector_enabled()). */
+static int cpu_owns_frequency = -1;
 
 struct cpu_freq {
 	const char *name;
@@ -110,20 +111,21 @@ static int read_cpu(struct collect_ctx *c, const char *dir, struct cpu_freq *f)
 
 static int cpufreq_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "devices/system/cpu");
-	char *cpudir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cpudir;
 	char **names;
-	ssize_t n, r;
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &cpudir, &names, ROOT_SYS, "devices/system/cpu"), r;
 	struct cpu_freq *cpus;
 	size_t ncpu = 0, n_entries = 0;
 	unsigned char offline[8192 / 8] = { 0 };
 	bool any_offline = false;
 
-	if (!cpudir)
-		return -ENOMEM;
-	n = dir_list(cpudir, &c->ms->arena, &names);
 	if (n < 0)
-		n = 0; /* Go's Glob: nothing found */
+		return (int)n;
+	if (cpu_owns_frequency < 0) {
+		cpu_owns_frequency = cpu_info_enabled();
+		if (cpu_owns_frequency)
+			log_debug("cpu collector exports node_cpu_frequency_hertz from /proc/cpuinfo; cpufreq leaves it out");
+	}
 	r = ctx_read(c, ROOT_NONE, "%s/offline", cpudir);
 	if (r < 0)
 		return ctx_fail(c, (int)r, "read %s: %s", c->path.p, strerror((int)-r));
@@ -194,41 +196,11 @@ static int cpufreq_collect(struct collect_ctx *c)
 	return 0;
 }
 
-/* Whether the cpu collector runs with --collector.cpu.info (also implied by its flags-include and
- * bugs-include options) and so exports node_cpu_frequency_hertz itself. */
-static bool cpu_info_enabled(void)
-{
-	for (size_t i = 0; i < collector_count; i++) {
-		const struct collector *col = collector_table[i];
-		struct collector_info ci;
-		struct flag *sets[1];
-		struct flag *f;
-
-		if (!streq(col->name, "cpu"))
-			continue;
-		if (!scrape_collector_info(i, &ci) || !ci.enabled || !col->flags)
-			return false;
-		sets[0] = col->flags;
-		if ((f = flag_find(sets, 1, "collector.cpu.info")) && f->type == FLAG_BOOL && *(bool *)f->target)
-			return true;
-		if ((f = flag_find(sets, 1, "collector.cpu.info.flags-include")) && f->type == FLAG_STRING &&
-		    *(const char **)f->target && **(const char **)f->target)
-			return true;
-		if ((f = flag_find(sets, 1, "collector.cpu.info.bugs-include")) && f->type == FLAG_STRING &&
-		    *(const char **)f->target && **(const char **)f->target)
-			return true;
-		return false;
-	}
-	return false;
-}
-
 static int cpufreq_init(char *err, size_t err_size)
 {
 	(void)err;
 	(void)err_size;
-	cpu_owns_frequency = cpu_info_enabled();
-	if (cpu_owns_frequency)
-		log_debug("cpu collector exports node_cpu_frequency_hertz from /proc/cpuinfo; cpufreq leaves it out");
+	cpu_owns_frequency = -1;
 	return 0;
 }
 

@@ -14,13 +14,16 @@ static const char *device_include;
 static const char *ignored_devices;
 static struct name_filter filter;
 
+enum { F_EXCLUDE, F_INCLUDE, F_IGNORED };
 static struct flag diskstats_flags[] = {
-	{ "collector.diskstats.device-exclude", FLAG_STRING, DISKSTATS_DEFAULT_EXCLUDE,
-	  "Regexp of diskstats devices to exclude (mutually exclusive to device-include).", &device_exclude },
-	{ "collector.diskstats.device-include", FLAG_STRING, NULL,
-	  "Regexp of diskstats devices to include (mutually exclusive to device-exclude).", &device_include },
-	{ "collector.diskstats.ignored-devices", FLAG_STRING, NULL, "DEPRECATED: Use collector.diskstats.device-exclude",
-	  &ignored_devices, .hidden = true },
+	[F_EXCLUDE] = { "collector.diskstats.device-exclude", FLAG_STRING, DISKSTATS_DEFAULT_EXCLUDE,
+			"Regexp of diskstats devices to exclude (mutually exclusive to device-include).",
+			&device_exclude },
+	[F_INCLUDE] = { "collector.diskstats.device-include", FLAG_STRING, NULL,
+			"Regexp of diskstats devices to include (mutually exclusive to device-exclude).",
+			&device_include },
+	[F_IGNORED] = { "collector.diskstats.ignored-devices", FLAG_STRING, NULL,
+			"DEPRECATED: Use collector.diskstats.device-exclude", &ignored_devices, .hidden = true },
 	{ NULL },
 };
 
@@ -212,22 +215,16 @@ static bool queue_complete(struct collect_ctx *c, const char *dev, unsigned majo
 		if (verdicts[i].major == major && verdicts[i].minor == minor && streq(verdicts[i].dev, dev))
 			return verdicts[i].complete;
 	bool complete = queue_complete_check(c, dev);
-	if (n_verdicts == cap_verdicts) {
-		size_t cap = cap_verdicts ? cap_verdicts * 2 : 16;
-		if (cap > 4096) {
-			/* Device names churn (hot-plug): start over rather than grow without bound. */
-			for (size_t i = 0; i < n_verdicts; i++)
-				free(verdicts[i].dev);
-			n_verdicts = 0;
-			cap = cap_verdicts;
-		} else {
-			struct queue_verdict *v = realloc(verdicts, cap * sizeof(*v));
-			if (!v)
-				return complete;
-			verdicts = v;
-			cap_verdicts = cap;
-		}
+	if (n_verdicts == 4096) {
+		/* Device names churn (hot-plug): start over rather than grow without bound. */
+		for (size_t i = 0; i < n_verdicts; i++)
+			free(verdicts[i].dev);
+		n_verdicts = 0;
 	}
+	struct queue_verdict *v = heap_grow(verdicts, n_verdicts, &cap_verdicts, sizeof(*verdicts));
+	if (!v)
+		return complete;
+	verdicts = v;
 	char *copy = strdup(dev);
 	if (copy)
 		verdicts[n_verdicts++] = (struct queue_verdict){ copy, major, minor, complete };
@@ -353,23 +350,14 @@ static int diskstats_collect(struct collect_ctx *c)
 
 static int diskstats_init(char *err, size_t err_size)
 {
-	const char *exclude = device_exclude;
+	const struct name_filter_flags ff = {
+		.include = &diskstats_flags[F_INCLUDE],
+		.exclude = &diskstats_flags[F_EXCLUDE],
+		.alias = { { &diskstats_flags[F_IGNORED], &diskstats_flags[F_EXCLUDE] } },
+		.both_error = "device-exclude & device-include are mutually exclusive",
+	};
 
-	if (ignored_devices && *ignored_devices) {
-		if (diskstats_flags[0].source != FLAG_SRC_DEFAULT) {
-			snprintf(err, err_size, "--collector.diskstats.ignored-devices and "
-						"--collector.diskstats.device-exclude are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.diskstats.ignored-devices is DEPRECATED and will be removed in 2.0.0, use "
-			  "--collector.diskstats.device-exclude");
-		exclude = ignored_devices;
-	}
-	if (exclude && *exclude && device_include && *device_include) {
-		snprintf(err, err_size, "device-exclude & device-include are mutually exclusive");
-		return -EINVAL;
-	}
-	return name_filter_init(&filter, device_include, exclude, err, err_size);
+	return name_filter_from_flags(&filter, &ff, err, err_size);
 }
 
 static void diskstats_fini(void)

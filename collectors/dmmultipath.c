@@ -38,29 +38,10 @@ static const struct metric_desc dmmp_path_state_desc =
 		    "/sys/block/<dev>/device/state.",
 		    METRIC_GAUGE, "device", "path", "state");
 
-/* Reads a sysfs attribute, trimmed at both ends, into the run's arena. Returns NULL with *err set. */
-static const char *dmmp_attr(struct collect_ctx *c, int *err, const char *fmt, const char *a, const char *b)
-{
-	ssize_t n = ctx_read(c, ROOT_SYS, fmt, a, b);
-	char *s;
-
-	if (n < 0) {
-		*err = (int)n;
-		return NULL;
-	}
-	s = strip_trailing(c->buf.p);
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	s = (char *)metric_strdup(c->ms, s);
-	if (!s)
-		*err = -ENOMEM;
-	return s;
-}
-
 static int dmmp_u64(struct collect_ctx *c, const char *fmt, const char *a, const char *b, uint64_t *out)
 {
 	int err = 0;
-	const char *s = dmmp_attr(c, &err, fmt, a, b);
+	const char *s = ctx_read_trimmed(c, &err, ROOT_SYS, fmt, a, b);
 
 	if (!s)
 		return err;
@@ -83,12 +64,12 @@ static int dmmp_device(struct collect_ctx *c, const char *dm)
 	int err = 0;
 	double active = 0, failed = 0;
 
-	uuid = dmmp_attr(c, &err, "block/%s/dm/%s", dm, "uuid");
+	uuid = ctx_read_trimmed(c, &err, ROOT_SYS, "block/%s/dm/uuid", dm);
 	if (!uuid)
 		return err == -ENOENT || err == -ENOTDIR ? 0 : err; /* not a device-mapper device */
 	if (!startswith(uuid, "mpath-"))
 		return 0;
-	if (!(name = dmmp_attr(c, &err, "block/%s/dm/%s", dm, "name")))
+	if (!(name = ctx_read_trimmed(c, &err, ROOT_SYS, "block/%s/dm/name", dm)))
 		return err;
 	if ((err = dmmp_u64(c, "block/%s/dm/%s", dm, "suspended", &suspended)) < 0)
 		return err;
@@ -108,7 +89,7 @@ static int dmmp_device(struct collect_ctx *c, const char *dm)
 	}
 	for (ssize_t i = 0; i < ns; i++) {
 		paths[i].name = slaves[i];
-		if (!(paths[i].state = dmmp_attr(c, &err, "block/%s/device/%s", slaves[i], "state")))
+		if (!(paths[i].state = ctx_read_trimmed(c, &err, ROOT_SYS, "block/%s/device/state", slaves[i])))
 			return err;
 	}
 
@@ -130,20 +111,14 @@ static int dmmp_device(struct collect_ctx *c, const char *dm)
 
 static int dmmp_collect(struct collect_ctx *c)
 {
-	const char *base = ctx_path(c, ROOT_SYS, "block");
 	char **names, first[400] = "";
-	ssize_t nn;
+	ssize_t nn = ctx_list_dir(c, CTX_LIST_NODATA_EACCES | CTX_LIST_NODATA_ENOTDIR, NULL, &names, ROOT_SYS, "block");
 	int bad = 0;
 
-	if (!base)
-		return -ENOMEM;
-	nn = dir_list(base, &c->ms->arena, &names);
-	if (nn == -ENOENT || nn == -EACCES || nn == -EPERM || nn == -ENOTDIR) {
-		log_debug("Could not read DM-multipath devices", "path", base);
-		return COLLECTOR_NO_DATA;
-	}
+	if (nn == COLLECTOR_NO_DATA)
+		return (int)nn;
 	if (nn < 0)
-		return ctx_fail(c, (int)nn, "failed to scan DM-multipath devices: %s: %s", base, strerror((int)-nn));
+		return ctx_fail(c, (int)nn, "failed to scan DM-multipath devices: %s: %s", c->path.p, strerror((int)-nn));
 	for (ssize_t i = 0; i < nn; i++) {
 		int e;
 

@@ -91,18 +91,15 @@ static const char *chip_name(struct collect_ctx *c, const char *card_dir)
 
 static int drm_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/drm");
-	char *dir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *dir;
 	char **names;
-	ssize_t n;
+	/* a glob over a missing directory finds nothing */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &dir, &names, ROOT_SYS, "class/drm");
 	struct card *cards;
 	size_t nc = 0;
 
-	if (!dir)
-		return -ENOMEM;
-	n = dir_list(dir, &c->ms->arena, &names);
 	if (n < 0)
-		return 0; /* a glob over a missing directory finds nothing */
+		return (int)n;
 	if (!(cards = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*cards))))
 		return -ENOMEM;
 	for (ssize_t i = 0; i < n; i++) {

@@ -109,15 +109,13 @@ static int collect_csrow(struct collect_ctx *c, const char *ctrl, const char *di
 
 static int edac_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "devices/system/edac/mc");
-	char *mcdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *mcdir;
 	char **names;
-	ssize_t n;
-
-	if (!mcdir)
-		return -ENOMEM;
 	/* A glob: no directory, no controllers, no error. */
-	n = dir_list(mcdir, &c->ms->arena, &names);
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &mcdir, &names, ROOT_SYS, "devices/system/edac/mc");
+
+	if (n < 0)
+		return (int)n;
 	for (ssize_t i = 0; i < n; i++) {
 		static const char *const counts[] = { "ce_count", "ce_noinfo_count", "ue_count", "ue_noinfo_count" };
 		char *dir, **rows;

@@ -412,16 +412,14 @@ static void emit_stats(struct collect_ctx *c, const char *dev, const char *names
 static int ethtool_collect(struct collect_ctx *c)
 {
 	char **devs = NULL;
-	const char *dir = ctx_path(c, ROOT_SYS, "class/net");
-	ssize_t n = dir_list(dir, &c->ms->arena, &devs);
+	ssize_t n = ctx_list_dir(c, CTX_LIST_NODATA_EACCES, NULL, &devs, ROOT_SYS, "class/net");
 	size_t found = 0;
 
-	if (n == -ENOENT || n == -EACCES || n == -EPERM) {
-		log_debug("Could not read netclass file", "err", strerror((int)-n));
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
-		return ctx_fail(c, (int)n, "could not get net class info: cannot access dir %s: %s", dir, strerror((int)-n));
+		return ctx_fail(c, (int)n, "could not get net class info: cannot access dir %s: %s", c->path.p,
+				strerror((int)-n));
 	/* The ioctl socket is opened by the first run, not at start-up: failing to get one (no descriptors
 	 * left, no IPv4) fails the run and is tried again, instead of stopping nodex from starting. */
 	if (!ethtool_test_ioctl && sock < 0 && (sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)

@@ -123,19 +123,13 @@ static int read_host(struct collect_ctx *c, const char *cdir, struct host *h)
 
 static int fibrechannel_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/fc_host");
-	char *cdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cdir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, 0, &cdir, &names, ROOT_SYS, "class/fc_host");
 	struct host *hosts;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("fibrechannel statistics not found, skipping");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "error obtaining FibreChannel class info: %s", strerror((int)-n));
 	if (!(hosts = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*hosts))))

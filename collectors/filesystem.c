@@ -156,14 +156,10 @@ static void stuck_add(const char *key)
 			return;
 		}
 	}
-	if (pool.n_keys == pool.cap_keys) {
-		size_t cap = pool.cap_keys ? pool.cap_keys * 2 : 8;
-		struct stuck_key *v = realloc(pool.stuck, cap * sizeof(*v));
-		if (!v)
-			return; /* not recorded: the mount is tried again next time, the scrape still goes on */
-		pool.stuck = v;
-		pool.cap_keys = cap;
-	}
+	struct stuck_key *v = heap_grow(pool.stuck, pool.n_keys, &pool.cap_keys, sizeof(*pool.stuck));
+	if (!v)
+		return; /* not recorded: the mount is tried again next time, the scrape still goes on */
+	pool.stuck = v;
 	char *copy = strdup(key);
 	if (copy)
 		pool.stuck[pool.n_keys++] = (struct stuck_key){ copy, 1 };
@@ -613,43 +609,31 @@ static int filesystem_collect(struct collect_ctx *c)
 	return 0;
 }
 
-/* The flag logic of node_exporter's newMountPointsFilter / newFSTypeFilter. */
-static int make_filter(struct name_filter *f, int i_exclude, int i_ignored, int i_include, const char *what,
-		       const char *old_name, char *err, size_t err_size)
-{
-	const char *exclude = *(const char **)filesystem_flags[i_exclude].target;
-	const char *ignored = *(const char **)filesystem_flags[i_ignored].target;
-	const char *include = *(const char **)filesystem_flags[i_include].target;
-	bool exclude_set = filesystem_flags[i_exclude].source != FLAG_SRC_DEFAULT;
-
-	if (ignored && *ignored) {
-		if (exclude_set) {
-			snprintf(err, err_size, "--collector.filesystem.%s and --collector.filesystem.%s-exclude are mutually "
-				 "exclusive", old_name, what);
-			return -EINVAL;
-		}
-		log_debug("deprecated flag used", "flag", old_name);
-		exclude = ignored;
-	}
-	if (include && *include && !exclude_set)
-		exclude = "";
-	if (exclude && *exclude && include && *include) {
-		snprintf(err, err_size, "--collector.filesystem.%s-exclude and --collector.filesystem.%s-include are "
-			 "mutually exclusive", what, what);
-		return -EINVAL;
-	}
-	return name_filter_init(f, include, exclude, err, err_size);
-}
-
 static int filesystem_init(char *err, size_t err_size)
 {
 	int r;
 
-	if ((r = make_filter(&mount_filter, F_MP_EXCLUDE, F_MP_IGNORED, F_MP_INCLUDE, "mount-points",
-			     "ignored-mount-points", err, err_size)) < 0)
+	/* node_exporter's newMountPointsFilter and newFSTypeFilter. */
+	const struct name_filter_flags mounts = {
+		.include = &filesystem_flags[F_MP_INCLUDE],
+		.exclude = &filesystem_flags[F_MP_EXCLUDE],
+		.alias = { { &filesystem_flags[F_MP_IGNORED], &filesystem_flags[F_MP_EXCLUDE] } },
+		.both_error = "--collector.filesystem.mount-points-exclude and --collector.filesystem.mount-points-include "
+			      "are mutually exclusive",
+		.include_clears_default_exclude = true,
+	};
+	const struct name_filter_flags types = {
+		.include = &filesystem_flags[F_FS_INCLUDE],
+		.exclude = &filesystem_flags[F_FS_EXCLUDE],
+		.alias = { { &filesystem_flags[F_FS_IGNORED], &filesystem_flags[F_FS_EXCLUDE] } },
+		.both_error = "--collector.filesystem.fs-types-exclude and --collector.filesystem.fs-types-include are "
+			      "mutually exclusive",
+		.include_clears_default_exclude = true,
+	};
+
+	if ((r = name_filter_from_flags(&mount_filter, &mounts, err, err_size)) < 0)
 		return r;
-	if ((r = make_filter(&type_filter, F_FS_EXCLUDE, F_FS_IGNORED, F_FS_INCLUDE, "fs-types", "ignored-fs-types",
-			     err, err_size)) < 0) {
+	if ((r = name_filter_from_flags(&type_filter, &types, err, err_size)) < 0) {
 		name_filter_free(&mount_filter);
 		return r;
 	}

@@ -136,16 +136,10 @@ static int collect_sensor_data(struct collect_ctx *c, struct strbuf *path, struc
 		}
 		while (len && v[len - 1] == '\n')
 			len--;
-		if (vals->n == vals->cap) {
-			size_t cap = vals->cap ? vals->cap * 2 : 64;
-			struct hw_value *nv = arena_alloc(&c->ms->arena, cap * sizeof(*nv));
-			if (!nv)
-				return -ENOMEM;
-			if (vals->n)
-				memcpy(nv, vals->v, vals->n * sizeof(*nv));
-			vals->v = nv;
-			vals->cap = cap;
-		}
+		void *grown = arena_grow(&c->ms->arena, vals->v, vals->n, &vals->cap, sizeof(*vals->v));
+		if (!grown)
+			return -ENOMEM;
+		vals->v = grown;
 		struct hw_value *e = &vals->v[vals->n];
 		char *type = arena_strndup(&c->ms->arena, names[i], tl);
 		e->type = type;
@@ -406,20 +400,14 @@ static int hwmon_collect(struct collect_ctx *c)
 {
 	struct strbuf *path = &c->path, *buf = &c->buf;
 	char **names;
-	const char *class_dir = ctx_path(c, ROOT_SYS, "class/hwmon");
-	char *cdir = class_dir ? arena_strdup(&c->ms->arena, class_dir) : NULL;
-	ssize_t n;
+	const char *cdir;
+	ssize_t n = ctx_list_dir(c, 0, &cdir, &names, ROOT_SYS, "class/hwmon");
 	int last_err = 0;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("hwmon collector metrics are not available for this system");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
-		return ctx_fail(c, (int)n, "open %s: %s", cdir, strerror((int)-n));
+		return ctx_fail(c, (int)n, "open %s: %s", c->path.p, strerror((int)-n));
 
 	struct chip *chips = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*chips));
 	size_t nc = 0;

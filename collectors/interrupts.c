@@ -40,14 +40,7 @@ static void interrupts_fini(void)
 /* Go's strconv.Atoi: an optional sign and decimal digits only. */
 static bool is_int(const char *s)
 {
-	if (*s == '+' || *s == '-')
-		s++;
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
+	return all_digits(*s == '+' || *s == '-' ? s + 1 : s);
 }
 
 /* Joins fields [from, to) with single spaces into the arena. */

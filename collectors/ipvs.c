@@ -150,17 +150,6 @@ static int ipvs_parse_stats(char *s, uint64_t v[5])
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Formats a 16-byte address as Go's net.IP.String(): IPv4-mapped addresses in dotted form, otherwise
  * lowercase groups without leading zeros and the longest run (two or more) of zero groups as "::". */
 static void format_ip6(const unsigned char a[16], char *out, size_t size)
@@ -214,7 +203,7 @@ static int parse_ip_port(const char *s, char *addr, size_t addr_size, unsigned *
 		if (s[8] != ':')
 			return -EINVAL;
 		for (int i = 0; i < 4; i++) {
-			int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+			int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 			if (hi < 0 || lo < 0)
 				return -EINVAL;
 			b[i] = (unsigned char)(hi << 4 | lo);
@@ -234,7 +223,7 @@ static int parse_ip_port(const char *s, char *addr, size_t addr_size, unsigned *
 		return -EINVAL;
 	}
 	for (size_t i = len - 4; i < len; i++) {
-		int d = hexval(s[i]);
+		int d = hex_digit(s[i]);
 		if (d < 0)
 			return -EINVAL;
 		p = p << 4 | (unsigned)d;

@@ -66,10 +66,10 @@ static int lnstat_file(struct collect_ctx *c, const char *subsystem, char *s)
 static int lnstat_collect(struct collect_ctx *c)
 {
 	char **names;
-	ssize_t n = dir_list(ctx_path(c, ROOT_PROC, "net/stat"), &c->ms->arena, &names);
+	ssize_t n = ctx_list_dir(c, 0, NULL, &names, ROOT_PROC, "net/stat");
 	int bad = 0;
 
-	if (n == -ENOENT)
+	if (n == COLLECTOR_NO_DATA)
 		return 0; /* an empty glob in node_exporter */
 	if (n < 0)
 		return ctx_fail(c, (int)n, "lnstat error: %s: %s", c->path.p, strerror((int)-n));

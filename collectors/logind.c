@@ -51,16 +51,10 @@ struct logind_data {
 
 static struct seat_counts *add_seat(struct logind_data *d, struct arena *a, const char *name)
 {
-	if (d->n_seats == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 4;
-		struct seat_counts *v = arena_alloc(a, ncap * sizeof(*v));
-		if (!v)
-			return NULL;
-		if (d->n_seats)
-			memcpy(v, d->seats, d->n_seats * sizeof(*v));
-		d->seats = v;
-		d->cap = ncap;
-	}
+	void *grown = arena_grow(a, d->seats, d->n_seats, &d->cap, sizeof(*d->seats));
+	if (!grown)
+		return NULL;
+	d->seats = grown;
 	struct seat_counts *s = &d->seats[d->n_seats++];
 	memset(s, 0, sizeof(*s));
 	s->seat = arena_strdup(a, name);

@@ -375,13 +375,14 @@ static int md_sysfs_one(struct collect_ctx *c, const char *dev, struct md_raid *
 static int md_sysfs(struct collect_ctx *c)
 {
 	char **names;
-	ssize_t n = dir_list(ctx_path(c, ROOT_SYS, "block"), &c->ms->arena, &names);
+	/* no directory: the glob matches nothing */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, NULL, &names, ROOT_SYS, "block");
 	struct md_raid *raids;
 	size_t n_raids = 0;
 	int r;
 
 	if (n < 0)
-		return 0; /* the glob matches nothing */
+		return (int)n;
 	raids = arena_alloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*raids));
 	if (!raids)
 		return -ENOMEM;

@@ -97,12 +97,12 @@ static int parse_numastat(struct collect_ctx *c, char *s, const char *node)
 static int meminfo_numa_collect(struct collect_ctx *c)
 {
 	char **names;
-	ssize_t n = dir_list(ctx_path(c, ROOT_SYS, "devices/system/node"), &c->ms->arena, &names);
+	ssize_t n = ctx_list_dir(c, CTX_LIST_NODATA_ENOTDIR, NULL, &names, ROOT_SYS, "devices/system/node");
 	int bad = 0, err = 0;
 	char err_path[512] = "";
 
-	if (n == -ENOENT || n == -ENOTDIR)
-		return 0;
+	if (n == COLLECTOR_NO_DATA)
+		return 0; /* no NUMA nodes: nothing to report, and not a failure */
 	if (n < 0)
 		return ctx_fail(c, (int)n, "couldn't get NUMA meminfo: %s: %s", c->path.p, strerror((int)-n));
 	for (ssize_t i = 0; i < n; i++) {

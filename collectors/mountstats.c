@@ -317,16 +317,8 @@ static ssize_t ms_mount_addrs(struct collect_ctx *c, struct strbuf *b, const cha
 					addr = NULL; /* "addr=a=b" has no single value */
 			}
 		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			const char **nv = arena_alloc(&c->ms->arena, nc * sizeof(*nv));
-			if (!nv)
-				return -ENOMEM;
-			if (n)
-				memcpy(nv, v, n * sizeof(*nv));
-			v = nv;
-			cap = nc;
-		}
+		if (!(v = arena_grow(&c->ms->arena, v, n, &cap, sizeof(*v))))
+			return -ENOMEM;
 		v[n++] = addr;
 	}
 	*out = v;

@@ -202,13 +202,12 @@ static int netclass_collect(struct collect_ctx *c)
 		return netlink_collect(c);
 
 	char **names;
-	ssize_t n = dir_list(ctx_path(c, ROOT_SYS, "class/net"), &c->ms->arena, &names);
+	ssize_t n = ctx_list_dir(c, CTX_LIST_NODATA_EACCES, NULL, &names, ROOT_SYS, "class/net");
 	struct iface *ifs;
 	size_t n_ifs = 0;
 
-	if (n == -ENOENT || n == -EACCES || n == -EPERM)
-		return ctx_fail(c, COLLECTOR_NO_DATA, "Could not read netclass file: %s: %s", c->path.p,
-				strerror((int)-n));
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "could not get net class info: %s: %s", c->path.p, strerror((int)-n));
 	ifs = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*ifs));

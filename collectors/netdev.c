@@ -23,15 +23,16 @@ static const char *opt_include, *opt_exclude, *opt_old_include, *opt_old_exclude
 static bool opt_address_info, opt_detailed, opt_netlink, opt_ifalias;
 static struct name_filter filter;
 
+enum { F_INCLUDE, F_WHITELIST, F_EXCLUDE, F_BLACKLIST };
 static struct flag netdev_flags[] = {
-	{ "collector.netdev.device-include", FLAG_STRING, NULL,
-	  "Regexp of net devices to include (mutually exclusive to device-exclude).", &opt_include },
-	{ "collector.netdev.device-whitelist", FLAG_STRING, NULL, "DEPRECATED: Use collector.netdev.device-include",
-	  &opt_old_include, .hidden = true },
-	{ "collector.netdev.device-exclude", FLAG_STRING, NULL,
-	  "Regexp of net devices to exclude (mutually exclusive to device-include).", &opt_exclude },
-	{ "collector.netdev.device-blacklist", FLAG_STRING, NULL, "DEPRECATED: Use collector.netdev.device-exclude",
-	  &opt_old_exclude, .hidden = true },
+	[F_INCLUDE] = { "collector.netdev.device-include", FLAG_STRING, NULL,
+			"Regexp of net devices to include (mutually exclusive to device-exclude).", &opt_include },
+	[F_WHITELIST] = { "collector.netdev.device-whitelist", FLAG_STRING, NULL,
+			  "DEPRECATED: Use collector.netdev.device-include", &opt_old_include, .hidden = true },
+	[F_EXCLUDE] = { "collector.netdev.device-exclude", FLAG_STRING, NULL,
+			"Regexp of net devices to exclude (mutually exclusive to device-include).", &opt_exclude },
+	[F_BLACKLIST] = { "collector.netdev.device-blacklist", FLAG_STRING, NULL,
+			  "DEPRECATED: Use collector.netdev.device-exclude", &opt_old_exclude, .hidden = true },
 	{ "collector.netdev.address-info", FLAG_BOOL, "false", "Collect address-info for every device",
 	  &opt_address_info },
 	{ "collector.netdev.enable-detailed-metrics", FLAG_BOOL, "false",
@@ -136,33 +137,15 @@ static const struct metric_desc addr_desc = METRIC_DESC(
 
 static int netdev_init(char *err, size_t err_size)
 {
-	const char *inc = opt_include, *exc = opt_exclude;
+	const struct name_filter_flags ff = {
+		.include = &netdev_flags[F_INCLUDE],
+		.exclude = &netdev_flags[F_EXCLUDE],
+		.alias = { { &netdev_flags[F_WHITELIST], &netdev_flags[F_INCLUDE] },
+			   { &netdev_flags[F_BLACKLIST], &netdev_flags[F_EXCLUDE] } },
+		.both_error = "device-exclude & device-include are mutually exclusive",
+	};
 
-	if (opt_old_include && *opt_old_include) {
-		if (inc && *inc) {
-			snprintf(err, err_size, "--collector.netdev.device-whitelist and "
-						"--collector.netdev.device-include are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.netdev.device-whitelist is DEPRECATED and will be removed in 2.0.0, "
-			  "use --collector.netdev.device-include");
-		inc = opt_old_include;
-	}
-	if (opt_old_exclude && *opt_old_exclude) {
-		if (exc && *exc) {
-			snprintf(err, err_size, "--collector.netdev.device-blacklist and "
-						"--collector.netdev.device-exclude are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.netdev.device-blacklist is DEPRECATED and will be removed in 2.0.0, "
-			  "use --collector.netdev.device-exclude");
-		exc = opt_old_exclude;
-	}
-	if (inc && *inc && exc && *exc) {
-		snprintf(err, err_size, "device-exclude & device-include are mutually exclusive");
-		return -EINVAL;
-	}
-	return name_filter_init(&filter, inc, exc, err, err_size);
+	return name_filter_from_flags(&filter, &ff, err, err_size);
 }
 
 static void netdev_fini(void)
@@ -172,16 +155,10 @@ static void netdev_fini(void)
 
 static struct netdev_dev *list_add(struct netdev_list *l, struct arena *a, const char *name)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct netdev_dev *nd = arena_alloc(a, ncap * sizeof(*nd));
-		if (!nd)
-			return NULL;
-		if (l->n)
-			memcpy(nd, l->d, l->n * sizeof(*nd));
-		l->d = nd;
-		l->cap = ncap;
-	}
+	void *grown = arena_grow(a, l->d, l->n, &l->cap, sizeof(*l->d));
+	if (!grown)
+		return NULL;
+	l->d = grown;
 	struct netdev_dev *d = &l->d[l->n];
 	memset(d, 0, sizeof(*d));
 	d->name = arena_strdup(a, name);

@@ -96,16 +96,10 @@ static int parse_rt_tables(char *p, struct arena *a, struct table_names *t)
 		const char *end;
 		if (!line[0] || line[0] == ' ' || parse_i64(line, &end, &id) < 0 || *end != '\0')
 			return -EINVAL;
-		if (t->n == t->cap) {
-			size_t ncap = t->cap ? t->cap * 2 : 16;
-			struct table_name *v = arena_alloc(a, ncap * sizeof(*v));
-			if (!v)
-				return -ENOMEM;
-			if (t->n)
-				memcpy(v, t->v, t->n * sizeof(*v));
-			t->v = v;
-			t->cap = ncap;
-		}
+		void *grown = arena_grow(a, t->v, t->n, &t->cap, sizeof(*t->v));
+		if (!grown)
+			return -ENOMEM;
+		t->v = grown;
 		t->v[t->n].id = (long)id;
 		t->v[t->n].name = arena_strdup(a, second);
 		if (!t->v[t->n].name)
@@ -216,16 +210,10 @@ static int count_dev(struct route_ctx *x, const char *dev)
 			x->counts[i].n++;
 			return 0;
 		}
-	if (x->n_counts == x->cap_counts) {
-		size_t ncap = x->cap_counts ? x->cap_counts * 2 : 8;
-		struct dev_count *v = arena_alloc(&x->c->ms->arena, ncap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		if (x->n_counts)
-			memcpy(v, x->counts, x->n_counts * sizeof(*v));
-		x->counts = v;
-		x->cap_counts = ncap;
-	}
+	void *grown = arena_grow(&x->c->ms->arena, x->counts, x->n_counts, &x->cap_counts, sizeof(*x->counts));
+	if (!grown)
+		return -ENOMEM;
+	x->counts = grown;
 	x->counts[x->n_counts++] = (struct dev_count){ dev, 1 };
 	return 0;
 }

@@ -152,22 +152,16 @@ static int read_ctrl(struct collect_ctx *c, const char *cdir, struct ctrl *ct)
 
 static int nvme_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/nvme");
-	char *cdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cdir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, 0, &cdir, &names, ROOT_SYS, "class/nvme");
 	struct ctrl *ctrls;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("nvme statistics not found, skipping");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
-		return ctx_fail(c, (int)n, "error obtaining NVMe class info: failed to list NVMe devices at %s: %s", cdir,
-				strerror((int)-n));
+		return ctx_fail(c, (int)n, "error obtaining NVMe class info: failed to list NVMe devices at %s: %s",
+				c->path.p, strerror((int)-n));
 	if (!(ctrls = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*ctrls))))
 		return -ENOMEM;
 	for (ssize_t i = 0; i < n; i++) {

@@ -120,20 +120,14 @@ static int read_subsys(struct collect_ctx *c, const char *cdir, struct subsys *s
 
 static int nvmesubsystem_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/nvme-subsystem");
-	char *cdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cdir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, CTX_LIST_NODATA_EACCES, &cdir, &names, ROOT_SYS, "class/nvme-subsystem");
 	struct subsys *subs;
 	size_t ns = 0;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT || n == -EACCES || n == -EPERM) {
-		log_debug("Could not read NVMe subsystem info", "err", strerror((int)-n));
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "failed to scan NVMe subsystems: %s", strerror((int)-n));
 	if (!(subs = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*subs))))

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "sysattr.h"
 
 static const struct metric_desc info_desc = METRIC_DESC(
 	"node_os_info",
@@ -53,45 +54,7 @@ static void cache_clear(void)
 /* The value of 4 hex digits at v[i..i+3] (v has n bytes), or -1. */
 static long os_hex4(const char *v, size_t n, size_t i)
 {
-	long r = 0;
-
-	if (i + 4 > n)
-		return -1;
-	for (size_t k = i; k < i + 4; k++) {
-		int d = (unsigned char)v[k];
-		int x = d >= '0' && d <= '9' ? d - '0' : d >= 'a' && d <= 'f' ? d - 'a' + 10 : d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
-		if (x < 0)
-			return -1;
-		r = r * 16 + x;
-	}
-	return r;
-}
-
-/* Writes code point cp as UTF-8 (as Go's utf8.EncodeRune: surrogates become U+FFFD). Returns the length. */
-static size_t os_utf8(char *d, unsigned long cp)
-{
-	if (cp >= 0xD800 && cp < 0xE000)
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xC0 | (cp >> 6));
-		d[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xE0 | (cp >> 12));
-		d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		d[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	d[0] = (char)(0xF0 | (cp >> 18));
-	d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	d[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
+	return i + 4 <= n ? hex4(v + i) : -1;
 }
 
 /* Parses one value v of n bytes (already trimmed) into dst, which may be v itself: the output never grows.
@@ -175,7 +138,7 @@ static ssize_t os_parse_value(const char *v, size_t n, char *dst)
 						cp = 0xFFFD;
 				}
 				/* The escape took at least 6 bytes and UTF-8 needs at most 4: dst never overtakes v. */
-				o += os_utf8(dst + o, (unsigned long)cp);
+				o += utf8_encode(dst + o, (unsigned long)cp);
 				break;
 			}
 			default:

@@ -87,14 +87,11 @@ static size_t n_ids, cap_ids;
 
 static int ids_add(const char *key, const char *name)
 {
-	if (n_ids == cap_ids) {
-		size_t cap = cap_ids ? cap_ids * 2 : 4096;
-		struct id_entry *n = realloc(ids, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		ids = n;
-		cap_ids = cap;
-	}
+	struct id_entry *n = heap_grow(ids, n_ids, &cap_ids, sizeof(*ids));
+
+	if (!n)
+		return -ENOMEM;
+	ids = n;
 	ids[n_ids].key = strdup(key);
 	ids[n_ids].name = strdup(name);
 	ids[n_ids].order = n_ids;
@@ -541,19 +538,13 @@ static void emit_info(struct collect_ctx *c, const struct pci_dev *d, const char
 
 static int pcidevice_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "bus/pci/devices");
-	char *dir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *dir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, 0, &dir, &names, ROOT_SYS, "bus/pci/devices");
 	struct pci_dev *devs;
 
-	if (!dir)
-		return -ENOMEM;
-	n = dir_list(dir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("PCI device not found, skipping");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "error obtaining PCI device info: %s", strerror((int)-n));
 	if (!(devs = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*devs))))

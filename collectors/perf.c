@@ -168,15 +168,12 @@ static ssize_t parse_cpus(const char *s, int **out, char *err, size_t err_size)
 		for (int64_t c = start; c <= last; c += stride) {
 			if (c < 0 || c > 65535)
 				goto bad;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				int *nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
+			int *nv = heap_grow(v, n, &cap, sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
 			}
+			v = nv;
 			v[n++] = (int)c;
 		}
 		if (!end)

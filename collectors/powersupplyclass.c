@@ -160,17 +160,13 @@ static int read_supply(struct collect_ctx *c, const char *dir, struct supply *s)
 
 static int powersupplyclass_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/power_supply");
-	char *cdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cdir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, 0, &cdir, &names, ROOT_SYS, "class/power_supply");
 	struct supply *sup;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT)
-		return COLLECTOR_NO_DATA;
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "could not get power_supply class info: %s", strerror((int)-n));
 	if (!(sup = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*sup))))

@@ -58,17 +58,6 @@ static bool vanished(int err)
 	return err == ENOENT || err == ESRCH;
 }
 
-/* A decimal task id, as procfs's AllProcs accepts it. */
-static bool is_tid(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 /* Reads <dirfd>/<name> with a single read into w->buf. Returns the length or a negative errno. */
 static ssize_t read_at(int dirfd, const char *name, struct walk *w)
 {
@@ -148,7 +137,7 @@ static void walk_threads(struct walk *w, int procfd, const char *pid, unsigned c
 		for (long off = 0; off < nread;) {
 			struct dirent64 *d = (struct dirent64 *)(w->tdents + off);
 			off += d->d_reclen;
-			if (!is_tid(d->d_name) || streq(d->d_name, pid))
+			if (!all_digits(d->d_name) || streq(d->d_name, pid))
 				continue;
 			char name[300];
 			snprintf(name, sizeof(name), "%s/stat", d->d_name);
@@ -249,7 +238,7 @@ static int processes_collect(struct collect_ctx *c)
 		for (long off = 0; off < nread;) {
 			struct dirent64 *d = (struct dirent64 *)(w->dents + off);
 			off += d->d_reclen;
-			if (is_tid(d->d_name))
+			if (all_digits(d->d_name))
 				walk_pid(w, procfd, d->d_name);
 		}
 	}

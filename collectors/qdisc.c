@@ -21,22 +21,23 @@ static const char *opt_fixtures, *opt_include, *opt_exclude, *opt_old_include, *
 static bool opt_child;
 static struct name_filter filter;
 
+enum { F_FIXTURES, F_CHILD, F_INCLUDE, F_OLD_INCLUDE, F_EXCLUDE, F_OLD_EXCLUDE };
 static struct flag qdisc_flags[] = {
-	{ "collector.qdisc.fixtures", FLAG_STRING, "", "test fixtures to use for qdisc collector end-to-end testing",
-	  &opt_fixtures },
-	{ "collector.qdisc.include-child", FLAG_BOOL, "false",
+	[F_FIXTURES] = { "collector.qdisc.fixtures", FLAG_STRING, "",
+			 "test fixtures to use for qdisc collector end-to-end testing", &opt_fixtures },
+	[F_CHILD] = { "collector.qdisc.include-child", FLAG_BOOL, "false",
 	  "Also expose non-root qdiscs, adding 'parent' and 'handle' labels to all qdisc metrics. Note that packets "
 	  "traversing a child qdisc are also counted by its parents, so generic counters must not be aggregated "
 	  "across a device without grouping by these labels.",
 	  &opt_child },
-	{ "collector.qdisc.device-include", FLAG_STRING, NULL,
-	  "Regexp of qdisc devices to include (mutually exclusive to device-exclude).", &opt_include },
-	{ "collector.qdisk.device-include", FLAG_STRING, NULL, "DEPRECATED: Use collector.qdisc.device-include",
-	  &opt_old_include, .hidden = true },
-	{ "collector.qdisc.device-exclude", FLAG_STRING, NULL,
-	  "Regexp of qdisc devices to exclude (mutually exclusive to device-include).", &opt_exclude },
-	{ "collector.qdisk.device-exclude", FLAG_STRING, NULL, "DEPRECATED: Use collector.qdisc.device-exclude",
-	  &opt_old_exclude, .hidden = true },
+	[F_INCLUDE] = { "collector.qdisc.device-include", FLAG_STRING, NULL,
+			"Regexp of qdisc devices to include (mutually exclusive to device-exclude).", &opt_include },
+	[F_OLD_INCLUDE] = { "collector.qdisk.device-include", FLAG_STRING, NULL,
+			    "DEPRECATED: Use collector.qdisc.device-include", &opt_old_include, .hidden = true },
+	[F_EXCLUDE] = { "collector.qdisc.device-exclude", FLAG_STRING, NULL,
+			"Regexp of qdisc devices to exclude (mutually exclusive to device-include).", &opt_exclude },
+	[F_OLD_EXCLUDE] = { "collector.qdisk.device-exclude", FLAG_STRING, NULL,
+			    "DEPRECATED: Use collector.qdisc.device-exclude", &opt_old_exclude, .hidden = true },
 	{ NULL },
 };
 
@@ -77,34 +78,15 @@ struct qsink {
 
 static int qdisc_init(char *err, size_t err_size)
 {
-	const char *inc = opt_include, *exc = opt_exclude;
+	const struct name_filter_flags ff = {
+		.include = &qdisc_flags[F_INCLUDE],
+		.exclude = &qdisc_flags[F_EXCLUDE],
+		.alias = { { &qdisc_flags[F_OLD_INCLUDE], &qdisc_flags[F_INCLUDE] },
+			   { &qdisc_flags[F_OLD_EXCLUDE], &qdisc_flags[F_EXCLUDE] } },
+		.both_error = "collector.qdisc.device-include and collector.qdisc.device-exclude are mutaly exclusive",
+	};
 
-	if (opt_old_include && *opt_old_include) {
-		if (inc && *inc) {
-			snprintf(err, err_size, "--collector.qdisk.device-include and --collector.qdisc.device-include "
-						"are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.qdisk.device-include is DEPRECATED and will be removed in 2.0.0, use "
-			  "--collector.qdisc.device-include");
-		inc = opt_old_include;
-	}
-	if (opt_old_exclude && *opt_old_exclude) {
-		if (exc && *exc) {
-			snprintf(err, err_size, "--collector.qdisk.device-exclude and --collector.qdisc.device-exclude "
-						"are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.qdisk.device-exclude is DEPRECATED and will be removed in 2.0.0, use "
-			  "--collector.qdisc.device-exclude");
-		exc = opt_old_exclude;
-	}
-	if (inc && *inc && exc && *exc) {
-		snprintf(err, err_size, "collector.qdisc.device-include and collector.qdisc.device-exclude are "
-					"mutaly exclusive");
-		return -EINVAL;
-	}
-	return name_filter_init(&filter, inc, exc, err, err_size);
+	return name_filter_from_flags(&filter, &ff, err, err_size);
 }
 
 static void emit(struct qsink *k, const struct qinfo *q)

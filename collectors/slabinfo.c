@@ -3,6 +3,7 @@
  * (default ".*") and --collector.slabinfo.slabs-exclude. A line must have the 16 fields of format 2.1:
  *   name active_objs num_objs objsize objperslab pagesperslab : tunables l b s : slabdata a n s */
 #include "collector.h"
+#include "sysattr.h"
 
 static const struct metric_desc descs[5] = {
 	METRIC_DESC("node_slabinfo_active_objects", "The number of objects that are currently active (i.e., in use).",
@@ -39,16 +40,6 @@ static void slabinfo_fini(void)
 	name_filter_free(&filter);
 }
 
-/* Go's strconv.ParseInt(s, 10, 64). */
-static int parse_int(const char *s, int64_t *v)
-{
-	const char *d = (*s == '+' || *s == '-') ? s + 1 : s;
-
-	if (*d < '0' || *d > '9')
-		return -EINVAL;
-	return parse_i64(*s == '+' ? s + 1 : s, NULL, v);
-}
-
 static int slabinfo_collect(struct collect_ctx *c)
 {
 	ssize_t n = ctx_read(c, ROOT_PROC, "slabinfo");
@@ -78,7 +69,7 @@ static int slabinfo_collect(struct collect_ctx *c)
 			continue;
 		}
 		for (size_t i = 0; i < ARRAY_SIZE(numeric) && ok; i++)
-			ok = parse_int(f[numeric[i]], &v[numeric[i]]) == 0;
+			ok = go_parse_int(f[numeric[i]], 10, 64, &v[numeric[i]]) == 0;
 		if (!ok) {
 			bad++;
 			continue;

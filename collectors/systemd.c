@@ -94,7 +94,7 @@ static struct flag systemd_flags[] = {
 	{ NULL },
 };
 
-static struct regex *re_include, *re_exclude;
+static struct name_filter unit_filter;
 /* The connection, kept across scrapes (collect never runs twice at once). */
 static sd_bus *bus;
 
@@ -637,7 +637,7 @@ static int systemd_collect(struct collect_ctx *c)
 	r.n_calls = r.next = 0;
 	for (ssize_t i = 0; i < n_all; i++) {
 		struct unit *u = &all[i];
-		if (!u->path || !regex_match(re_include, u->name) || regex_match(re_exclude, u->name))
+		if (!u->path || name_filter_ignored(&unit_filter, u->name))
 			continue;
 		kept[n_kept++] = u;
 		switch (u->kind) {
@@ -691,45 +691,22 @@ out:
 
 static int systemd_init(char *err, size_t err_size)
 {
-	const char *include = opt_include, *exclude = opt_exclude;
+	/* The deprecated names stand in for the new ones, but not both at once (node_exporter refuses);
+	 * include and exclude may both be set, and match whole unit names. */
+	const struct name_filter_flags ff = {
+		.include = &systemd_flags[F_INCLUDE],
+		.exclude = &systemd_flags[F_EXCLUDE],
+		.alias = { { &systemd_flags[F_BLACKLIST], &systemd_flags[F_EXCLUDE] },
+			   { &systemd_flags[F_WHITELIST], &systemd_flags[F_INCLUDE] } },
+		.anchored = true,
+	};
 
-	/* The deprecated names stand in for the new ones, but not both at once (node_exporter refuses). */
-	if (opt_blacklist && *opt_blacklist) {
-		if (systemd_flags[F_EXCLUDE].source != FLAG_SRC_DEFAULT) {
-			snprintf(err, err_size, "--collector.systemd.unit-blacklist and --collector.systemd.unit-exclude "
-						"are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.systemd.unit-blacklist is DEPRECATED and will be removed in 2.0.0, use "
-			  "--collector.systemd.unit-exclude");
-		exclude = opt_blacklist;
-	}
-	if (opt_whitelist && *opt_whitelist) {
-		if (systemd_flags[F_INCLUDE].source != FLAG_SRC_DEFAULT) {
-			snprintf(err, err_size, "--collector.systemd.unit-whitelist and --collector.systemd.unit-include "
-						"are mutually exclusive");
-			return -EINVAL;
-		}
-		log_debug("--collector.systemd.unit-whitelist is DEPRECATED and will be removed in 2.0.0, use "
-			  "--collector.systemd.unit-include");
-		include = opt_whitelist;
-	}
-	re_include = regex_new_anchored(include ? include : "", err, err_size);
-	if (!re_include)
-		return -EINVAL;
-	re_exclude = regex_new_anchored(exclude ? exclude : "", err, err_size);
-	if (!re_exclude) {
-		re_include = (regex_free(re_include), NULL);
-		return -EINVAL;
-	}
-	return 0;
+	return name_filter_from_flags(&unit_filter, &ff, err, err_size);
 }
 
 static void systemd_fini(void)
 {
-	regex_free(re_include);
-	regex_free(re_exclude);
-	re_include = re_exclude = NULL;
+	name_filter_free(&unit_filter);
 	bus_drop();
 }
 

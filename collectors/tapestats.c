@@ -111,20 +111,14 @@ static int read_tape(struct collect_ctx *c, const char *cdir, struct tape *t)
 
 static int tapestats_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/scsi_tape");
-	char *cdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cdir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, 0, &cdir, &names, ROOT_SYS, "class/scsi_tape");
 	struct tape *tapes;
 	size_t nt = 0;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT) {
-		log_debug("scsi_tape stats not found, skipping");
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
 		return ctx_fail(c, (int)n, "error obtaining SCSITape class info: %s", strerror((int)-n));
 	if (!(tapes = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*tapes))))

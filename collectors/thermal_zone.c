@@ -156,19 +156,15 @@ static int collect_cooling(struct collect_ctx *c, const char *tdir, char **names
 
 static int thermal_zone_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/thermal");
-	char *tdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *tdir;
 	char **names;
-	ssize_t n;
+	/* A missing class directory is no zones and no cooling devices (Go's Glob finds nothing). */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &tdir, &names, ROOT_SYS, "class/thermal");
 	struct zone *zones;
 	size_t nz = 0;
 
-	if (!tdir)
-		return -ENOMEM;
-	/* A missing class directory is no zones and no cooling devices (Go's Glob finds nothing). */
-	n = dir_list(tdir, &c->ms->arena, &names);
 	if (n < 0)
-		n = 0;
+		return (int)n;
 	if (!(zones = arena_alloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*zones))))
 		return -ENOMEM;
 	for (ssize_t i = 0; i < n; i++) {

@@ -23,14 +23,14 @@ static const struct metric_desc current_desc =
 static int time_clocksources(struct collect_ctx *c)
 {
 	char **names;
-	ssize_t n = dir_list(ctx_path(c, ROOT_SYS, "devices/system/clocksource"), &c->ms->arena, &names);
+	/* node_exporter globs clocksource[0-9]*: an unreadable or missing directory is no match. */
+	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, NULL, &names, ROOT_SYS, "devices/system/clocksource");
 	struct family *avail = metric_family(c->ms, &available_desc);
 	struct family *cur = metric_family(c->ms, &current_desc);
 	unsigned idx = 0;
 
-	/* node_exporter globs clocksource[0-9]*: an unreadable or missing directory is no match. */
 	if (n < 0)
-		return 0;
+		return (int)n;
 	for (ssize_t i = 0; i < n; i++) {
 		const char *name = names[i];
 		char dev[16];

@@ -18,19 +18,12 @@ static int parse_hex_strict(const char *s, size_t len, uint64_t *out)
 	if (!len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		unsigned d;
-		char ch = s[i];
-		if (ch >= '0' && ch <= '9')
-			d = (unsigned)(ch - '0');
-		else if (ch >= 'a' && ch <= 'f')
-			d = (unsigned)(ch - 'a' + 10);
-		else if (ch >= 'A' && ch <= 'F')
-			d = (unsigned)(ch - 'A' + 10);
-		else
+		int d = hex_digit((unsigned char)s[i]);
+		if (d < 0)
 			return -EINVAL;
 		if (v >> 60)
 			return -ERANGE;
-		v = v << 4 | d;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;

@@ -35,20 +35,13 @@ static bool want_field(size_t pos, const char *name, size_t len)
 {
 	struct decision *d;
 
-	if (pos >= cap_cache) {
-		size_t cap = cap_cache ? cap_cache * 2 : 256;
-		while (cap <= pos)
-			cap *= 2;
-		struct decision *n = realloc(cache, cap * sizeof(*n));
-		if (!n) {
-			char tmp[256];
-			snprintf(tmp, sizeof(tmp), "%.*s", (int)len, name);
-			return regex_match(fields_re, tmp);
-		}
-		memset(n + cap_cache, 0, (cap - cap_cache) * sizeof(*n));
-		cache = n;
-		cap_cache = cap;
+	struct decision *n = heap_grow(cache, pos, &cap_cache, sizeof(*cache));
+	if (!n) {
+		char tmp[256];
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)len, name);
+		return regex_match(fields_re, tmp);
 	}
+	cache = n;
 	d = &cache[pos];
 	if (d->name && d->len == len && memcmp(d->name, name, len) == 0)
 		return d->want;

@@ -81,21 +81,15 @@ static int read_wd(struct collect_ctx *c, const char *cdir, struct wd *w)
 
 static int watchdog_collect(struct collect_ctx *c)
 {
-	const char *p = ctx_path(c, ROOT_SYS, "class/watchdog");
-	char *cdir = p ? arena_strdup(&c->ms->arena, p) : NULL;
+	const char *cdir;
 	char **names;
-	ssize_t n;
+	ssize_t n = ctx_list_dir(c, CTX_LIST_NODATA_EACCES, &cdir, &names, ROOT_SYS, "class/watchdog");
 	struct wd *wds;
 
-	if (!cdir)
-		return -ENOMEM;
-	n = dir_list(cdir, &c->ms->arena, &names);
-	if (n == -ENOENT || n == -EACCES || n == -EPERM) {
-		log_debug("Could not read watchdog stats", "err", strerror((int)-n));
-		return COLLECTOR_NO_DATA;
-	}
+	if (n == COLLECTOR_NO_DATA)
+		return (int)n;
 	if (n < 0)
-		return ctx_fail(c, (int)n, "failed to list watchdog devices at %s: %s", cdir, strerror((int)-n));
+		return ctx_fail(c, (int)n, "failed to list watchdog devices at %s: %s", c->path.p, strerror((int)-n));
 	if (!(wds = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*wds))))
 		return -ENOMEM;
 	for (ssize_t i = 0; i < n; i++) {

@@ -362,17 +362,9 @@ static int collect_kernel(struct collect_ctx *c)
 		/* Some virtual devices (P2P) have no name and are skipped. */
 		if (!nl_attr_str(&tb[NL80211_ATTR_IFNAME], name, sizeof(name)) || !name[0])
 			continue;
-		if (n_ifs == cap) {
-			size_t ncap = cap ? cap * 2 : 4;
-			struct wifi_iface *v = arena_alloc(&c->ms->arena, ncap * sizeof(*v));
-			if (!v) {
-				nl_close(&nl.s);
-				return -ENOMEM;
-			}
-			if (n_ifs)
-				memcpy(v, ifs, n_ifs * sizeof(*v));
-			ifs = v;
-			cap = ncap;
+		if (!(ifs = arena_grow(&c->ms->arena, ifs, n_ifs, &cap, sizeof(*ifs)))) {
+			nl_close(&nl.s);
+			return -ENOMEM;
 		}
 		ifs[n_ifs] = (struct wifi_iface){ .name = arena_strdup(&c->ms->arena, name) };
 		nl_attr_u32(&tb[NL80211_ATTR_IFINDEX], &ifs[n_ifs].ifindex);

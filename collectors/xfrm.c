@@ -4,6 +4,7 @@
  * node_exporter emits all 28 counters, with 0 for those the kernel does not print; nodex emits the ones
  * the file holds (a counter the kernel lacks is unknown, not zero). Names it does not know are ignored. */
 #include "collector.h"
+#include "sysattr.h"
 
 static const struct xfrm_stat {
 	const char *key;
@@ -49,16 +50,6 @@ static int cmp_key(const void *k, const void *e)
 	return strcmp(k, ((const struct xfrm_stat *)e)->key);
 }
 
-/* Go's strconv.Atoi. */
-static int parse_int(const char *s, int64_t *v)
-{
-	const char *d = (*s == '+' || *s == '-') ? s + 1 : s;
-
-	if (*d < '0' || *d > '9')
-		return -EINVAL;
-	return parse_i64(*s == '+' ? s + 1 : s, NULL, v);
-}
-
 static int xfrm_collect(struct collect_ctx *c)
 {
 	ssize_t n = ctx_read(c, ROOT_PROC, "net/xfrm_stat");
@@ -74,7 +65,7 @@ static int xfrm_collect(struct collect_ctx *c)
 		int64_t v;
 		const struct xfrm_stat *st;
 
-		if (nf != 2 || parse_int(f[1], &v) < 0) {
+		if (nf != 2 || go_parse_int(f[1], 10, 64, &v) < 0) {
 			bad++;
 			continue;
 		}

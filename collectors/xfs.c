@@ -177,18 +177,15 @@ static int xfs_parse(char *p, struct xfs_stats *s, char *why, size_t why_size)
 
 static int xfs_collect(struct collect_ctx *c)
 {
-	const char *base = ctx_path(c, ROOT_SYS, "fs/xfs");
 	struct family *fams[ARRAY_SIZE(xfs_metrics)];
 	struct xfs_stats st;
 	char **devs, why[160], first[400] = "";
-	ssize_t nd;
+	/* node_exporter globs fs/xfs/<dev>/stats/stats: no directory, no filesystems */
+	ssize_t nd = ctx_list_dir(c, CTX_LIST_GLOB, NULL, &devs, ROOT_SYS, "fs/xfs");
 	int bad = 0;
 
-	if (!base)
-		return -ENOMEM;
-	nd = dir_list(base, &c->ms->arena, &devs);
 	if (nd < 0)
-		return 0; /* node_exporter globs fs/xfs/<dev>/stats/stats: no directory, no filesystems */
+		return (int)nd;
 	for (size_t i = 0; i < ARRAY_SIZE(xfs_metrics); i++)
 		fams[i] = NULL;
 	for (ssize_t d = 0; d < nd; d++) {

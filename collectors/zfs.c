@@ -150,22 +150,31 @@ static void zfs_global(struct zfs_run *r, const struct zfs_kstat *k)
 	}
 }
 
+/* Reads <pool>/<file> into ctx->buf and returns its content; NULL when it is missing (nothing to report
+ * for that pool) or unreadable (counted as bad). */
+static char *zfs_pool_file(struct zfs_run *r, const char *pool, const char *file)
+{
+	ssize_t n = ctx_read(r->c, ROOT_PROC, ZFS_BASE "/%s/%s", pool, file);
+
+	if (n == -ENOENT || n == -ENOTDIR)
+		return NULL;
+	if (n < 0) {
+		zfs_bad(r, strerror((int)-n), r->c->path.p);
+		return NULL;
+	}
+	return r->c->buf.p;
+}
+
 /* <pool>/io: a header row starting with "nread" (12 or more fields) and rows of values under it. */
 static void zfs_pool_io(struct zfs_run *r, const char *pool)
 {
 	static const char *const zpool_label[] = { "zpool" };
 	struct collect_ctx *c = r->c;
-	char *p, *line, *hdr[64], *val[64];
+	char *p = zfs_pool_file(r, pool, "io"), *line, *hdr[64], *val[64];
 	int nh = 0;
-	ssize_t n = ctx_read(c, ROOT_PROC, ZFS_BASE "/%s/io", pool);
 
-	if (n == -ENOENT || n == -ENOTDIR)
+	if (!p)
 		return;
-	if (n < 0) {
-		zfs_bad(r, strerror((int)-n), c->path.p);
-		return;
-	}
-	p = c->buf.p;
 	while ((line = next_line(&p))) {
 		if (!nh) {
 			int k = split_fields(line, hdr, 64);
@@ -205,16 +214,10 @@ static void zfs_pool_objset(struct zfs_run *r, const char *pool, const char *fil
 	static const char *const ds_labels[] = { "zpool", "dataset" };
 	struct collect_ctx *c = r->c;
 	const char *zpool = "", *dataset = "";
-	char *p, *line;
-	ssize_t n = ctx_read(c, ROOT_PROC, ZFS_BASE "/%s/%s", pool, file);
+	char *p = zfs_pool_file(r, pool, file), *line;
 
-	if (n == -ENOENT || n == -ENOTDIR)
+	if (!p)
 		return;
-	if (n < 0) {
-		zfs_bad(r, strerror((int)-n), c->path.p);
-		return;
-	}
-	p = c->buf.p;
 	if (!zfs_skip_header(&p)) {
 		zfs_bad(r, "no \"name type data\" header", c->path.p);
 		return;
@@ -254,16 +257,10 @@ static void zfs_pool_state(struct zfs_run *r, const char *pool)
 {
 	struct collect_ctx *c = r->c;
 	struct family *f;
-	char *p, *line;
-	ssize_t n = ctx_read(c, ROOT_PROC, ZFS_BASE "/%s/state", pool);
+	char *p = zfs_pool_file(r, pool, "state"), *line;
 
-	if (n == -ENOENT || n == -ENOTDIR)
+	if (!p)
 		return;
-	if (n < 0) {
-		zfs_bad(r, strerror((int)-n), c->path.p);
-		return;
-	}
-	p = c->buf.p;
 	line = next_line(&p);
 	if (!line)
 		line = p;

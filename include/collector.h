@@ -33,6 +33,11 @@ struct collect_ctx {
  * negative errno. The content is ctx->buf.p, valid until the next ctx_read. */
 ssize_t ctx_read(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
 
+/* Reads <root>/<fmt...> like ctx_read() and returns its content with the white space at both ends removed
+ * (Go's strings.TrimSpace), copied into the run's arena. Returns NULL with the negative errno in *err. */
+const char *ctx_read_trimmed(struct collect_ctx *c, int *err, enum nodex_root root, const char *fmt, ...)
+	PRINTF(4, 5);
+
 /* Builds a path under root into ctx->path and returns it (NULL when out of memory). */
 const char *ctx_path(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...) PRINTF(3, 4);
 
@@ -44,6 +49,27 @@ int ctx_fail(struct collect_ctx *c, int err, const char *fmt, ...) PRINTF(3, 4);
  * the collector's name and the count of the others, when it differs from the previous run's: a broken
  * file is reported when it breaks, not on every scrape. */
 void ctx_warn(struct collect_ctx *c, const char *fmt, ...) PRINTF(2, 3);
+
+/* How ctx_list_dir() takes a directory it cannot list. */
+enum {
+	/* As Go's filepath.Glob: any error (other than out of memory) lists nothing, and 0 is returned. */
+	CTX_LIST_GLOB = 1 << 0,
+	/* Permission denied (EACCES, EPERM) is no data too, as node_exporter's os.IsPermission checks. */
+	CTX_LIST_NODATA_EACCES = 1 << 1,
+	/* A path component that is not a directory (ENOTDIR) is no data too. */
+	CTX_LIST_NODATA_ENOTDIR = 1 << 2,
+};
+
+/* Lists the directory <root>/<fmt...> for a collector that reports one thing per entry (a class
+ * directory such as /sys/class/hwmon, a filesystem's /sys/fs/<type>): the names sorted as dir_list()
+ * sorts them, in the run's arena, and *dir (when dir is not NULL) the directory's path, copied to the
+ * arena since ctx->path is scratch. Returns the number of names; COLLECTOR_NO_DATA when the directory
+ * does not exist (ENOENT: the hardware or filesystem is absent), with the path and the reason in
+ * ctx->err for the debug log; or another negative errno for the collector to report in its own words.
+ * flags: CTX_LIST_* above. *names and *dir are set only when a count (0 included) is returned; on an
+ * error ctx->path still holds the path, for the collector's message. */
+ssize_t ctx_list_dir(struct collect_ctx *c, unsigned flags, const char **dir, char ***names, enum nodex_root root,
+		     const char *fmt, ...) PRINTF(6, 7);
 
 enum {
 	/* May block in the kernel (network filesystems, FUSE, FIFOs): runs on its own thread under the
@@ -76,5 +102,17 @@ struct collector {
 /* The table, in name order. */
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;
+
+/* Whether the collector called name is enabled: the engine's answer once it has started (ask from a
+ * collect, not from an init: --collector.disable-defaults is applied while the collectors initialize),
+ * the table's default without an engine (unit tests). False for a name not in the table. */
+bool collector_enabled(const char *name);
+
+/* Questions one collector answers for another, so neither reads the other's flags. */
+
+/* cpu.c: whether the cpu collector is enabled with its info option (--collector.cpu.info, or implied by
+ * --collector.cpu.info.flags-include or bugs-include), and so exports node_cpu_frequency_hertz from
+ * /proc/cpuinfo. Same timing as collector_enabled(). */
+bool cpu_info_enabled(void);
 
 #endif

@@ -13,7 +13,7 @@ enum flag_type {
 	FLAG_STRING,   /* target: const char * */
 	FLAG_STRINGS,  /* target: struct strlist (repeatable) */
 	FLAG_INT,      /* target: long */
-	FLAG_DURATION, /* target: double, in seconds; Go syntax: 1m30s, 500ms */
+	FLAG_DURATION, /* target: double, in seconds; Go's time.ParseDuration syntax: 1m30s, 500ms */
 };
 
 struct strlist {
@@ -59,8 +59,5 @@ int flags_parse(int argc, char **argv, struct flag *const *sets, size_t n_sets, 
 
 /* Prints the usage text listing every visible flag with its default. */
 void flags_usage(FILE *out, const char *prog, struct flag *const *sets, size_t n_sets);
-
-/* Parses a Go duration ("5s", "1m30s", "250ms", "1h"). Returns 0 or -EINVAL. */
-int parse_duration(const char *s, double *seconds);
 
 #endif

@@ -1,8 +1,9 @@
-/* A small JSON reader for the JSON fixtures node_exporter's test-only flags point at
- * (--collector.qdisc.fixtures, --collector.wifi.fixtures). It parses a whole document into a tree in an
- * arena and looks object members up as Go's encoding/json does: an exact key first, else a
- * case-insensitive one, the last of duplicates winning. Strict: trailing garbage, bad escapes, control
- * characters in strings and nesting deeper than JSON_MAX_DEPTH are errors. */
+/* The one JSON reader: node_exporter's test-only fixtures (--collector.qdisc.fixtures,
+ * --collector.wifi.fixtures) and containerd's task bundles (the container collector's annotations). It
+ * parses a whole document into a tree in an arena and looks object members up as Go's encoding/json
+ * does: an exact key first, else a case-insensitive one, the last of duplicates winning. Strict, as Go
+ * is: trailing garbage, bad escapes, control characters in strings and nesting deeper than
+ * JSON_MAX_DEPTH are errors. */
 #ifndef NODEX_JSON_H
 #define NODEX_JSON_H
 
@@ -41,6 +42,8 @@ struct json *json_parse(const char *s, size_t len, struct arena *a, char *err, s
 /* Returns the member of object o named key (exact match preferred, else ASCII case-insensitive; the last
  * of duplicates), or NULL when o is not an object or has no such member. */
 const struct json *json_get(const struct json *o, const char *key);
+/* The same with an exact match only, as Go looks up the keys of a map (map[string]string annotations). */
+const struct json *json_get_exact(const struct json *o, const char *key);
 
 /* Reads a number node into an integer. Returns 0, -EINVAL when the node is not a number or not an integer
  * in that type's range (as Go refuses 1.5 or -1 for a uint64 field), or -ENOENT when n is NULL or null

@@ -11,8 +11,6 @@
 #ifndef NODEX_METRIC_H
 #define NODEX_METRIC_H
 
-#include <stdarg.h>
-
 #include "arena.h"
 
 enum metric_type {
@@ -109,17 +107,27 @@ struct family *metric_set_find(struct metric_set *ms, const char *name);
 /* Takes family f out of ms (its memory stays in the arena until the set is reset). */
 void metric_set_remove(struct metric_set *ms, struct family *f);
 
-/* Appends a sample with the given value and n_labels label values, in the order the descriptor listed
- * the label names. Values are copied. f may be NULL (the call then does nothing). */
-void metric_add(struct family *f, double value, ...);
+/* Appends a sample with the given value and label values, in the order the descriptor listed the label
+ * names: metric_add(f, 1, "eth0", "up"). Values are copied. f may be NULL (the call then does nothing).
+ * The macro counts the values it is given: a count other than the family's n_labels is a collector bug,
+ * refused with ms->error = -EINVAL (the collector fails) instead of reading past the values. */
+#define METRIC_VALUES_(...) ((const char *const[]){ NULL, __VA_ARGS__ } + 1)
+#define metric_add(f, value, ...)                                                                  \
+	metric_add_n((f), (value), (unsigned)METRIC_NARGS_(__VA_ARGS__), METRIC_VALUES_(__VA_ARGS__))
+void metric_add_n(struct family *f, double value, unsigned n_values, const char *const *label_values);
+/* The same with an array of exactly f->n_labels values, for callers that build the array. */
 void metric_addv(struct family *f, double value, const char *const *label_values);
 
 /* Appends a summary (quantiles) or histogram (cumulative buckets) sample. The buckets are copied. */
 void metric_add_dist(struct family *f, const char *const *label_values, double sum, double count,
 		     const struct metric_bucket *buckets, unsigned n_buckets);
 
-/* Shorthand for a family with at most one call site: metric_family() then metric_add(). */
-void metric_emit(struct metric_set *ms, const struct metric_desc *d, double value, ...);
+/* Shorthand for a family with at most one call site: metric_family() then metric_add(), with the same
+ * check of the label count. */
+#define metric_emit(ms, d, value, ...)                                                             \
+	metric_emit_n((ms), (d), (value), (unsigned)METRIC_NARGS_(__VA_ARGS__), METRIC_VALUES_(__VA_ARGS__))
+void metric_emit_n(struct metric_set *ms, const struct metric_desc *d, double value, unsigned n_values,
+		   const char *const *label_values);
 
 /* Returns a copy of s in the set's arena (NULL and ms->error set on failure). */
 const char *metric_strdup(struct metric_set *ms, const char *s);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "flags.h"
+
 struct regex;
 
 /* Compiles pattern. On failure returns NULL and writes a message (with the offset of the error) into
@@ -37,5 +39,28 @@ bool name_filter_ignored(const struct name_filter *f, const char *name);
 int name_filter_init(struct name_filter *f, const char *include, const char *exclude, char *err,
 		     size_t err_size);
 void name_filter_free(struct name_filter *f);
+
+/* The include/exclude flags of one filter, as node_exporter's collectors declare them (netdev, qdisc,
+ * diskstats, filesystem, systemd): the two flags, the deprecated names that stand in for them, and the
+ * rules that differ between collectors. */
+struct name_filter_flags {
+	const struct flag *include, *exclude; /* FLAG_STRING; either may be NULL */
+	/* Deprecated names, looked at in this order: a non-empty old value stands in for now's, unless now was
+	 * given too ("--<old> and --<now> are mutually exclusive"). */
+	struct {
+		const struct flag *old, *now;
+	} alias[2];
+	/* node_exporter's error when both include and exclude end up set; NULL when both may be. */
+	const char *both_error;
+	/* An exclude left at its default gives way to a given include (filesystem). */
+	bool include_clears_default_exclude;
+	/* Whole-name patterns (^(?:...)$), and an empty pattern matches only "" (systemd). */
+	bool anchored;
+};
+
+/* Builds f from the flags' current values with node_exporter's rules. A flag counts as given when it was
+ * set from the command line or the configuration file (and, for a flag without a default, to something
+ * non-empty). Returns 0, or -EINVAL with node_exporter's message in err. */
+int name_filter_from_flags(struct name_filter *f, const struct name_filter_flags *ff, char *err, size_t err_size);
 
 #endif

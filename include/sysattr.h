@@ -47,10 +47,21 @@ bool utf8_valid(const char *s);
  * invalid bytes replaced by U+FFFD. Returns NULL only when the arena cannot allocate. */
 const char *utf8_sanitize(struct arena *a, const char *s);
 
+/* Writes code point cp as UTF-8 into out (at most 4 bytes), as Go's utf8.EncodeRune: surrogates and
+ * values beyond U+10FFFF become U+FFFD. Returns the number of bytes. */
+size_t utf8_encode(char *out, unsigned long cp);
+
 /* node_exporter's cleanMetricName (hwmon chip and sensor labels, drm's chip label): lower case, every
  * character outside [a-z0-9:_] becomes "_" (one per character, multi-byte ones included), "_" trimmed
  * from both ends. Writes into out (at least strlen(s) + 1 bytes) and returns out. */
 char *go_clean_metric_name(const char *s, char *out);
+
+/* Go's time.ParseDuration, exactly: an optional sign, then one or more decimal numbers with an optional
+ * fraction, each followed by a unit of ns, us (or U+00B5 or U+03BC then s), ms, s, m or h ("1m30s",
+ * "-1.5h", "250ms"); "0" alone needs no unit; at most 2^63-1 ns (2^63 when negative). Days, weeks and
+ * years are not Go units and are refused. Kingpin's duration flags and the exporter-toolkit's web
+ * configuration both take this syntax. Sets *seconds and returns 0, or returns -EINVAL. */
+int go_parse_duration(const char *s, double *seconds);
 
 /* procfs' ReadUintFromFile (and node_exporter's readUintFromFile): the whole file, trimmed, as a base-10
  * uint64. Returns 0, the negative errno of reading, or -EBADMSG when the content is not such a number. */

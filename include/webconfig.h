@@ -130,9 +130,6 @@ void webconfig_free(struct webconfig *wc);
 extern const struct webconfig_suite webconfig_suites[];
 extern const struct webconfig_curve webconfig_curves[];
 
-/* Parses a Go time.ParseDuration string ("1m30s", "250ms", "-1.5h", "0"). Returns 0 or -EINVAL. */
-int webconfig_parse_go_duration(const char *s, double *seconds);
-
 /* Builds the GnuTLS priority string for the configuration's TLS settings into buf. Returns 0, or
  * -ENOSPC when buf is too small. */
 int webconfig_priority_string(const struct webconfig *wc, char *buf, size_t size);

@@ -1,14 +1,14 @@
+#include <stdarg.h>
 #include <stdio.h>
-#include <yaml.h>
 
 #include "config.h"
 #include "nodex.h"
 #include "procfs.h"
+#include "ytree.h"
 
 #define MAX_DEPTH 16
 
 struct cfg {
-	yaml_parser_t parser;
 	struct flag *const *sets;
 	size_t n_sets;
 	struct arena *a;
@@ -17,24 +17,18 @@ struct cfg {
 	size_t err_size;
 };
 
-static int fail_at(struct cfg *c, const yaml_mark_t *m, const char *fmt, const char *arg)
+static int fail_at(struct cfg *c, const struct ynode *n, const char *fmt, ...) PRINTF(3, 4);
+
+static int fail_at(struct cfg *c, const struct ynode *n, const char *fmt, ...)
 {
 	char msg[1024]; /* room for the longest key path (512) and the text around it */
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, arg);
-	snprintf(c->err, c->err_size, "%s:%zu:%zu: %s", c->name, m->line + 1, m->column + 1, msg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->err_size, "%s:%u:%u: %s", c->name, n->line, n->col, msg);
 	return -EINVAL;
-}
-
-static int next_event(struct cfg *c, yaml_event_t *ev)
-{
-	if (!yaml_parser_parse(&c->parser, ev)) {
-		const yaml_mark_t *m = &c->parser.problem_mark;
-		snprintf(c->err, c->err_size, "%s:%zu:%zu: %s", c->name, m->line + 1, m->column + 1,
-			 c->parser.problem ? c->parser.problem : "invalid YAML");
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /* The flag a key path names. "collector.<x>.enabled" names the switch "collector.<x>". */
@@ -56,142 +50,105 @@ static struct flag *find_flag(struct cfg *c, const char *path)
 	return f;
 }
 
-static int apply(struct cfg *c, const char *path, const yaml_event_t *key, const yaml_event_t *val, bool in_list)
+static int apply(struct cfg *c, const char *path, const struct ynode *key, const struct ynode *val, bool in_list)
 {
 	struct flag *f = find_flag(c, path);
 	char msg[300];
 
 	if (!f)
-		return fail_at(c, &key->start_mark, "unknown key %s (no such flag)", path);
+		return fail_at(c, key, "unknown key %s (no such flag)", path);
 	if (in_list && f->type != FLAG_STRINGS)
-		return fail_at(c, &key->start_mark, "%s takes one value, not a list", path);
-	const char *text = arena_strndup(c->a, (const char *)val->data.scalar.value, val->data.scalar.length);
+		return fail_at(c, key, "%s takes one value, not a list", path);
+	const char *text = arena_strndup(c->a, val->val, val->len);
 	if (!text) {
 		snprintf(c->err, c->err_size, "out of memory");
 		return -ENOMEM;
 	}
 	if (flag_set(f, text, FLAG_SRC_FILE, msg, sizeof(msg)) < 0)
-		return fail_at(c, &val->start_mark, "%s", msg);
+		return fail_at(c, val, "%s", msg);
 	return 0;
 }
 
-static int join(char *out, size_t size, const char *prefix, const yaml_event_t *key)
+static int join(char *out, size_t size, const char *prefix, const struct ynode *key)
 {
-	int n = snprintf(out, size, "%s%s%.*s", prefix, *prefix ? "." : "", (int)key->data.scalar.length,
-			 (const char *)key->data.scalar.value);
+	int n = snprintf(out, size, "%s%s%.*s", prefix, *prefix ? "." : "", (int)key->len, key->val);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int parse_mapping(struct cfg *c, const char *prefix, int depth)
+static int apply_mapping(struct cfg *c, const struct ynode *map, const char *prefix, int depth)
 {
-	yaml_event_t key, val;
 	char path[512];
-	int r;
+	int r = 0;
 
 	if (depth > MAX_DEPTH) {
 		snprintf(c->err, c->err_size, "%s: nested too deep", c->name);
 		return -EINVAL;
 	}
-	for (;;) {
-		if ((r = next_event(c, &key)) < 0)
-			return r;
-		if (key.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&key);
-			return 0;
-		}
-		if (key.type != YAML_SCALAR_EVENT) {
-			r = fail_at(c, &key.start_mark, "expected a key%s", "");
-			yaml_event_delete(&key);
-			return r;
-		}
-		if (join(path, sizeof(path), prefix, &key) < 0) {
-			r = fail_at(c, &key.start_mark, "key too long%s", "");
-			yaml_event_delete(&key);
-			return r;
-		}
-		if ((r = next_event(c, &val)) < 0) {
-			yaml_event_delete(&key);
-			return r;
-		}
-		switch (val.type) {
-		case YAML_SCALAR_EVENT:
-			r = apply(c, path, &key, &val, false);
+	for (size_t k = 0; k + 1 < map->n && r == 0; k += 2) {
+		const struct ynode *key = map->kids[k], *val = map->kids[k + 1];
+		if (key->kind != Y_SCALAR)
+			return fail_at(c, key, "expected a key");
+		if (join(path, sizeof(path), prefix, key) < 0)
+			return fail_at(c, key, "key too long");
+		switch (val->kind) {
+		case Y_SCALAR:
+			r = apply(c, path, key, val, false);
 			break;
-		case YAML_MAPPING_START_EVENT:
-			r = parse_mapping(c, path, depth + 1);
+		case Y_MAP:
+			r = apply_mapping(c, val, path, depth + 1);
 			break;
-		case YAML_SEQUENCE_START_EVENT:
-			for (;;) {
-				yaml_event_t item;
-				if ((r = next_event(c, &item)) < 0)
-					break;
-				if (item.type == YAML_SEQUENCE_END_EVENT) {
-					yaml_event_delete(&item);
-					break;
-				}
-				if (item.type != YAML_SCALAR_EVENT)
-					r = fail_at(c, &item.start_mark, "%s: a list may hold only plain values", path);
+		case Y_SEQ:
+			for (size_t i = 0; i < val->n && r == 0; i++) {
+				const struct ynode *item = val->kids[i];
+				if (item->kind != Y_SCALAR)
+					r = fail_at(c, item, "%s: a list may hold only plain values", path);
 				else
-					r = apply(c, path, &key, &item, true);
-				yaml_event_delete(&item);
-				if (r < 0)
-					break;
+					r = apply(c, path, key, item, true);
 			}
 			break;
-		case YAML_ALIAS_EVENT:
-			r = fail_at(c, &val.start_mark, "%s: aliases are not supported", path);
-			break;
-		default:
-			r = fail_at(c, &val.start_mark, "%s: unexpected value", path);
+		case Y_ALIAS:
+			r = fail_at(c, val, "%s: aliases are not supported", path);
 			break;
 		}
-		yaml_event_delete(&key);
-		yaml_event_delete(&val);
-		if (r < 0)
-			return r;
 	}
+	return r;
 }
 
 int config_apply_buffer(const char *text, size_t len, const char *name, struct flag *const *sets, size_t n_sets,
 			struct arena *a, char *err, size_t err_size)
 {
 	struct cfg c = { .sets = sets, .n_sets = n_sets, .a = a, .name = name, .err = err, .err_size = err_size };
-	yaml_event_t ev;
-	int r = 0;
-	bool done = false;
+	/* Aliases are refused where they stand; the tree lives only while the flags are set from it. */
+	const struct ytree_opts opts = { .alias_nodes = true };
+	struct arena tree = { 0 };
+	struct ytree *t = ytree_open(text, len, &tree, &opts);
+	struct ytree_error e;
+	struct ynode *root;
+	int r;
 
-	if (!yaml_parser_initialize(&c.parser)) {
+	if (!t) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&c.parser, (const unsigned char *)text, len);
-	while (!done && r == 0) {
-		if ((r = next_event(&c, &ev)) < 0)
-			break;
-		switch (ev.type) {
-		case YAML_STREAM_START_EVENT:
-		case YAML_DOCUMENT_START_EVENT:
-		case YAML_DOCUMENT_END_EVENT:
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_MAPPING_START_EVENT:
-			r = parse_mapping(&c, "", 0);
-			break;
-		case YAML_SCALAR_EVENT:
-			/* An empty document is a null scalar: nothing to set. */
-			if (ev.data.scalar.length != 0)
-				r = fail_at(&c, &ev.start_mark, "the top level must be a mapping of keys%s", "");
-			break;
-		default:
-			r = fail_at(&c, &ev.start_mark, "the top level must be a mapping of keys%s", "");
-			break;
-		}
-		yaml_event_delete(&ev);
+	/* Every document of the stream, in turn. */
+	while ((r = ytree_next(t, &root, &e)) > 0) {
+		if (root->kind == Y_MAP)
+			r = apply_mapping(&c, root, "", 0);
+		else if (root->kind != Y_SCALAR || root->len != 0) /* an empty document is nothing to set */
+			r = fail_at(&c, root, "the top level must be a mapping of keys");
+		else
+			r = 0;
+		if (r < 0)
+			goto out;
 	}
-	yaml_parser_delete(&c.parser);
+	if (r < 0 && e.line)
+		snprintf(err, err_size, "%s:%u:%u: %s", name, e.line, e.col, e.msg);
+	else if (r < 0)
+		snprintf(err, err_size, "%s", e.msg);
+out:
+	ytree_close(t);
+	arena_free(&tree);
 	return r;
 }
 

@@ -7,54 +7,7 @@
 #include "flags.h"
 #include "nodex.h"
 #include "procfs.h"
-
-int parse_duration(const char *s, double *seconds)
-{
-	static const struct {
-		const char *unit;
-		double mult;
-	} units[] = {
-		{ "ns", 1e-9 }, { "us", 1e-6 }, { "µs", 1e-6 }, { "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
-		{ "d", 86400 }, { "w", 604800 }, { "y", 31536000 },
-	};
-	double total = 0;
-	const char *p = s;
-
-	if (!*p)
-		return -EINVAL;
-	if (streq(p, "0")) {
-		*seconds = 0;
-		return 0;
-	}
-	while (*p) {
-		char *e;
-		double v;
-		size_t best = 0, i;
-		if (!((*p >= '0' && *p <= '9') || *p == '.'))
-			return -EINVAL;
-		v = strtod(p, &e);
-		if (e == p)
-			return -EINVAL;
-		p = e;
-		/* Longest unit that matches ("ms" before "m"). */
-		const char *unit = NULL;
-		double mult = 0;
-		for (i = 0; i < ARRAY_SIZE(units); i++) {
-			size_t l = strlen(units[i].unit);
-			if (strncmp(p, units[i].unit, l) == 0 && l > best) {
-				best = l;
-				unit = units[i].unit;
-				mult = units[i].mult;
-			}
-		}
-		if (!unit)
-			return -EINVAL;
-		p += best;
-		total += v * mult;
-	}
-	*seconds = total;
-	return 0;
-}
+#include "sysattr.h"
 
 static int parse_bool(const char *s, bool *out)
 {
@@ -116,7 +69,7 @@ int flag_set(struct flag *f, const char *value, enum flag_source source, char *e
 	}
 	case FLAG_DURATION: {
 		double d;
-		if (parse_duration(value, &d) < 0)
+		if (go_parse_duration(value, &d) < 0)
 			goto bad;
 		*(double *)f->target = d;
 		break;

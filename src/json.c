@@ -1,9 +1,11 @@
 /* The JSON reader behind include/json.h: recursive descent into an arena-allocated tree. */
 #include <stdio.h>
+#include <strings.h>
 
 #include "base64.h"
 #include "json.h"
 #include "procfs.h"
+#include "sysattr.h"
 
 struct json_parser {
 	const char *s;
@@ -32,64 +34,28 @@ static void skip_ws(struct json_parser *p)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads 4 hex digits at p->pos. Returns the value or -1. */
 static long read_hex4(struct json_parser *p)
 {
-	long v = 0;
+	long v = p->len - p->pos >= 4 ? hex4(p->s + p->pos) : -1;
 
-	if (p->len - p->pos < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		int h = hexval(p->s[p->pos + (size_t)i]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + h;
-	}
-	p->pos += 4;
+	if (v >= 0)
+		p->pos += 4;
 	return v;
 }
 
 static void put_utf8(struct strbuf *b, unsigned long cp)
 {
 	char u[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	sb_append(b, u, n);
+	sb_append(b, u, utf8_encode(u, cp));
 }
 
 /* Parses a string starting at the opening quote. Returns the decoded bytes in the arena. */
 static const char *parse_string(struct json_parser *p, size_t *out_len)
 {
+	/* The one-character escapes and what they stand for. */
+	static const char escapes[] = "\"\\/bfnrt", unescaped[] = "\"\\/\b\f\n\r\t";
 	struct strbuf b = { 0 };
 	const char *r = NULL;
 
@@ -121,63 +87,53 @@ static const char *parse_string(struct json_parser *p, size_t *out_len)
 		if (p->pos >= p->len)
 			break;
 		c = (unsigned char)p->s[p->pos++];
-		switch (c) {
-		case '"':
-		case '\\':
-		case '/':
-			sb_putc(&b, (char)c);
-			break;
-		case 'b':
-			sb_putc(&b, '\b');
-			break;
-		case 'f':
-			sb_putc(&b, '\f');
-			break;
-		case 'n':
-			sb_putc(&b, '\n');
-			break;
-		case 'r':
-			sb_putc(&b, '\r');
-			break;
-		case 't':
-			sb_putc(&b, '\t');
-			break;
-		case 'u': {
-			long cp = read_hex4(p);
-			if (cp < 0) {
-				jfail(p, "bad \\u escape");
-				goto out;
-			}
-			if (cp >= 0xd800 && cp < 0xdc00) {
-				/* A high surrogate: a low one must follow, else it decodes to U+FFFD as in Go. */
-				size_t save = p->pos;
-				long lo = -1;
-				if (p->len - p->pos >= 6 && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u') {
-					p->pos += 2;
-					lo = read_hex4(p);
-				}
-				if (lo >= 0xdc00 && lo < 0xe000) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				} else {
-					p->pos = save;
-					cp = 0xfffd;
-				}
-			} else if (cp >= 0xdc00 && cp < 0xe000) {
-				cp = 0xfffd;
-			}
-			put_utf8(&b, (unsigned long)cp);
-			break;
+		const char *simple = c ? strchr(escapes, c) : NULL;
+		if (simple) {
+			sb_putc(&b, unescaped[simple - escapes]);
+			continue;
 		}
-		default:
+		if (c != 'u') {
 			jfail(p, "bad escape in string");
 			goto out;
 		}
+		long cp = read_hex4(p);
+		if (cp < 0) {
+			jfail(p, "bad \\u escape");
+			goto out;
+		}
+		if (cp >= 0xd800 && cp < 0xdc00) {
+			/* A high surrogate: a low one must follow, else it decodes to U+FFFD as in Go. */
+			size_t save = p->pos;
+			long lo = -1;
+			if (p->len - p->pos >= 6 && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u') {
+				p->pos += 2;
+				lo = read_hex4(p);
+			}
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			} else {
+				p->pos = save;
+				cp = 0xfffd;
+			}
+		}
+		/* A lone low surrogate becomes U+FFFD in utf8_encode(). */
+		put_utf8(&b, (unsigned long)cp);
 	}
 	if (!r)
 		jfail(p, "unterminated string");
 out:
 	sb_free(&b);
 	return p->failed ? NULL : r;
+}
+
+/* Moves *i past the decimal digits at p->s[*i]. Returns how many there were. */
+static size_t skip_digits(const struct json_parser *p, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < p->len && p->s[*i] >= '0' && p->s[*i] <= '9')
+		(*i)++;
+	return *i - start;
 }
 
 /* Checks JSON number syntax at p->pos and returns its text. */
@@ -195,27 +151,22 @@ static const char *parse_number(struct json_parser *p, size_t *out_len)
 	if (s[i] == '0')
 		i++;
 	else
-		while (i < p->len && s[i] >= '0' && s[i] <= '9')
-			i++;
+		skip_digits(p, &i);
 	if (i < p->len && s[i] == '.') {
 		i++;
-		if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+		if (!skip_digits(p, &i)) {
 			jfail(p, "bad number");
 			return NULL;
 		}
-		while (i < p->len && s[i] >= '0' && s[i] <= '9')
-			i++;
 	}
 	if (i < p->len && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < p->len && (s[i] == '+' || s[i] == '-'))
 			i++;
-		if (i >= p->len || !(s[i] >= '0' && s[i] <= '9')) {
+		if (!skip_digits(p, &i)) {
 			jfail(p, "bad number");
 			return NULL;
 		}
-		while (i < p->len && s[i] >= '0' && s[i] <= '9')
-			i++;
 	}
 	p->pos = i;
 	*out_len = i - start;
@@ -350,24 +301,6 @@ struct json *json_parse(const char *s, size_t len, struct arena *a, char *err, s
 	return p.failed ? NULL : root;
 }
 
-static bool key_fold_eq(const char *a, size_t an, const char *b)
-{
-	size_t bn = strlen(b);
-
-	if (an != bn)
-		return false;
-	for (size_t i = 0; i < an; i++) {
-		char x = a[i], y = b[i];
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
 const struct json *json_get(const struct json *o, const char *key)
 {
 	const struct json *exact = NULL, *fold = NULL;
@@ -378,10 +311,23 @@ const struct json *json_get(const struct json *o, const char *key)
 	for (const struct json *m = o->child; m; m = m->next) {
 		if (m->key_len == kn && memcmp(m->key, key, kn) == 0)
 			exact = m;
-		else if (key_fold_eq(m->key, m->key_len, key))
+		else if (m->key_len == kn && strncasecmp(m->key, key, kn) == 0) /* ASCII: nodex never sets a locale */
 			fold = m;
 	}
 	return exact ? exact : fold;
+}
+
+const struct json *json_get_exact(const struct json *o, const char *key)
+{
+	const struct json *found = NULL;
+	size_t kn = strlen(key);
+
+	if (!o || o->type != JSON_OBJECT)
+		return NULL;
+	for (const struct json *m = o->child; m; m = m->next)
+		if (m->key_len == kn && memcmp(m->key, key, kn) == 0)
+			found = m;
+	return found;
 }
 
 int json_u64(const struct json *n, uint64_t *v)

@@ -1,16 +1,8 @@
 #include <stdio.h>
 
+#include "hash.h"
 #include "metric.h"
 #include "sysattr.h"
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 void metric_set_reset(struct metric_set *ms)
 {
@@ -60,18 +52,27 @@ const char *metric_type_name(enum metric_type t)
 	}
 }
 
-static int index_rebuild(struct metric_set *ms, size_t n_slots)
+/* Puts family number i under name into an index of n_slots slots (a power of two). */
+static void index_put(uint32_t *slots, size_t n_slots, const char *name, size_t i)
 {
+	size_t j = hash_str(HASH_INIT, name) & (n_slots - 1);
+
+	while (slots[j])
+		j = (j + 1) & (n_slots - 1);
+	slots[j] = (uint32_t)(i + 1);
+}
+
+/* The index has twice as many slots as fams has room for, so it is never more than half full; it is
+ * built again each time fams grows. */
+static int index_rebuild(struct metric_set *ms)
+{
+	size_t n_slots = ms->cap_fams * 2;
 	uint32_t *slots = arena_zalloc(&ms->arena, n_slots * sizeof(*slots));
 
 	if (!slots)
 		return -ENOMEM;
-	for (size_t i = 0; i < ms->n_fams; i++) {
-		size_t j = hash_str(ms->fams[i]->name) & (n_slots - 1);
-		while (slots[j])
-			j = (j + 1) & (n_slots - 1);
-		slots[j] = (uint32_t)(i + 1);
-	}
+	for (size_t i = 0; i < ms->n_fams; i++)
+		index_put(slots, n_slots, ms->fams[i]->name, i);
 	ms->slots = slots;
 	ms->n_slots = n_slots;
 	return 0;
@@ -81,7 +82,7 @@ struct family *metric_set_find(struct metric_set *ms, const char *name)
 {
 	if (!ms->n_slots)
 		return NULL;
-	for (size_t j = hash_str(name) & (ms->n_slots - 1); ms->slots[j]; j = (j + 1) & (ms->n_slots - 1)) {
+	for (size_t j = hash_str(HASH_INIT, name) & (ms->n_slots - 1); ms->slots[j]; j = (j + 1) & (ms->n_slots - 1)) {
 		struct family *f = ms->fams[ms->slots[j] - 1];
 		if (streq(f->name, name))
 			return f;
@@ -106,24 +107,16 @@ void metric_set_remove(struct metric_set *ms, struct family *f)
 
 static int fams_push(struct metric_set *ms, struct family *f)
 {
-	if (ms->n_fams == ms->cap_fams) {
-		size_t cap = ms->cap_fams ? ms->cap_fams * 2 : 16;
-		struct family **fams = arena_alloc(&ms->arena, cap * sizeof(*fams));
-		if (!fams)
-			return -ENOMEM;
-		if (ms->n_fams)
-			memcpy(fams, ms->fams, ms->n_fams * sizeof(*fams));
-		ms->fams = fams;
-		ms->cap_fams = cap;
-	}
+	size_t cap = ms->cap_fams;
+	void *grown = arena_grow(&ms->arena, ms->fams, ms->n_fams, &ms->cap_fams, sizeof(*ms->fams));
+
+	if (!grown)
+		return -ENOMEM;
+	ms->fams = grown;
 	ms->fams[ms->n_fams++] = f;
-	/* Keep the index at most half full. */
-	if (ms->n_fams * 2 > ms->n_slots)
-		return index_rebuild(ms, ms->n_slots ? ms->n_slots * 2 : 32);
-	size_t j = hash_str(f->name) & (ms->n_slots - 1);
-	while (ms->slots[j])
-		j = (j + 1) & (ms->n_slots - 1);
-	ms->slots[j] = (uint32_t)ms->n_fams;
+	if (ms->cap_fams != cap)
+		return index_rebuild(ms);
+	index_put(ms->slots, ms->n_slots, f->name, ms->n_fams - 1);
 	return 0;
 }
 
@@ -198,18 +191,12 @@ static struct sample *sample_new(struct family *f)
 
 	if (ms->error)
 		return NULL;
-	if (f->n_samples == f->cap_samples) {
-		size_t cap = f->cap_samples ? f->cap_samples * 2 : 8;
-		struct sample *s = arena_alloc(&ms->arena, cap * sizeof(*s));
-		if (!s) {
-			set_error(ms, -ENOMEM);
-			return NULL;
-		}
-		if (f->n_samples)
-			memcpy(s, f->samples, f->n_samples * sizeof(*s));
-		f->samples = s;
-		f->cap_samples = cap;
+	void *grown = arena_grow(&ms->arena, f->samples, f->n_samples, &f->cap_samples, sizeof(*f->samples));
+	if (!grown) {
+		set_error(ms, -ENOMEM);
+		return NULL;
 	}
+	f->samples = grown;
 	struct sample *s = &f->samples[f->n_samples];
 	memset(s, 0, sizeof(*s));
 	s->lv = arena_alloc(&ms->arena, (f->n_labels ? f->n_labels : 1) * sizeof(char *));
@@ -251,18 +238,15 @@ void metric_addv(struct family *f, double value, const char *const *label_values
 	f->n_samples++;
 }
 
-void metric_add(struct family *f, double value, ...)
+void metric_add_n(struct family *f, double value, unsigned n_values, const char *const *label_values)
 {
-	const char *lv[METRIC_MAX_LABELS];
-	va_list ap;
-
 	if (!f)
 		return;
-	va_start(ap, value);
-	for (unsigned i = 0; i < f->n_labels; i++)
-		lv[i] = va_arg(ap, const char *);
-	va_end(ap);
-	metric_addv(f, value, lv);
+	if (n_values != f->n_labels) {
+		set_error(f->set, -EINVAL);
+		return;
+	}
+	metric_addv(f, value, label_values);
 }
 
 void metric_add_dist(struct family *f, const char *const *label_values, double sum, double count,
@@ -288,17 +272,8 @@ void metric_add_dist(struct family *f, const char *const *label_values, double s
 	f->n_samples++;
 }
 
-void metric_emit(struct metric_set *ms, const struct metric_desc *d, double value, ...)
+void metric_emit_n(struct metric_set *ms, const struct metric_desc *d, double value, unsigned n_values,
+		   const char *const *label_values)
 {
-	const char *lv[METRIC_MAX_LABELS];
-	struct family *f = metric_family(ms, d);
-	va_list ap;
-
-	if (!f)
-		return;
-	va_start(ap, value);
-	for (unsigned i = 0; i < f->n_labels; i++)
-		lv[i] = va_arg(ap, const char *);
-	va_end(ap);
-	metric_addv(f, value, lv);
+	metric_add_n(metric_family(ms, d), value, n_values, label_values);
 }

@@ -388,16 +388,8 @@ ssize_t nl_parse_link_names(const void *buf, size_t len, struct arena *a, struct
 			      IFLA_IFNAME + 1);
 		if (!nl_attr_str(&tb[IFLA_IFNAME], name, sizeof(name)) || ifi.ifi_index <= 0)
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct nl_link *nv = arena_alloc(a, ncap * sizeof(*nv));
-			if (!nv)
-				return -ENOMEM;
-			if (n)
-				memcpy(nv, v, n * sizeof(*nv));
-			v = nv;
-			cap = ncap;
-		}
+		if (!(v = arena_grow(a, v, n, &cap, sizeof(*v))))
+			return -ENOMEM;
 		v[n].index = (uint32_t)ifi.ifi_index;
 		v[n].name = arena_strdup(a, name);
 		if (!v[n].name)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "regex.h"
 
 struct regex {
@@ -137,4 +138,57 @@ void name_filter_free(struct name_filter *f)
 	regex_free(f->include);
 	regex_free(f->exclude);
 	f->include = f->exclude = NULL;
+}
+
+static const char *flag_text(const struct flag *f)
+{
+	return f ? *(const char *const *)f->target : NULL;
+}
+
+static bool flag_given(const struct flag *f)
+{
+	const char *v = flag_text(f);
+
+	return f && f->source != FLAG_SRC_DEFAULT && (f->def || (v && *v));
+}
+
+int name_filter_from_flags(struct name_filter *f, const struct name_filter_flags *ff, char *err, size_t err_size)
+{
+	const char *include = flag_text(ff->include), *exclude = flag_text(ff->exclude);
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < sizeof(ff->alias) / sizeof(ff->alias[0]); i++) {
+		const struct flag *old = ff->alias[i].old, *now = ff->alias[i].now;
+		const char *v = flag_text(old);
+		char msg[256];
+
+		if (!v || !*v || !now)
+			continue;
+		if (flag_given(now)) {
+			snprintf(err, err_size, "--%s and --%s are mutually exclusive", old->name, now->name);
+			return -EINVAL;
+		}
+		snprintf(msg, sizeof(msg), "--%s is DEPRECATED and will be removed in 2.0.0, use --%s", old->name,
+			 now->name);
+		log_debug(msg);
+		if (now == ff->include)
+			include = v;
+		else
+			exclude = v;
+	}
+	if (ff->include_clears_default_exclude && include && *include && !flag_given(ff->exclude))
+		exclude = "";
+	if (ff->both_error && include && *include && exclude && *exclude) {
+		snprintf(err, err_size, "%s", ff->both_error);
+		return -EINVAL;
+	}
+	if (!ff->anchored)
+		return name_filter_init(f, include, exclude, err, err_size);
+	if (!(f->include = regex_new_anchored(include ? include : "", err, err_size)))
+		return -EINVAL;
+	if (!(f->exclude = regex_new_anchored(exclude ? exclude : "", err, err_size))) {
+		name_filter_free(f);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -289,16 +289,8 @@ ssize_t dir_list_regular(const char *path, struct arena *a, char ***names)
 		}
 		if (type != DT_REG)
 			continue;
-		if (n == cap) {
-			size_t cap2 = cap ? cap * 2 : 32;
-			char **v2 = arena_alloc(a, cap2 * sizeof(*v2));
-			if (!v2)
-				goto oom;
-			if (n)
-				memcpy(v2, v, n * sizeof(*v2));
-			v = v2;
-			cap = cap2;
-		}
+		if (!(v = arena_grow(a, v, n, &cap, sizeof(*v))))
+			goto oom;
 		if (!(v[n] = arena_strdup(a, de->d_name)))
 			goto oom;
 		n++;
@@ -383,3 +375,147 @@ uint64_t go_float_to_uint64(double x)
 	uint64_t z = y < two63 ? (uint64_t)(int64_t)y : UINT64_C(1) << 63;
 	return z | (UINT64_C(1) << 63);
 }
+
+/* Go's leadingInt: the digits at *s, at most 2^63, *s moved past them. Returns -ERANGE beyond. */
+static int go_leading_int(const char **s, uint64_t *out)
+{
+	const uint64_t max = UINT64_C(1) << 63;
+	uint64_t x = 0;
+
+	for (; **s >= '0' && **s <= '9'; (*s)++) {
+		if (x > max / 10)
+			return -ERANGE;
+		x = x * 10 + (uint64_t)(**s - '0');
+		if (x > max)
+			return -ERANGE;
+	}
+	*out = x;
+	return 0;
+}
+
+/* Go's leadingFraction: the digits at *s as x / *scale; digits past what 2^63 holds only lose
+ * precision. */
+static uint64_t go_leading_fraction(const char **s, double *scale)
+{
+	const uint64_t max = UINT64_C(1) << 63;
+	uint64_t x = 0;
+	bool overflow = false;
+
+	*scale = 1;
+	for (; **s >= '0' && **s <= '9'; (*s)++) {
+		if (overflow)
+			continue;
+		if (x > (max - 1) / 10) {
+			overflow = true;
+			continue;
+		}
+		uint64_t y = x * 10 + (uint64_t)(**s - '0');
+		if (y > max) {
+			overflow = true;
+			continue;
+		}
+		x = y;
+		*scale *= 10;
+	}
+	return x;
+}
+
+int go_parse_duration(const char *s, double *seconds)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "ns", 1 },
+		{ "us", 1000 },
+		{ "\xc2\xb5s", 1000 }, /* U+00B5 MICRO SIGN */
+		{ "\xce\xbcs", 1000 }, /* U+03BC GREEK SMALL LETTER MU */
+		{ "ms", 1000000 },
+		{ "s", UINT64_C(1000000000) },
+		{ "m", UINT64_C(60000000000) },
+		{ "h", UINT64_C(3600000000000) },
+	};
+	const uint64_t max = UINT64_C(1) << 63;
+	uint64_t d = 0;
+	bool neg = false;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (streq(s, "0")) {
+		*seconds = 0;
+		return 0;
+	}
+	if (!*s)
+		return -EINVAL;
+	while (*s) {
+		uint64_t v = 0, f = 0, unit = 0;
+		double scale = 1;
+		const char *start = s;
+		bool post = false;
+		size_t n;
+
+		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+			return -EINVAL;
+		if (go_leading_int(&s, &v) < 0)
+			return -EINVAL;
+		bool pre = s != start;
+		if (*s == '.') {
+			const char *frac = ++s;
+			f = go_leading_fraction(&s, &scale);
+			post = s != frac;
+		}
+		if (!pre && !post)
+			return -EINVAL; /* no digits: ".s" */
+		/* The unit is everything up to the next digit or '.', and must be one of Go's exactly. */
+		for (n = 0; s[n] && s[n] != '.' && !(s[n] >= '0' && s[n] <= '9'); n++)
+			;
+		for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+			if (strlen(units[i].unit) == n && memcmp(s, units[i].unit, n) == 0)
+				unit = units[i].ns;
+		if (!unit)
+			return -EINVAL; /* missing or unknown unit */
+		s += n;
+		if (v > max / unit)
+			return -EINVAL;
+		v *= unit;
+		if (f > 0) {
+			v += (uint64_t)((double)f * ((double)unit / scale));
+			if (v > max)
+				return -EINVAL;
+		}
+		d += v;
+		if (d > max)
+			return -EINVAL;
+	}
+	if (!neg && d > max - 1)
+		return -EINVAL;
+	*seconds = neg ? -((double)d / 1e9) : (double)d / 1e9;
+	return 0;
+}
+
+size_t utf8_encode(char *out, unsigned long cp)
+{
+	if ((cp >= 0xD800 && cp < 0xE000) || cp > 0x10FFFF)
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+

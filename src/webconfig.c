@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "nodex.h"
+#include "sysattr.h"
 #include "webconfig.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
@@ -575,7 +576,7 @@ static int dec_duration(struct dec *d, const struct ynode *v, const char *path, 
 		*out = (double)i / 1e9;
 		return 0;
 	}
-	if (t != YS_STR || v->has_nul || webconfig_parse_go_duration(v->val, out) < 0)
+	if (t != YS_STR || v->has_nul || go_parse_duration(v->val, out) < 0)
 		return fail(d, v, "%s: invalid duration \"%s\"", path, shown(v->val, buf, sizeof(buf)));
 	return 0;
 }
@@ -1275,59 +1276,6 @@ out:
 	free(buf);
 	close(fd);
 	return r;
-}
-
-int webconfig_parse_go_duration(const char *s, double *seconds)
-{
-	static const struct {
-		const char *unit;
-		double mult;
-	} units[] = {
-		{ "ns", 1e-9 }, { "us", 1e-6 }, { "\xc2\xb5s", 1e-6 }, { "\xce\xbcs", 1e-6 },
-		{ "ms", 1e-3 }, { "s", 1 },     { "m", 60 },           { "h", 3600 },
-	};
-	double total = 0;
-	bool neg = false;
-
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if (streq(s, "0")) {
-		*seconds = 0;
-		return 0;
-	}
-	if (!*s)
-		return -EINVAL;
-	while (*s) {
-		double v = 0, scale = 1;
-		bool digits = false;
-		size_t best = 0;
-		double mult = 0;
-		for (; *s >= '0' && *s <= '9'; s++, digits = true)
-			v = v * 10 + (*s - '0');
-		if (*s == '.') {
-			for (s++; *s >= '0' && *s <= '9'; s++, digits = true) {
-				scale /= 10;
-				v += (*s - '0') * scale;
-			}
-		}
-		if (!digits)
-			return -EINVAL;
-		for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-			size_t l = strlen(units[i].unit);
-			if (strncmp(s, units[i].unit, l) == 0 && l > best) {
-				best = l;
-				mult = units[i].mult;
-			}
-		}
-		if (!best)
-			return -EINVAL;
-		s += best;
-		total += v * mult;
-	}
-	if (total > 9223372036.854775807)
-		return -EINVAL; /* beyond Go's time.Duration */
-	*seconds = neg ? -total : total;
-	return 0;
 }
 
 static int put(char *buf, size_t size, size_t *o, const char *s)

@@ -4,7 +4,9 @@
 #   <case>/args      flags, one per line; @ROOT@ is the case's root. Every case starts from
 #                    --collector.disable-defaults with the paths pointed at its root.
 #   <case>/filter    optional extended regex of further lines to leave out (time-dependent values).
-# UPDATE=1 tests/suites/golden.sh rewrites expected.txt (review the diff before committing it).
+#   tests/suites/golden.sh             every case
+#   tests/suites/golden.sh CASE...     only the named cases (directory names under tests/golden/)
+# UPDATE=1 tests/suites/golden.sh [CASE...] rewrites expected.txt (review the diff before committing it).
 # GOLDEN_EXCLUDE=REGEX leaves the lines it matches out of both sides: a foreign build's run
 # (tests/tools/arch-test.sh) excludes the families that parse x86's /proc/cpuinfo layout.
 set -u
@@ -12,7 +14,21 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 fail=0
 n=0
-for dir in tests/golden/*/; do
+if [ $# -gt 0 ]; then
+	dirs=""
+	for c in "$@"; do
+		c=${c%/}
+		c=${c##*/}
+		if [ ! -f "tests/golden/$c/args" ]; then
+			echo "no golden case $c (the cases: $(cd tests/golden && echo */ | tr -d /))"
+			exit 1
+		fi
+		dirs="$dirs tests/golden/$c/"
+	done
+else
+	dirs=$(echo tests/golden/*/)
+fi
+for dir in $dirs; do
 	[ -f "$dir/args" ] || continue
 	case_name=$(basename "$dir")
 	root=$(cd "$dir/root" && pwd)

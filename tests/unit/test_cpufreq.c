@@ -1,6 +1,7 @@
 #include "harness.h"
 
 extern const struct collector collector_cpufreq;
+extern const struct collector collector_cpu;
 
 #define CPU(n, cur)                                                                                      \
 	{ "sys/devices/system/cpu/cpu" #n "/cpufreq/scaling_cur_freq", cur "\n" },                      \
@@ -90,9 +91,44 @@ static const struct collector_case cases[] = {
 	  .expect_fail = 1 },
 };
 
+/* With the cpu collector's info option on, cpu exports node_cpu_frequency_hertz from /proc/cpuinfo and
+ * cpufreq leaves its own out. cpufreq learns it from cpu_info_enabled(), not from cpu's flags. */
+static void test_cpu_owns_frequency(void)
+{
+	static const struct tfile files[] = {
+		{ "sys/devices/system/cpu/offline", "\n" },
+		CPU(0, "1200000"),
+		{ "sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_cur_freq", "1199998\n" },
+		{ "sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", "4700000\n" },
+	};
+	struct flag *sets[1] = { collector_cpu.flags };
+	struct strbuf out = { 0 };
+	char err[256];
+
+	CHECK(!cpu_info_enabled());
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	CHECK_INT(test_run_collector(&collector_cpufreq, &out), 0);
+	test_keep_samples(&out, "node_cpu_frequency_");
+	CHECK_STR(out.p, "node_cpu_frequency_hertz{cpu=\"0\"} 1.199998e+09\n"
+			 "node_cpu_frequency_max_hertz{cpu=\"0\"} 4.7e+09\n");
+
+	CHECK_INT(flag_set(flag_find(sets, 1, "collector.cpu.info.bugs-include"), "mds", FLAG_SRC_CMDLINE, err,
+			   sizeof(err)),
+		  0);
+	CHECK(cpu_info_enabled());
+	CHECK_INT(test_run_collector(&collector_cpufreq, &out), 0);
+	test_keep_samples(&out, "node_cpu_frequency_");
+	CHECK_STR(out.p, "node_cpu_frequency_max_hertz{cpu=\"0\"} 4.7e+09\n");
+	flags_set_defaults(collector_cpu.flags);
+	CHECK(!cpu_info_enabled());
+	test_remove_root();
+	sb_free(&out);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	test_collector_cases(&collector_cpufreq, cases, ARRAY_SIZE(cases));
+	test_cpu_owns_frequency();
 	return test_summary(argv[0]);
 }

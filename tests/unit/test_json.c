@@ -80,6 +80,11 @@ static void test_get_and_numbers(void)
 	CHECK(json_get(o, "IFACENAME") && streq(json_get(o, "IFACENAME")->str, "x"));
 	CHECK(json_get(o, "missing") == NULL);
 	CHECK(json_get(json_get(o, "s"), "x") == NULL);
+	/* Map keys: exact only, the last duplicate. */
+	CHECK(json_get_exact(o, "IFACENAME") == NULL);
+	CHECK(json_get_exact(o, "ifacename") && streq(json_get_exact(o, "ifacename")->str, "x"));
+	CHECK(json_get_exact(o, "dup") && streq(json_get_exact(o, "dup")->str, "2"));
+	CHECK(json_get_exact(json_get(o, "s"), "x") == NULL);
 	CHECK_INT(json_u64(json_get(o, "bytes"), &u), 0);
 	CHECK(u == UINT64_MAX);
 	CHECK_INT(json_u64(json_get(o, "neg"), &u), -EINVAL);

@@ -1,5 +1,6 @@
 /* The Go-compatible parsers and the attribute reader behind the sysfs collectors. */
 #include "harness.h"
+#include "base64.h"
 #include "sysattr.h"
 
 static void test_parse_uint(void)
@@ -202,6 +203,120 @@ static void test_clean_metric_name(void)
 		CHECK_STR(go_clean_metric_name(cases[i][0], out), cases[i][1]);
 }
 
+/* Go's time.ParseDuration accepts and refuses exactly these (checked against Go's grammar: a sign, then
+ * numbers with units, no days). Values are exact: nanoseconds are counted in integers as Go does. */
+static void test_duration(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		double want;
+	} t[] = {
+		{ "0", 0, 0 },
+		{ "+0", 0, 0 },
+		{ "-0", 0, 0 },
+		{ "0s", 0, 0 },
+		{ "1s", 0, 1 },
+		{ "1.5h", 0, 5400 },
+		{ "1m30s", 0, 90 },
+		{ "250ms", 0, 0.25 },
+		{ "-2s", 0, -2 },
+		{ "+3m", 0, 180 },
+		{ ".5s", 0, 0.5 },
+		{ "1.s", 0, 1 },
+		{ "100ns", 0, 1e-7 },
+		{ "3us", 0, 3e-6 },
+		{ "3\xc2\xb5s", 0, 3e-6 },
+		{ "3\xce\xbcs", 0, 3e-6 },
+		{ "1h1m1s1ms", 0, 3661.001 },
+		{ "1s1s", 0, 2 },      /* Go allows a unit twice */
+		{ "1m1h", 0, 3660 },   /* and in any order */
+		{ "1.0000000001s", 0, 1 }, /* below a nanosecond is cut */
+		{ "0.000000001s", 0, 1e-9 },
+		{ "2562047h", 0, 9223369200 },
+		{ "9223372036854775807ns", 0, 9223372036.854775807 },
+		{ "-9223372036854775808ns", 0, -9223372036.854775808 },
+		{ "", -EINVAL, 0 },
+		{ "+", -EINVAL, 0 },
+		{ "1", -EINVAL, 0 },    /* a unit is needed except for "0" alone */
+		{ "00", -EINVAL, 0 },
+		{ "1m5", -EINVAL, 0 },
+		{ "s", -EINVAL, 0 },
+		{ "1d", -EINVAL, 0 },   /* not Go units */
+		{ "1w", -EINVAL, 0 },
+		{ "1y", -EINVAL, 0 },
+		{ "1sec", -EINVAL, 0 },
+		{ "1S", -EINVAL, 0 },
+		{ "1e3s", -EINVAL, 0 },
+		{ ".s", -EINVAL, 0 },
+		{ "-.s", -EINVAL, 0 },
+		{ "1.5.5s", -EINVAL, 0 },
+		{ "--1s", -EINVAL, 0 },
+		{ " 1s", -EINVAL, 0 },
+		{ "1 s", -EINVAL, 0 },
+		{ "1s ", -EINVAL, 0 },
+		{ "3000000h", -EINVAL, 0 },
+		{ "9223372036854775808ns", -EINVAL, 0 },
+		{ "-9223372036854775809ns", -EINVAL, 0 },
+		{ "2562047h47m16.854775808s", -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		double v = -42;
+		int r = go_parse_duration(t[i].s, &v);
+		if (r != t[i].ret)
+			fprintf(stderr, "duration '%s'\n", t[i].s);
+		CHECK_INT(r, t[i].ret);
+		if (t[i].ret == 0 && v != t[i].want)
+			fprintf(stderr, "duration '%s': got %.17g, want %.17g\n", t[i].s, v, t[i].want);
+		CHECK(t[i].ret < 0 ? v == -42 : v == t[i].want);
+	}
+}
+
+/* Go's base64.StdEncoding.DecodeString and utf8.EncodeRune. */
+static void test_base64_utf8(void)
+{
+	static const struct {
+		const char *in;
+		ssize_t ret;
+		const char *want;
+	} t[] = {
+		{ "YWxpY2U6c2VjcmV0", 12, "alice:secret" },
+		{ "YQ==", 1, "a" },
+		{ "YWI=", 2, "ab" },
+		{ "YW\r\nI=\n", 2, "ab" }, /* CR and LF are skipped anywhere */
+		{ "", 0, "" },
+		{ "YQ", -EINVAL, NULL },      /* unpadded */
+		{ "YQ=", -EINVAL, NULL },
+		{ "Y===", -EINVAL, NULL },
+		{ "YW=I", -EINVAL, NULL },    /* data after '=' in a quantum */
+		{ "YQ==YQ==", -EINVAL, NULL }, /* data after the padding */
+		{ "YQ==\n", 1, "a" },
+		{ "Y Q==", -EINVAL, NULL },
+		{ "YWJjZGVm", -ENOSPC, NULL }, /* 6 bytes into 4 */
+	};
+	unsigned char out[16];
+	char u[4];
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		/* Room for 12 bytes, but only 4 for the case that must not fit. */
+		ssize_t r = base64_decode(t[i].in, strlen(t[i].in), out, t[i].ret == -ENOSPC ? 4 : 12);
+		CHECK_INT(r, t[i].ret);
+		if (r > 0)
+			CHECK(memcmp(out, t[i].want, (size_t)r) == 0);
+	}
+	CHECK_INT(utf8_encode(u, 'A'), 1);
+	CHECK_INT(utf8_encode(u, 0xE9), 2);
+	CHECK(memcmp(u, "\xc3\xa9", 2) == 0);
+	CHECK_INT(utf8_encode(u, 0x20AC), 3);
+	CHECK(memcmp(u, "\xe2\x82\xac", 3) == 0);
+	CHECK_INT(utf8_encode(u, 0x1F600), 4);
+	CHECK(memcmp(u, "\xf0\x9f\x98\x80", 4) == 0);
+	CHECK_INT(utf8_encode(u, 0xD800), 3); /* a surrogate: U+FFFD */
+	CHECK(memcmp(u, "\xef\xbf\xbd", 3) == 0);
+	CHECK_INT(utf8_encode(u, 0x110000), 3);
+	CHECK(memcmp(u, "\xef\xbf\xbd", 3) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -213,5 +328,7 @@ int main(int argc, char **argv)
 	test_read();
 	test_list_regular();
 	test_clean_metric_name();
+	test_duration();
+	test_base64_utf8();
 	return test_summary(argv[0]);
 }

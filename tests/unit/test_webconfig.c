@@ -445,30 +445,6 @@ static void test_parse_file(void)
 	sb_free(&b);
 }
 
-static void test_durations(void)
-{
-	static const struct {
-		const char *s;
-		double want; /* NAN: invalid */
-	} t[] = {
-		{ "0", 0 },	       { "1s", 1 },	     { "1.5h", 5400 },	     { "1m30s", 90 },	  { "250ms", 0.25 },
-		{ "-2s", -2 },	       { "+3m", 180 },	     { ".5s", 0.5 },	     { "1.s", 1 },	  { "100ns", 1e-7 },
-		{ "3us", 3e-6 },       { "3\xc2\xb5s", 3e-6 }, { "3\xce\xbcs", 3e-6 }, { "1h1m1s1ms", 3661.001 },
-		{ "", NAN },	       { "1", NAN },	     { "s", NAN },	     { "1d", NAN },	  { "1w", NAN },
-		{ ".s", NAN },	       { "1.5.5s", NAN },    { "--1s", NAN },	     { "1 s", NAN },	  { "3000000h", NAN },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
-		double v = -42;
-		int r = webconfig_parse_go_duration(t[i].s, &v);
-		if (isnan(t[i].want)) {
-			CHECK_INT(r, -EINVAL);
-		} else {
-			CHECK_INT(r, 0);
-			CHECK(fabs(v - t[i].want) < 1e-9);
-		}
-	}
-}
-
 static void test_priorities(void)
 {
 	static const struct {
@@ -724,7 +700,6 @@ int main(int argc, char **argv)
 	test_parse_cases();
 	test_parse_edges();
 	test_parse_file();
-	test_durations();
 	test_priorities();
 	test_init();
 	test_live();
