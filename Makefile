@@ -1,7 +1,7 @@
 # nodex: a Prometheus node exporter in C.
 #
 #   make              build ./nodex
-#   make ARCH=arm64   cross-build build-arm64/nodex (arm64, armhf, s390x, riscv64: tests/arches); installs
+#   make ARCH=arm64   cross-build build-arm64/nodex (arm64, armhf, s390x: tests/arches); installs
 #                     the cross compiler and qemu-user-static, makes build-arm64/sysroot from Debian's
 #                     archive; tests/tools/run-arch arm64 build-arm64/nodex runs it under qemu-user
 #   make run          install missing build dependencies, build, run on :9100
