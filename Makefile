@@ -18,7 +18,7 @@ REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
 
 CC      ?= cc
-PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt json-c
+PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
