@@ -100,8 +100,8 @@ void metric_set_remove(struct metric_set *ms, struct family *f)
 		return;
 	memmove(ms->fams + i, ms->fams + i + 1, (ms->n_fams - i - 1) * sizeof(*ms->fams));
 	ms->n_fams--;
-	/* The index holds positions: rebuild it at its size (which cannot fail for want of room). */
-	if (index_rebuild(ms, ms->n_slots) < 0)
+	/* The index holds positions: build it again (rare: a textfile family that clashes with ours). */
+	if (index_rebuild(ms) < 0)
 		set_error(ms, -ENOMEM);
 }
 
