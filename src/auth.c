@@ -42,10 +42,12 @@
 #define BCRYPT_LEN 60
 #define DUMMY_COST 10
 #define MAX_WORKERS 4
-/* A refused or pushed-out check is answered (503) this many seconds late, and at most this many wait so:
- * a client that retries at once cannot make nodex answer thousands of 503s a second. */
+/* A refused or pushed-out check is answered (503) this many seconds late, so that a client retrying at
+ * once cannot make nodex answer thousands of 503s a second; at most this many wait so (beyond, 503 at
+ * once): a delayed request keeps its connection busy, and the connection limit never closes busy
+ * connections, so the delayed ones must stay few next to --web.max-connections. */
 #define BUSY_DELAY 1.0
-#define MAX_DELAYED 1024
+#define MAX_DELAYED 64
 
 int auth_parse_basic(const char *header, char **user, char **password)
 {
