@@ -1,6 +1,8 @@
-/* The HTTP front end (libmicrohttpd): /metrics, the landing page, 404s, limits and compression. A scrape
- * request is suspended while the scrape thread collects, so the polling thread never blocks and slow
- * collectors cannot stall other connections. */
+/* The HTTP front end (libmicrohttpd): /metrics with content negotiation (text or protobuf) and gzip, the
+ * landing page, 404s, connection limits, and the web configuration's TLS, rate limit and basic auth. A
+ * scrape request is suspended while the scrape thread collects, and a password check while a bcrypt
+ * worker runs, so the polling thread never blocks and slow collectors cannot stall other connections.
+ * Connections: src/http_conn.c; requests: src/http_request.c (include/http_internal.h between them). */
 #ifndef NODEX_HTTP_H
 #define NODEX_HTTP_H
 

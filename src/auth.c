@@ -1,25 +1,28 @@
 /* Basic auth, with bounded work.
  *
  * bcrypt runs on worker threads while the connection is suspended, never on the HTTP polling thread, and
- * never more than AUTH_WORKERS at once (one per two CPUs, at least one, at most four; exporter-toolkit
- * runs one at a time behind its bcryptMtx). What bcrypt has answered is cached under an HMAC-SHA256 of
- * user, hash and password keyed with a random per-process secret, so no cache holds a password:
+ * never more than one per two CPUs at once (at least one, at most MAX_WORKERS; exporter-toolkit runs one
+ * at a time behind its bcryptMtx). What bcrypt has answered is cached under an HMAC-SHA256 of user, hash
+ * and password keyed with a random per-process secret, so no cache holds a password:
  *  - good passwords in 100 slots with random eviction, as exporter-toolkit's cache: a scraper pays
  *    bcrypt once, then never again while its password and the hash stay;
  *  - wrong ones in a separate ring of 1024, so a client that retries the same wrong password (a
  *    misconfigured Prometheus, a script) costs bcrypt once, and wrong passwords, however many, never
  *    evict a good one (in exporter-toolkit one cache holds both). Caching a failure is safe because the
  *    key holds the hash: a changed password or a new user is a new key.
+ * Checks of the same credentials that are queued together share the answer of the first one that runs.
  *
  * Checks that are not cached wait in a queue of at most AUTH_MAX_QUEUED, served fairly across client
- * addresses (a virtual clock: each job is stamped one past the later of the clock and its address's last
- * stamp; the smallest stamp runs next), so a flood from some addresses cannot make a scraper at another
- * address wait behind it: it runs after the check in progress. When the queue is full, a newcomer from an
+ * addresses by a virtual clock: a job from an address with checks queued is stamped one past the later
+ * of the clock and that address's last stamp; one from an address with none gets the clock itself, the
+ * round in progress; the smallest stamp runs next, the older first among equals, and the clock is the
+ * stamp of the last check started. So a flood from some addresses makes a scraper at another address
+ * wait for one round at most, not for the flood's backlog. When the queue is full, a newcomer from an
  * address with fewer queued checks than the busiest address pushes that address's newest check out; else
- * the newcomer is refused. Refused, pushed-out and expired checks (one still queued at its deadline, when
- * its client has given up) end as AUTH_BUSY, answered 503, without bcrypt. From one address, as when a
- * flood comes from the scraper's own host, the queue is first come, first served: a scraper's first check
- * waits for at most the checks already queued.
+ * the newcomer is refused. Refused and pushed-out checks end as AUTH_BUSY (503) BUSY_DELAY later, without
+ * bcrypt; so does a check still queued at its deadline, when its client has given up. From one address,
+ * as when a flood comes from the scraper's own host, the queue is first come, first served: a scraper's
+ * first check waits for the checks already queued, AUTH_MAX_QUEUED at most.
  *
  * Unknown users are checked against a dummy hash of fixed cost 10, as exporter-toolkit does, whatever the
  * configured hashes cost: an unauthenticated request costs one cost-10 bcrypt at most. The price is that
@@ -42,10 +45,12 @@
 #define BCRYPT_LEN 60
 #define DUMMY_COST 10
 #define MAX_WORKERS 4
-/* A refused or pushed-out check is answered (503) this many seconds late, and at most this many wait so:
- * a client that retries at once cannot make nodex answer thousands of 503s a second. */
+/* A refused or pushed-out check is answered (503) this many seconds late, so that a client retrying at
+ * once cannot make nodex answer thousands of 503s a second; at most this many wait so (beyond, 503 at
+ * once): a delayed request keeps its connection busy, and the connection limit never closes busy
+ * connections, so the delayed ones must stay few next to --web.max-connections. */
 #define BUSY_DELAY 1.0
-#define MAX_DELAYED 1024
+#define MAX_DELAYED 64
 
 int auth_parse_basic(const char *header, char **user, char **password)
 {
