@@ -365,7 +365,9 @@ static size_t read_limit(int fd)
 		case SYSFS_MAGIC: {
 			/* A text attribute is one page at most; a binary one says its size. */
 			long page = sysconf(_SC_PAGESIZE);
-			return (size_t)st.st_size > (size_t)page ? (size_t)st.st_size : (size_t)page;
+			if (st.st_size >= (off_t)READ_MAX)
+				return READ_MAX;
+			return st.st_size > (off_t)page ? (size_t)st.st_size : (size_t)page;
 		}
 		case PROC_SUPER_MAGIC:
 		case CGROUP_SUPER_MAGIC:
@@ -377,9 +379,11 @@ static size_t read_limit(int fd)
 	}
 	if (st.st_size <= 0)
 		return READ_UNSIZED;
-	/* A regular file: its size, with room for what is appended while it is read. */
-	size_t size = (size_t)st.st_size;
-	return size < READ_MAX / 2 ? 2 * size + READ_CHECK : READ_MAX;
+	/* A regular file: its size, with room for what is appended while it is read (off_t is 64 bits wide
+	 * where size_t may not be: compared before the cast). */
+	if (st.st_size >= (off_t)(READ_MAX / 2))
+		return READ_MAX;
+	return 2 * (size_t)st.st_size + READ_CHECK;
 }
 
 /* Gives back the memory of a read that failed after growing b past the check point. */

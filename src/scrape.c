@@ -626,8 +626,10 @@ static void collect(const struct scrape_selection *sel, double timeout)
 		st->duration = dur[i];
 		st->success = st->result >= 0;
 		st->no_data = st->result == COLLECTOR_NO_DATA;
-		snprintf(st->last_error, sizeof(st->last_error), "%s",
-			 st->success || (st->no_data && !st->ctx.err[0]) ? "" : failure_reason(st));
+		if (st->success || (st->no_data && !st->ctx.err[0]))
+			st->last_error[0] = '\0';
+		else
+			snprintf(st->last_error, sizeof(st->last_error), "%s", failure_reason(st));
 		st->ran = true;
 		st->last_run = wall;
 		pthread_mutex_unlock(&info_lock);

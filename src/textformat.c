@@ -103,6 +103,16 @@ static int tp_tok_until_ws(struct tp *p)
 	return p->cur < 0 ? tp_fail(p, "unexpected end of input stream") : TP_OK;
 }
 
+/* Adds what the escape sequence "\<ch>" stands for: \\, \" or \n (HELP and label values). */
+static int tp_tok_escaped(struct tp *p, int ch)
+{
+	if (ch == '\\' || ch == '"')
+		return tp_tok_add(p, ch);
+	if (ch == 'n')
+		return tp_tok_add(p, '\n');
+	return tp_fail(p, "invalid escape sequence");
+}
+
 /* readTokenUntilNewline, starting with the current byte; with escapes for HELP (\\, \n, \"). */
 static int tp_tok_until_nl(struct tp *p, bool escapes)
 {
@@ -112,12 +122,8 @@ static int tp_tok_until_nl(struct tp *p, bool escapes)
 	for (; p->cur >= 0; tp_next(p)) {
 		int ch = p->cur;
 		if (escapes && esc) {
-			if (ch == '\\' || ch == '"')
-				tp_tok_add(p, ch);
-			else if (ch == 'n')
-				tp_tok_add(p, '\n');
-			else
-				return tp_fail(p, "invalid escape sequence");
+			if (tp_tok_escaped(p, ch) < 0)
+				return TP_ERR;
 			esc = false;
 			continue;
 		}
@@ -141,28 +147,14 @@ static bool name_cont(int ch)
 	return name_start(ch) || (ch >= '0' && ch <= '9');
 }
 
-/* readTokenAsMetricName (legacy names): [a-zA-Z_:][a-zA-Z0-9_:]*, starting with the current byte. The
- * token may be empty. */
-static int tp_tok_metric_name(struct tp *p)
+/* readTokenAsMetricName (legacy names, colon true): [a-zA-Z_:][a-zA-Z0-9_:]*, and readTokenAsLabelName
+ * (colon false): [a-zA-Z_][a-zA-Z0-9_]*, starting with the current byte. The token may be empty. */
+static int tp_tok_name(struct tp *p, bool colon)
 {
 	sb_reset(&p->tok);
-	if (!(name_start(p->cur) || p->cur == ':'))
+	if (!(name_start(p->cur) || (colon && p->cur == ':')))
 		return TP_OK;
-	while (name_cont(p->cur) || p->cur == ':') {
-		if (tp_tok_add(p, p->cur) < 0)
-			return TP_ERR;
-		tp_next(p);
-	}
-	return p->cur < 0 ? tp_fail(p, "unexpected end of input stream") : TP_OK;
-}
-
-/* readTokenAsLabelName: [a-zA-Z_][a-zA-Z0-9_]*, starting with the current byte. */
-static int tp_tok_label_name(struct tp *p)
-{
-	sb_reset(&p->tok);
-	if (!name_start(p->cur))
-		return TP_OK;
-	while (name_cont(p->cur)) {
+	while (name_cont(p->cur) || (colon && p->cur == ':')) {
 		if (tp_tok_add(p, p->cur) < 0)
 			return TP_ERR;
 		tp_next(p);
@@ -181,12 +173,8 @@ static int tp_tok_label_value(struct tp *p)
 			return tp_fail(p, "unexpected end of input stream");
 		int ch = p->cur;
 		if (esc) {
-			if (ch == '"' || ch == '\\')
-				tp_tok_add(p, ch);
-			else if (ch == 'n')
-				tp_tok_add(p, '\n');
-			else
-				return tp_fail(p, "invalid escape sequence");
+			if (tp_tok_escaped(p, ch) < 0)
+				return TP_ERR;
 			esc = false;
 			continue;
 		}
@@ -518,7 +506,7 @@ static int tp_labels(struct tp *p)
 			return TP_ERR;
 		if (p->cur == '}')
 			break;
-		if (tp_tok_label_name(p) < 0)
+		if (tp_tok_name(p, false) < 0)
 			return TP_ERR;
 		if (p->tok.len == 0)
 			return tp_fail(p, "invalid label name");
@@ -573,7 +561,7 @@ static int tp_labels(struct tp *p)
 /* A sample line whose first byte (the current one) starts the metric name. */
 static int tp_sample(struct tp *p)
 {
-	if (tp_tok_metric_name(p) < 0)
+	if (tp_tok_name(p, true) < 0)
 		return TP_ERR;
 	if (p->tok.len == 0)
 		return tp_fail(p, "invalid metric name");
@@ -610,7 +598,7 @@ static int tp_comment(struct tp *p)
 				return tp_fail(p, "unexpected end of input stream");
 		return TP_OK;
 	}
-	if (tp_skip_blank(p) < 0 || tp_tok_metric_name(p) < 0)
+	if (tp_skip_blank(p) < 0 || tp_tok_name(p, true) < 0)
 		return TP_ERR;
 	if (p->cur == '\n')
 		return TP_OK;

@@ -512,6 +512,23 @@ int test_collect(const struct collector *c, struct collect_ctx *ctx, struct strb
 	return r;
 }
 
+void test_ctx_free(struct collect_ctx *ctx)
+{
+	metric_set_free(ctx->ms);
+	sb_free(&ctx->buf);
+	sb_free(&ctx->path);
+}
+
+int test_write_file(const char *path, const void *content, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	size_t n = fwrite(content, 1, len, f);
+	return fclose(f) == 0 && n == len ? 0 : -1;
+}
+
 /* Drops "# HELP" and "# TYPE" lines, and with a needle every line that lacks it. */
 void test_keep_samples(struct strbuf *b, const char *needle)
 {

@@ -95,4 +95,10 @@ int test_run_collector(const struct collector *c, struct strbuf *out);
  * Sets test_last_error and test_last_warn. Returns the collector's result, or ms->error when that is set. */
 int test_collect(const struct collector *c, struct collect_ctx *ctx, struct strbuf *out);
 
+/* Frees the metric set and buffers of a ctx used with test_collect(). */
+void test_ctx_free(struct collect_ctx *ctx);
+
+/* Writes len bytes of content to path, replacing the file. Returns 0 or -1. */
+int test_write_file(const char *path, const void *content, size_t len);
+
 #endif

@@ -389,20 +389,14 @@ static void test_isolated_retry(void)
 	CHECK(rmdir(path) == 0);
 	CHECK_INT(test_collect(&collector_cpu, &ctx, &out), 0);
 	CHECK(!strstr(out.p, "node_cpu_isolated"));
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs("0\n", f);
-		fclose(f);
-	}
+	CHECK_INT(test_write_file(path, "0\n", 2), 0);
 	CHECK_INT(test_collect(&collector_cpu, &ctx, &out), 0);
 	CHECK(strstr(out.p, "node_cpu_isolated{cpu=\"0\"} 1\n") != NULL);
 	CHECK(unlink(path) == 0 && mkdir(path, 0755) == 0);
 	CHECK_INT(test_collect(&collector_cpu, &ctx, &out), 0);
 	CHECK(strstr(out.p, "node_cpu_isolated{cpu=\"0\"} 1\n") != NULL);
 	collector_cpu.fini();
-	metric_set_free(&ms);
-	sb_free(&ctx.buf);
-	sb_free(&ctx.path);
+	test_ctx_free(&ctx);
 	sb_free(&out);
 	test_remove_root();
 }

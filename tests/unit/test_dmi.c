@@ -76,28 +76,17 @@ static void test_start_and_retry(void)
 	/* it appears */
 	CHECK(mkdir(dmi, 0755) == 0);
 	snprintf(path, sizeof(path), "%s/board_name", dmi);
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs("x\n", f);
-		fclose(f);
-	}
+	CHECK_INT(test_write_file(path, "x\n", 2), 0);
 	CHECK_INT(test_collect(&collector_dmi, &ctx, &out), 0);
 	test_keep_samples(&out, NULL);
 	CHECK_STR(out.p, DMI_X);
 	/* read once: a later change is not seen, a later breakage does not fail the run */
-	f = fopen(path, "w");
-	if (f) {
-		fputs("y\n", f);
-		fclose(f);
-	}
+	CHECK_INT(test_write_file(path, "y\n", 2), 0);
 	CHECK_INT(test_collect(&collector_dmi, &ctx, &out), 0);
 	test_keep_samples(&out, NULL);
 	CHECK_STR(out.p, DMI_X);
 	collector_dmi.fini();
-	metric_set_free(&ms);
-	sb_free(&ctx.buf);
-	sb_free(&ctx.path);
+	test_ctx_free(&ctx);
 	sb_free(&out);
 	test_remove_root();
 }

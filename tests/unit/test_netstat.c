@@ -204,11 +204,7 @@ static void test_nul_in_header(void)
 	CHECK_INT(flag_set(&collector_netstat.flags[0], "Tcp_", FLAG_SRC_CMDLINE, err, sizeof(err)), 0);
 	CHECK_INT(collector_netstat.init(err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/net/snmp", nodex_paths.procfs);
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fwrite(snmp, 1, sizeof(snmp) - 1, f);
-		fclose(f);
-	}
+	CHECK_INT(test_write_file(path, snmp, sizeof(snmp) - 1), 0);
 	for (int i = 0; i < 3; i++) {
 		CHECK(scrape(&ms, &ctx, &out) < 0);
 		CHECK_STR(out.p ? out.p : "", "");
@@ -218,9 +214,7 @@ static void test_nul_in_header(void)
 	CHECK_STR(out.p, "node_netstat_Tcp_RtoAlgorithm 1\nnode_netstat_Tcp_RtoMin 200\n");
 	collector_netstat.fini();
 	flags_set_defaults(collector_netstat.flags);
-	metric_set_free(&ms);
-	sb_free(&ctx.buf);
-	sb_free(&ctx.path);
+	test_ctx_free(&ctx);
 	sb_free(&out);
 	test_remove_root();
 }
