@@ -1363,18 +1363,12 @@ static size_t level_list(struct scan *s, const struct level *l, struct child **o
 		while ((de = readdir(d))) {
 			if (!entry_is_dir(dirfd(d), de))
 				continue;
-			if (n == cap) {
-				size_t cap2 = cap ? cap * 2 : 32;
-				struct child *v2 = arena_alloc(a, cap2 * sizeof(*v2));
-				if (!v2)
-					break;
-				if (n)
-					memcpy(v2, v, n * sizeof(*v));
-				v = v2;
-				cap = cap2;
-			}
-			if (!(v[n].name = arena_strdup(a, de->d_name)))
+			struct child *v2 = arena_grow(a, v, n, &cap, sizeof(*v));
+			if (!v2 || !(v2[n].name = arena_strdup(a, de->d_name))) {
+				s->c->ms->error = -ENOMEM;
 				break;
+			}
+			v = v2;
 			v[n].ino = de->d_ino;
 			v[n].h = h;
 			n++;
