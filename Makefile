@@ -12,7 +12,7 @@ REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
 
 CC      ?= cc
-PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt json-c
+PKGS    := libmicrohttpd libsystemd yaml-0.1 libdeflate libpcre2-8 gnutls libcrypt json-c
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -113,7 +113,7 @@ $(BUILD)/tests/tools/fake-systemd: tests/tools/fake-systemd.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
 
 # ---- dependencies, from Debian's archive ----
-BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev zlib1g-dev libpcre2-dev \
+BUILD_DEBS := build-essential pkg-config libmicrohttpd-dev libsystemd-dev libyaml-dev libdeflate-dev libpcre2-dev \
               libgnutls28-dev libcrypt-dev libjson-c-dev
 # Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
 # conflicts with Debian's npm package, so asking apt for it would fail.

@@ -1,8 +1,8 @@
+#include <libdeflate.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "collector.h"
 #include "exposition.h"
@@ -57,8 +57,8 @@ static struct strbuf self_scratch;
 static struct expo expo;
 static struct strbuf text;
 static struct metric_set **render_sets;
-static z_stream zs;
-static bool zs_ready;
+/* One compressor, used only by the scrape thread (allocated at the first gzip answer). */
+static struct libdeflate_compressor *gz_compressor;
 
 static const struct metric_desc duration_desc =
 	METRIC_DESC("node_scrape_collector_duration_seconds", "node_exporter: Duration of a collector scrape.",
@@ -221,9 +221,8 @@ void scrape_fini(void)
 	sb_free(&self_scratch);
 	sb_free(&text);
 	expo_free(&expo);
-	if (zs_ready)
-		deflateEnd(&zs);
-	zs_ready = false;
+	libdeflate_free_compressor(gz_compressor);
+	gz_compressor = NULL;
 	fdcache_close_all();
 }
 
@@ -674,33 +673,32 @@ static struct scrape_output *output_plain(const char *data, size_t len)
 	return o;
 }
 
+/* libdeflate's level 1 (measured on this host's default scrape, 57 kB of text: 10.3 kB in 77 us, against
+ * zlib's level 1 at 11.0 kB in 124 us and its level 4, the first within 10% of client_golang's 9.5 kB,
+ * in 336 us): a body within 10% of what Prometheus gets from node_exporter, for a quarter of zlib's
+ * CPU at that size. libdeflate compresses a whole buffer at once, which is what a rendered scrape is,
+ * and writes the gzip wrapper itself. */
+#define GZIP_LEVEL 1
+
 static struct scrape_output *output_gzip(const char *data, size_t len)
 {
-	struct scrape_output *o;
+	struct scrape_output *o, *shrunk;
 
-	if (!zs_ready) {
-		memset(&zs, 0, sizeof(zs));
-		/* Level 1: a scrape is compressed once and thrown away; speed matters more than ratio. 15 + 16
-		 * asks zlib for a gzip wrapper. */
-		if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-			return NULL;
-		zs_ready = true;
-	}
-	uLong bound = deflateBound(&zs, (uLong)len);
+	if (!gz_compressor && !(gz_compressor = libdeflate_alloc_compressor(GZIP_LEVEL)))
+		return NULL;
+	size_t bound = libdeflate_gzip_compress_bound(gz_compressor, len);
 	o = malloc(sizeof(*o) + bound);
 	if (!o)
 		return NULL;
-	zs.next_in = (Bytef *)data;
-	zs.avail_in = (uInt)len;
-	zs.next_out = (Bytef *)o->data;
-	zs.avail_out = (uInt)bound;
-	int r = deflate(&zs, Z_FINISH);
-	size_t out_len = bound - zs.avail_out;
-	deflateReset(&zs);
-	if (r != Z_STREAM_END) {
+	size_t out_len = libdeflate_gzip_compress(gz_compressor, data, len, o->data, bound);
+	if (out_len == 0) { /* not reached: bound always fits */
 		free(o);
 		return NULL;
 	}
+	/* Give back the room the bound reserved; the output lives until the last receiver has sent it. */
+	shrunk = realloc(o, sizeof(*o) + out_len);
+	if (shrunk)
+		o = shrunk;
 	atomic_init(&o->refs, 1);
 	o->len = out_len;
 	o->gzip = true;
