@@ -87,6 +87,19 @@ size_t fdcache_size(void);
 /* Turns caching off or on (tests that rewrite files under a kernel filesystem). Default on. */
 void fdcache_enable(bool on);
 
+/* The type of the filesystem that holds path (absolute, cleaned), from the text of a mountinfo file: the
+ * mount whose mount point is the longest prefix of path on a component boundary. Symlinks in path are not
+ * followed: resolving them would touch the very filesystems in question. Writes the type to fstype (size
+ * bytes). Returns 0, or -ENOENT when no mount holds path, or -EINVAL for a malformed line. mountinfo is
+ * not modified. */
+int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size_t size);
+
+/* Whether a read under one of the configured roots may block for good: false only when, by
+ * /proc/self/mountinfo, the procfs root is a proc mount, the sysfs root a sysfs mount, and the rootfs and
+ * udev roots are on local filesystems (ext4, xfs, btrfs, tmpfs, overlay, ...). NFS, CIFS, FUSE, 9p, any
+ * other type, or an unreadable mount table: true. */
+bool paths_may_block(void);
+
 /* Strict number parsing. Each parses a number at the start of s (leading blanks allowed), sets *end just
  * past it, and returns 0 or -EINVAL (no digits) or -ERANGE (overflow). Nothing is written to *out on
  * error. end may be NULL, in which case the number must be followed by the end of the string or by

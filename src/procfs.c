@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <math.h>
 #include <pthread.h>
@@ -581,6 +582,120 @@ bool path_is_dir(const char *path)
 	struct stat st;
 
 	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ---- where the roots live ---- */
+
+/* Copies mountinfo field s (up to a space or the end of the line) into d (size bytes), undoing the
+ * kernel's octal escapes (\040 for a space). Returns false when it does not fit. */
+static bool mountinfo_field(const char *s, char *d, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && *s != ' ' && *s != '\n'; s++) {
+		char c = *s;
+		if (c == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			c = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		}
+		if (n + 1 >= size)
+			return false;
+		d[n++] = c;
+	}
+	d[n] = '\0';
+	return true;
+}
+
+/* Skips n space-separated fields of the line at s. Returns NULL when the line ends first. */
+static const char *mountinfo_skip(const char *s, int n)
+{
+	while (n-- > 0) {
+		while (*s && *s != ' ' && *s != '\n')
+			s++;
+		if (*s != ' ')
+			return NULL;
+		s++;
+	}
+	return s;
+}
+
+int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size_t size)
+{
+	char mp[PATH_MAX];
+	size_t best = 0;
+	bool found = false;
+
+	for (const char *line = mountinfo; *line;) {
+		const char *eol = strchr(line, '\n');
+		const char *f = mountinfo_skip(line, 4), *sep;
+		/* ID parent major:minor root MOUNTPOINT options [optional...] - FSTYPE source superoptions */
+		if (!f || !mountinfo_field(f, mp, sizeof(mp)) || !(sep = strstr(f, " - ")) || (eol && sep > eol))
+			return -EINVAL;
+		size_t n = strlen(mp);
+		while (n > 1 && mp[n - 1] == '/')
+			n--;
+		bool prefix = strncmp(path, mp, n) == 0 && (n == 1 || path[n] == '/' || path[n] == '\0');
+		/* Ties go to the later line: a mount stacked on the same point hides the earlier one. */
+		if (prefix && (!found || n >= best)) {
+			if (!mountinfo_field(sep + 3, fstype, size))
+				return -EINVAL;
+			best = n;
+			found = true;
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/* Filesystems whose reads return: a disk, memory or a stack of those, no network and no daemon. */
+static bool fs_local(const char *type)
+{
+	static const char *const local[] = { "bcachefs", "btrfs", "erofs", "ext2",  "ext3",   "ext4",     "f2fs",
+					     "overlay",  "ramfs", "rootfs", "squashfs", "tmpfs", "vfat", "xfs", "zfs" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(local); i++)
+		if (streq(type, local[i]))
+			return true;
+	return false;
+}
+
+/* Whether root (relative to the working directory when not absolute) is on a filesystem of the given
+ * type (want, or any local one when want is NULL), by the mount table in mi. */
+static bool root_on(const char *mi, const char *root, const char *want)
+{
+	char path[PATH_MAX], type[64];
+
+	if (root[0] == '/') {
+		snprintf(path, sizeof(path), "%s", root);
+	} else {
+		if (!getcwd(path, sizeof(path)))
+			return false;
+		size_t n = strlen(path);
+		if ((size_t)snprintf(path + n, sizeof(path) - n, "/%s", root) >= sizeof(path) - n)
+			return false;
+	}
+	path_clean_in_place(path);
+	if (mountinfo_fstype(mi, path, type, sizeof(type)) < 0)
+		return false;
+	return want ? streq(type, want) : fs_local(type);
+}
+
+bool paths_may_block(void)
+{
+	struct strbuf b = { 0 };
+	bool may_block = true;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return true;
+	if (read_whole(fd, &b, READ_UNTIL_ZERO) >= 0)
+		may_block = !(root_on(b.p, nodex_paths.procfs, "proc") && root_on(b.p, nodex_paths.sysfs, "sysfs") &&
+			      root_on(b.p, nodex_paths.rootfs, NULL) && root_on(b.p, nodex_paths.udev, NULL));
+	close(fd);
+	sb_free(&b);
+	return may_block;
 }
 
 /* ---- parsing ---- */

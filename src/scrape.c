@@ -1,4 +1,5 @@
 #include <libdeflate.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -41,6 +42,9 @@ static pthread_mutex_t info_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
 /* Held for a whole collection, and by a configuration reload, which changes what collectors read. */
 static pthread_mutex_t collect_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Whether the collectors that cannot block run on the scrape thread (see "running collectors under a
+ * deadline"); set at (re)initialization, when the roots may have changed. */
+static bool inline_ok;
 
 /* Scrape-thread state: the job queue and what one collection needs. */
 static struct {
@@ -118,6 +122,8 @@ static void collectors_fini(void);
 
 static int collectors_init(char *err, size_t err_size)
 {
+	inline_ok = !paths_may_block();
+	log_debug("collectors that cannot block run on", "thread", inline_ok ? "scrape" : "runner");
 	for (size_t i = 0; i < collector_count; i++) {
 		struct cstate *st = &states[i];
 		if (disable_defaults && enable_flags[i].source == FLAG_SRC_DEFAULT)
@@ -290,13 +296,16 @@ static void run_inline(struct cstate *st)
 
 /* ---- running collectors under a deadline ----
  *
- * Collectors run on runner threads, never on the scrape thread, so a collector stuck in the kernel (a
- * dead NFS server, a FUSE daemon that never answers) cannot stop the scrape thread from answering. The
- * collectors that cannot block share one runner and run one after the other; each collector marked
- * COLLECTOR_MAY_BLOCK gets a runner of its own, so it cannot eat the others' time. At the deadline the
- * scrape renders what finished: a collector still running is abandoned (its runner finishes it later and
- * the result is dropped), one not started is skipped. An abandoned collector is skipped by later scrapes
- * until its run returns. */
+ * A collector stuck in the kernel (a dead NFS server, a FUSE daemon that never answers) must not stop the
+ * scrape from answering at its deadline. Collectors marked COLLECTOR_MAY_BLOCK each get a runner thread of
+ * their own, so they cannot eat the others' time either. The other collectors read the kernel's own
+ * filesystems (procfs, sysfs), netlink and system calls that return; they run one after the other on the
+ * scrape thread itself, which saves two thread hand-offs per scrape, as long as the configured roots are
+ * the kernel's procfs and sysfs and rootfs and udev are on local filesystems (paths_may_block()). When a
+ * root is anything else (a fixture tree on FUSE, a root on NFS), they share one runner instead, as any
+ * read there may block. At the deadline the scrape renders what finished: a collector still running on a
+ * runner is abandoned (its runner finishes it later and the result is dropped), one not started is
+ * skipped. An abandoned collector is skipped by later scrapes until its run returns. */
 
 enum item_state {
 	ITEM_PENDING,
@@ -337,6 +346,34 @@ static void batch_unref(struct batch *b)
 		free(b);
 }
 
+/* Runs the pending items of b one after the other, skipping those not started by the deadline
+ * (CLOCK_MONOTONIC seconds). Called with run_mu held; releases it while a collector runs. */
+static void batch_run(struct batch *b, double deadline)
+{
+	while (b->next < b->n) {
+		size_t i = b->next++;
+		if (b->state[i] != ITEM_PENDING)
+			continue;
+		struct cstate *st = b->items[i];
+		b->started[i] = now_monotonic();
+		if (b->started[i] >= deadline) {
+			b->state[i] = ITEM_SKIPPED;
+			continue;
+		}
+		b->state[i] = ITEM_RUNNING;
+		st->busy = true;
+		pthread_mutex_unlock(&run_mu);
+		run_inline(st);
+		double t1 = now_monotonic();
+		pthread_mutex_lock(&run_mu);
+		st->busy = false;
+		if (b->state[i] == ITEM_RUNNING) {
+			b->state[i] = ITEM_DONE;
+			b->duration[i] = t1 - b->started[i];
+		}
+	}
+}
+
 static void *runner_main(void *arg)
 {
 	struct runner *r = arg;
@@ -346,24 +383,8 @@ static void *runner_main(void *arg)
 		while (!r->batch)
 			pthread_cond_wait(&r->cv, &run_mu);
 		struct batch *b = r->batch;
-		while (b->next < b->n) {
-			size_t i = b->next++;
-			if (b->state[i] != ITEM_PENDING)
-				continue;
-			struct cstate *st = b->items[i];
-			b->state[i] = ITEM_RUNNING;
-			st->busy = true;
-			b->started[i] = now_monotonic();
-			pthread_mutex_unlock(&run_mu);
-			run_inline(st);
-			double t1 = now_monotonic();
-			pthread_mutex_lock(&run_mu);
-			st->busy = false;
-			if (b->state[i] == ITEM_RUNNING) {
-				b->state[i] = ITEM_DONE;
-				b->duration[i] = t1 - b->started[i];
-			}
-		}
+		/* The scrape thread marks what was not started by the deadline; a runner just works through. */
+		batch_run(b, INFINITY);
 		/* Wake the scrape thread once per batch, not per collector: each wake-up is a context switch,
 		 * and with fifty collectors those cost more than some of the collectors themselves. */
 		pthread_cond_broadcast(&run_done);
@@ -453,10 +474,14 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 		b->state[b->n] = ITEM_PENDING;
 		b->n++;
 	}
+	/* The collectors that may block start first, on their runners; then the shared batch runs here when
+	 * nothing it reads can block, or on a runner of its own otherwise. */
 	for (size_t k = 0; k < n_batches; k++)
-		if (!batch_start(batches[k]))
+		if (!(batches[k] == shared && inline_ok) && !batch_start(batches[k]))
 			for (size_t i = 0; i < batches[k]->n; i++)
 				batches[k]->state[i] = ITEM_SKIPPED;
+	if (shared && inline_ok)
+		batch_run(shared, deadline);
 
 	struct timespec ts = { .tv_sec = (time_t)deadline,
 			       .tv_nsec = (long)((deadline - (double)(time_t)deadline) * 1e9) };

@@ -160,6 +160,64 @@ static void test_paths(void)
 	sb_free(&b);
 }
 
+/* Which mount holds a path, and whether the roots are the kernel's own filesystems and local ones. */
+static void test_mountinfo(void)
+{
+	static const char mi[] =
+		"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		"23 22 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n"
+		"24 22 0:22 / /sys rw,nosuid shared:2 - sysfs sysfs rw\n"
+		"25 22 0:23 / /run rw shared:5 - tmpfs tmpfs rw\n"
+		"26 22 0:40 / /mnt/my\\040nfs rw - nfs4 srv:/x rw\n"
+		"27 22 0:41 / /host/proc rw - proc proc rw\n"
+		"28 22 0:42 / /mnt/hang rw - fuse.hangfs hangfs rw\n"
+		"29 28 0:43 / /mnt/hang rw - tmpfs tmpfs rw\n"
+		"30 22 0:44 / /procx rw - fuse.x x rw";
+	static const struct {
+		const char *path, *type;
+	} cases[] = {
+		{ "/", "ext4" },
+		{ "/proc", "proc" },
+		{ "/proc/net/dev", "proc" },
+		{ "/procx/1", "fuse.x" },     /* a prefix only on a component boundary */
+		{ "/processes", "ext4" },
+		{ "/run/udev/data", "tmpfs" },
+		{ "/mnt/my nfs/a", "nfs4" }, /* \040 is a space */
+		{ "/mnt/my", "ext4" },
+		{ "/host/proc", "proc" },
+		{ "/mnt/hang/x", "tmpfs" }, /* stacked on the same point: the later mount is the one seen */
+	};
+	char type[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		CHECK_INT(mountinfo_fstype(mi, cases[i].path, type, sizeof(type)), 0);
+		CHECK_STR(type, cases[i].type);
+	}
+	CHECK_INT(mountinfo_fstype("22 1 8:1 / /a rw - ext4 x rw\n", "/b", type, sizeof(type)), -ENOENT);
+	CHECK_INT(mountinfo_fstype("22 1 8:1 / / rw no-separator\n", "/", type, sizeof(type)), -EINVAL);
+	CHECK_INT(mountinfo_fstype("22 1\n", "/", type, sizeof(type)), -EINVAL);
+	CHECK_INT(mountinfo_fstype("1 1 0:1 / / rw - averyveryverylongfilesystemtypename x rw\n", "/", type, 8), -EINVAL);
+
+	/* This process's own table: /proc and /sys are the kernel's; a fixture directory is not. */
+	struct nodex_paths saved = nodex_paths;
+	nodex_paths = (struct nodex_paths){ "/proc", "/sys", "/", "/run/udev/data" };
+	bool live_may_block = paths_may_block();
+	nodex_paths.procfs = "/tmp";
+	CHECK(paths_may_block());
+	nodex_paths.procfs = "/proc";
+	nodex_paths.sysfs = "sys"; /* relative: against the working directory, which is no sysfs */
+	CHECK(paths_may_block());
+	nodex_paths = saved;
+	/* Where the test runs, / may itself be a network filesystem; then the live roots may block too. */
+	char root_type[64];
+	struct strbuf b = { 0 };
+	CHECK(file_read("/proc/self/mountinfo", &b) > 0);
+	CHECK_INT(mountinfo_fstype(b.p, "/", root_type, sizeof(root_type)), 0);
+	if (streq(root_type, "ext4") || streq(root_type, "xfs") || streq(root_type, "overlay") || streq(root_type, "btrfs"))
+		CHECK(!live_may_block);
+	sb_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -169,6 +227,7 @@ int main(int argc, char **argv)
 	test_read_iterating_seq_file();
 	test_read_regular_and_errors();
 	test_paths();
+	test_mountinfo();
 	fdcache_close_all();
 	return test_summary(argv[0]);
 }
