@@ -26,10 +26,13 @@ struct nl_sock {
 };
 
 /* Opens a netlink socket of the given protocol (close-on-exec, with a receive timeout so a scrape never
- * hangs). Returns 0 or a negative errno. */
+ * hangs), or takes the one nl_close() kept. Returns 0 or a negative errno. */
 int nl_open(struct nl_sock *s, int protocol);
-/* Closes the socket and frees its buffer. Safe on a closed or zeroed socket. */
+/* Frees the buffer and closes the socket, or keeps it for the next nl_open() of its protocol (one idle
+ * socket per protocol). Safe on a closed or zeroed socket. */
 void nl_close(struct nl_sock *s);
+/* Closes the kept sockets (shutdown, tests that count descriptors). */
+void nl_pool_close(void);
 
 /* Sends a request: a netlink header of the given type with NLM_F_REQUEST | flags, followed by len bytes of
  * payload. Reads the replies: for NLM_F_DUMP until NLMSG_DONE, otherwise until the first reply or

@@ -86,6 +86,8 @@ void fdcache_close_all(void);
 size_t fdcache_size(void);
 /* Turns caching off or on (tests that rewrite files under a kernel filesystem). Default on. */
 void fdcache_enable(bool on);
+/* Tests: remember missing paths under root, as under a kernel root (see paths_init()), for seconds. */
+void fdcache_test_absence(const char *root, double seconds);
 
 /* The type of the filesystem that holds path (absolute, cleaned), from the text of a mountinfo file: the
  * mount whose mount point is the longest prefix of path on a component boundary. Symlinks in path are not
@@ -94,11 +96,15 @@ void fdcache_enable(bool on);
  * not modified. */
 int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size_t size);
 
-/* Whether a read under one of the configured roots may block for good: false only when, by
- * /proc/self/mountinfo, the procfs root is a proc mount, the sysfs root a sysfs mount, and the rootfs and
- * udev roots are on local filesystems (ext4, xfs, btrfs, tmpfs, overlay, ...). NFS, CIFS, FUSE, 9p, any
- * other type, or an unreadable mount table: true. */
-bool paths_may_block(void);
+/* Looks up how the configured roots are mounted (/proc/self/mountinfo); call it once the roots are set
+ * and again whenever they change (it empties the descriptor cache). Under a procfs root that is a proc
+ * mount and a sysfs root that is a sysfs mount, file_read(), dir_list() and path_is_dir() remember a path
+ * they found missing (ENOENT, ENOTDIR) and answer the same without a system call for the next minute:
+ * kernfs and procfs directories keep their mtime when entries come and go, so looking is the only way to
+ * know. Returns whether a read under one of the roots may block for good: false only when the procfs and
+ * sysfs roots are those mounts and the rootfs and udev roots are on local filesystems (ext4, xfs, btrfs,
+ * tmpfs, overlay, ...); NFS, CIFS, FUSE, 9p, any other type, or an unreadable mount table: true. */
+bool paths_init(void);
 
 /* Strict number parsing. Each parses a number at the start of s (leading blanks allowed), sets *end just
  * past it, and returns 0 or -EINVAL (no digits) or -ERANGE (overflow). Nothing is written to *out on

@@ -2,6 +2,7 @@
  * through bounds-checked iterators. */
 #include <linux/genetlink.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -21,6 +22,35 @@ nl_fake_fn nl_fake;
 #define NETLINK_GET_STRICT_CHK 12
 #endif
 
+/* One idle socket per protocol, kept by nl_close() for the next nl_open(): a scrape opens the same two or
+ * three sockets every time, and socket, setsockopt, bind and close are four system calls each. The
+ * sequence number goes on from where the last user left it, so a late reply to an abandoned request
+ * (which nl_transact skips by its number) can never pass for an answer. */
+#define NL_POOL_PROTOCOLS 32
+
+static struct {
+	pthread_mutex_t mu;
+	int fd[NL_POOL_PROTOCOLS]; /* -1: none; 0 is a valid descriptor, so the table starts at -1 */
+	uint32_t seq[NL_POOL_PROTOCOLS];
+	bool ready;
+} pool = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* Takes the idle socket of protocol, or returns -1. Called with pool.mu held. */
+static int pool_take(int protocol, uint32_t *seq)
+{
+	if (!pool.ready) {
+		for (size_t i = 0; i < NL_POOL_PROTOCOLS; i++)
+			pool.fd[i] = -1;
+		pool.ready = true;
+	}
+	if (protocol < 0 || protocol >= NL_POOL_PROTOCOLS || pool.fd[protocol] < 0)
+		return -1;
+	int fd = pool.fd[protocol];
+	pool.fd[protocol] = -1;
+	*seq = pool.seq[protocol];
+	return fd;
+}
+
 int nl_open(struct nl_sock *s, int protocol)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -32,6 +62,13 @@ int nl_open(struct nl_sock *s, int protocol)
 	s->seq = (uint32_t)(now_monotonic() * 1000.0);
 	if (nl_fake)
 		return 0;
+	pthread_mutex_lock(&pool.mu);
+	fd = pool_take(protocol, &s->seq);
+	pthread_mutex_unlock(&pool.mu);
+	if (fd >= 0) {
+		s->fd = fd;
+		return 0;
+	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
@@ -47,10 +84,34 @@ int nl_open(struct nl_sock *s, int protocol)
 
 void nl_close(struct nl_sock *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
+	if (s->fd >= 0) {
+		uint32_t seq;
+		pthread_mutex_lock(&pool.mu);
+		int idle = pool_take(s->protocol, &seq);
+		if (idle < 0 && s->protocol >= 0 && s->protocol < NL_POOL_PROTOCOLS) {
+			pool.fd[s->protocol] = s->fd;
+			pool.seq[s->protocol] = s->seq;
+			s->fd = -1;
+		} else if (idle >= 0) {
+			pool.fd[s->protocol] = idle; /* put it back: one idle socket per protocol */
+		}
+		pthread_mutex_unlock(&pool.mu);
+		if (s->fd >= 0)
+			close(s->fd);
+	}
 	s->fd = -1;
 	sb_free(&s->rx);
+}
+
+void nl_pool_close(void)
+{
+	pthread_mutex_lock(&pool.mu);
+	for (size_t i = 0; pool.ready && i < NL_POOL_PROTOCOLS; i++) {
+		if (pool.fd[i] >= 0)
+			close(pool.fd[i]);
+		pool.fd[i] = -1;
+	}
+	pthread_mutex_unlock(&pool.mu);
 }
 
 /* ---- iterators ---- */

@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "exposition.h"
 #include "fmt.h"
+#include "netlink.h"
 #include "process.h"
 #include "scrape.h"
 
@@ -122,7 +123,7 @@ static void collectors_fini(void);
 
 static int collectors_init(char *err, size_t err_size)
 {
-	inline_ok = !paths_may_block();
+	inline_ok = !paths_init();
 	log_debug("collectors that cannot block run on", "thread", inline_ok ? "scrape" : "runner");
 	for (size_t i = 0; i < collector_count; i++) {
 		struct cstate *st = &states[i];
@@ -202,6 +203,7 @@ int scrape_reinit(const struct scrape_config *cfg, char *err, size_t err_size)
 {
 	collectors_fini();
 	fdcache_close_all();
+	nl_pool_close();
 	config = *cfg;
 	return collectors_init(err, err_size);
 }
@@ -230,6 +232,7 @@ void scrape_fini(void)
 	libdeflate_free_compressor(gz_compressor);
 	gz_compressor = NULL;
 	fdcache_close_all();
+	nl_pool_close();
 }
 
 int scrape_select(struct scrape_selection *sel, const char *const *collect, size_t n_collect,
@@ -301,7 +304,7 @@ static void run_inline(struct cstate *st)
  * their own, so they cannot eat the others' time either. The other collectors read the kernel's own
  * filesystems (procfs, sysfs), netlink and system calls that return; they run one after the other on the
  * scrape thread itself, which saves two thread hand-offs per scrape, as long as the configured roots are
- * the kernel's procfs and sysfs and rootfs and udev are on local filesystems (paths_may_block()). When a
+ * the kernel's procfs and sysfs and rootfs and udev are on local filesystems (paths_init()). When a
  * root is anything else (a fixture tree on FUSE, a root on NFS), they share one runner instead, as any
  * read there may block. At the deadline the scrape renders what finished: a collector still running on a
  * runner is abandoned (its runner finishes it later and the result is dropped), one not started is
@@ -539,34 +542,46 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 	pthread_mutex_unlock(&run_mu);
 }
 
-static void add_build_info(struct metric_set *ms)
+/* The labels of node_exporter_build_info that are not fixed at build time, found once. */
+static struct {
+	pthread_once_t once;
+	const char *goarch;
+	char machine[sizeof(((struct utsname *)0)->machine)];
+	char compiler[64];
+} build = { .once = PTHREAD_ONCE_INIT };
+
+static void build_info_init(void)
 {
 	struct utsname u;
-	const char *arch = "unknown";
 
+	build.goarch = "unknown";
 	if (uname(&u) == 0) {
 		/* Go's names for the common machines, so dashboards grouping by goarch see the usual values. */
 		if (streq(u.machine, "x86_64"))
-			arch = "amd64";
+			build.goarch = "amd64";
 		else if (streq(u.machine, "aarch64"))
-			arch = "arm64";
+			build.goarch = "arm64";
 		else if (startswith(u.machine, "arm"))
-			arch = "arm";
+			build.goarch = "arm";
 		else if (streq(u.machine, "i686") || streq(u.machine, "i386"))
-			arch = "386";
+			build.goarch = "386";
 		else
-			arch = u.machine;
+			build.goarch = strcpy(build.machine, u.machine);
 	}
-	char compiler[64];
 #if defined(__clang__)
-	snprintf(compiler, sizeof(compiler), "clang%d.%d.%d", __clang_major__, __clang_minor__,
+	snprintf(build.compiler, sizeof(build.compiler), "clang%d.%d.%d", __clang_major__, __clang_minor__,
 		 __clang_patchlevel__);
 #elif defined(__GNUC__)
-	snprintf(compiler, sizeof(compiler), "gcc%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+	snprintf(build.compiler, sizeof(build.compiler), "gcc%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
 #else
-	snprintf(compiler, sizeof(compiler), "unknown");
+	snprintf(build.compiler, sizeof(build.compiler), "unknown");
 #endif
-	metric_emit(ms, &build_info_desc, 1, NODEX_BRANCH, arch, "linux", compiler, NODEX_REVISION, "",
+}
+
+static void add_build_info(struct metric_set *ms)
+{
+	pthread_once(&build.once, build_info_init);
+	metric_emit(ms, &build_info_desc, 1, NODEX_BRANCH, build.goarch, "linux", build.compiler, NODEX_REVISION, "",
 		    NODEX_VERSION);
 }
 

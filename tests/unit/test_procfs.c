@@ -1,6 +1,7 @@
 /* The reading and parsing primitives of procfs.h. */
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "harness.h"
@@ -201,12 +202,12 @@ static void test_mountinfo(void)
 	/* This process's own table: /proc and /sys are the kernel's; a fixture directory is not. */
 	struct nodex_paths saved = nodex_paths;
 	nodex_paths = (struct nodex_paths){ "/proc", "/sys", "/", "/run/udev/data" };
-	bool live_may_block = paths_may_block();
+	bool live_may_block = paths_init();
 	nodex_paths.procfs = "/tmp";
-	CHECK(paths_may_block());
+	CHECK(paths_init());
 	nodex_paths.procfs = "/proc";
 	nodex_paths.sysfs = "sys"; /* relative: against the working directory, which is no sysfs */
-	CHECK(paths_may_block());
+	CHECK(paths_init());
 	nodex_paths = saved;
 	/* Where the test runs, / may itself be a network filesystem; then the live roots may block too. */
 	char root_type[64];
@@ -215,6 +216,86 @@ static void test_mountinfo(void)
 	CHECK_INT(mountinfo_fstype(b.p, "/", root_type, sizeof(root_type)), 0);
 	if (streq(root_type, "ext4") || streq(root_type, "xfs") || streq(root_type, "overlay") || streq(root_type, "btrfs"))
 		CHECK(!live_may_block);
+	sb_free(&b);
+}
+
+/* Missing paths under a kernel root are remembered: created meanwhile, they stay missing until the
+ * recheck time has passed (a fixture directory stands in for the kernel root). */
+static void test_absence(void)
+{
+	char root[] = "/tmp/nodex-absence-XXXXXX", path[128], dir[128];
+	struct strbuf b = { 0 };
+	struct arena a = { 0 };
+	char **names;
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(path, sizeof(path), "%s/file", root);
+	snprintf(dir, sizeof(dir), "%s/dir", root);
+	fdcache_test_absence(root, 0.3);
+	CHECK_INT(file_read(path, &b), -ENOENT);
+	CHECK_INT(dir_list(dir, &a, &names), -ENOENT);
+	CHECK(!path_is_dir(dir));
+	FILE *f = fopen(path, "w");
+	CHECK(f && fputs("1\n", f) >= 0 && fclose(f) == 0);
+	CHECK(mkdir(dir, 0700) == 0);
+	CHECK_INT(file_read(path, &b), -ENOENT);
+	CHECK_INT(dir_list(dir, &a, &names), -ENOENT);
+	CHECK(!path_is_dir(dir));
+	/* A path not under the root is looked up every time. */
+	CHECK_INT(file_read("/tmp/nodex-absence-none/x", &b), -ENOENT);
+	usleep(350 * 1000);
+	CHECK_INT(file_read(path, &b), 2);
+	CHECK_INT(dir_list(dir, &a, &names), 0);
+	CHECK(path_is_dir(dir));
+	/* ENOTDIR (a file where a directory was expected) is remembered too. */
+	snprintf(dir, sizeof(dir), "%s/file/sub", root);
+	CHECK_INT(file_read(dir, &b), -ENOTDIR);
+	fdcache_test_absence("", 60);
+	fdcache_close_all();
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s/dir", root);
+	rmdir(dir);
+	rmdir(root);
+	arena_free(&a);
+	sb_free(&b);
+}
+
+static void *sleeper(void *arg)
+{
+	int *stop = arg;
+
+	while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	return NULL;
+}
+
+/* Kernel directories keep their descriptor and are listed again from offset 0, seeing entries that come
+ * and go; a kernel attribute whose read fails for now (loopback's speed: EINVAL) keeps its descriptor. */
+static void test_kept_directories(void)
+{
+	struct arena a = { 0 };
+	struct strbuf b = { 0 };
+	char **names;
+	pthread_t th;
+	int stop = 0;
+
+	fdcache_close_all();
+	ssize_t n0 = dir_list("/proc/self/task", &a, &names);
+	CHECK(n0 >= 1);
+	CHECK_INT(fdcache_size(), 1);
+	CHECK(pthread_create(&th, NULL, sleeper, &stop) == 0);
+	CHECK_INT(dir_list("/proc/self/task", &a, &names), n0 + 1);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	CHECK_INT(dir_list("/proc/self/task", &a, &names), n0);
+	CHECK_INT(fdcache_size(), 1);
+	if (file_read("/sys/class/net/lo/speed", &b) == -EINVAL) {
+		CHECK_INT(fdcache_size(), 2);
+		CHECK_INT(file_read("/sys/class/net/lo/speed", &b), -EINVAL);
+		CHECK_INT(fdcache_size(), 2);
+	}
+	fdcache_close_all();
+	arena_free(&a);
 	sb_free(&b);
 }
 
@@ -228,6 +309,8 @@ int main(int argc, char **argv)
 	test_read_regular_and_errors();
 	test_paths();
 	test_mountinfo();
+	test_absence();
+	test_kept_directories();
 	fdcache_close_all();
 	return test_summary(argv[0]);
 }

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 
 	/* Live roots: loadavg runs on this thread. */
 	nodex_paths = (struct nodex_paths){ "/proc", "/sys", "/", "/run/udev/data" };
-	if (paths_may_block()) {
+	if (paths_init()) {
 		/* / on a network filesystem where the test runs: nothing to show about the live case. */
 		fprintf(stderr, "live roots may block here; skipping the scrape-thread case\n");
 	} else {
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	/* A fixture tree: loadavg goes to a runner thread, and the result is the same. */
 	static const struct tfile files[] = { { "proc/loadavg", "1.5 1 0.5 1/1 1\n" } };
 	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
-	CHECK(paths_may_block());
+	CHECK(paths_init());
 	CHECK_INT(scrape_pause(err, sizeof(err)), 0);
 	CHECK_INT(scrape_reinit(&cfg, err, sizeof(err)), 0);
 	scrape_resume();
