@@ -105,6 +105,11 @@ int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size
  * sysfs roots are those mounts and the rootfs and udev roots are on local filesystems (ext4, xfs, btrfs,
  * tmpfs, overlay, ...); NFS, CIFS, FUSE, 9p, any other type, or an unreadable mount table: true. */
 bool paths_init(void);
+/* Whether the rootfs root was on a local filesystem at the last paths_init(). */
+bool paths_rootfs_local(void);
+/* Whether a filesystem type is local: its calls wait on memory or a disk at worst, never on a network or
+ * a user-space daemon (ext4, xfs, btrfs, tmpfs, overlay, ...; not nfs, cifs, fuse.*, 9p, ceph, ...). */
+bool fstype_is_local(const char *type);
 
 /* Strict number parsing. Each parses a number at the start of s (leading blanks allowed), sets *end just
  * past it, and returns 0 or -EINVAL (no digits) or -ERANGE (overflow). Nothing is written to *out on

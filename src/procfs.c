@@ -769,8 +769,7 @@ int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size
 	return found ? 0 : -ENOENT;
 }
 
-/* Filesystems whose reads return: a disk, memory or a stack of those, no network and no daemon. */
-static bool fs_local(const char *type)
+bool fstype_is_local(const char *type)
 {
 	static const char *const local[] = { "bcachefs", "btrfs", "erofs", "ext2",  "ext3",   "ext4",     "f2fs",
 					     "overlay",  "ramfs", "rootfs", "squashfs", "tmpfs", "vfat", "xfs", "zfs" };
@@ -799,7 +798,7 @@ static bool root_on(const char *mi, const char *root, const char *want)
 	path_clean_in_place(path);
 	if (mountinfo_fstype(mi, path, type, sizeof(type)) < 0)
 		return false;
-	return want ? streq(type, want) : fs_local(type);
+	return want ? streq(type, want) : fstype_is_local(type);
 }
 
 /* Sets fdc.kroot[i] to root as path_build() prefixes it (trailing slashes removed), or clears it. */
@@ -822,16 +821,26 @@ void fdcache_test_absence(const char *root, double seconds)
 	pthread_rwlock_unlock(&fdc.lock);
 }
 
+/* Whether the rootfs root is on a local filesystem, by the last paths_init(). */
+static bool rootfs_local;
+
+bool paths_rootfs_local(void)
+{
+	return rootfs_local;
+}
+
 bool paths_init(void)
 {
 	struct strbuf b = { 0 };
 	bool proc = false, sys = false, local = false;
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 
+	rootfs_local = false;
 	if (fd >= 0 && read_whole(fd, &b, READ_UNTIL_ZERO) >= 0) {
 		proc = root_on(b.p, nodex_paths.procfs, "proc");
 		sys = root_on(b.p, nodex_paths.sysfs, "sysfs");
-		local = root_on(b.p, nodex_paths.rootfs, NULL) && root_on(b.p, nodex_paths.udev, NULL);
+		rootfs_local = root_on(b.p, nodex_paths.rootfs, NULL);
+		local = rootfs_local && root_on(b.p, nodex_paths.udev, NULL);
 	}
 	if (fd >= 0)
 		close(fd);
