@@ -194,15 +194,6 @@ static struct {
 	double recheck;
 } fdc = { .lock = PTHREAD_RWLOCK_INITIALIZER, .max = 0, .recheck = ABSENT_RECHECK };
 
-static uint32_t hash_path(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void fdcache_enable(bool on)
 {
 	pthread_rwlock_wrlock(&fdc.lock);
@@ -475,7 +466,7 @@ ssize_t file_read(const char *path, struct strbuf *b)
 
 	if (!path)
 		return -ENOMEM;
-	h = hash_path(path);
+	h = strhash(path);
 	sb_reset(b);
 	/* Readers share the lock, so collectors on different threads read in parallel; a sweep or an insert
 	 * takes it alone and so can never close a descriptor under a reader. */
@@ -649,7 +640,7 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names)
 		return -ENOMEM;
 	if (!*path) /* an unset directory flag: open("") fails the same way */
 		return -ENOENT;
-	h = hash_path(path);
+	h = strhash(path);
 	pthread_rwlock_rdlock(&fdc.lock);
 	e = fdc_find(path, h);
 	if ((n = fdc_absent(e)) < 0) {
@@ -691,7 +682,7 @@ bool path_is_dir(const char *path)
 
 	if (!path)
 		return false;
-	h = hash_path(path);
+	h = strhash(path);
 	pthread_rwlock_rdlock(&fdc.lock);
 	int absent = fdc_absent(fdc_find(path, h));
 	pthread_rwlock_unlock(&fdc.lock);
