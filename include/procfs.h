@@ -70,6 +70,9 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names);
 
 /* Returns true when path exists and is a directory (following symlinks). */
 bool path_is_dir(const char *path);
+/* Returns 0 when path exists (following symlinks), or the negative errno of stat(2). Like path_is_dir(),
+ * it answers a path remembered as missing (see paths_init()) without a system call. */
+int path_exists(const char *path);
 
 /* Go's path.Clean: the shortest equivalent path, without repeated or trailing slashes, "." elements or
  * resolvable ".." elements ("" becomes "."). node_exporter prints paths that went through filepath.Join,

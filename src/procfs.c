@@ -675,24 +675,36 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names)
 	return n;
 }
 
-bool path_is_dir(const char *path)
+/* stat(2) that answers -ENOENT (or -ENOTDIR) without a system call for a path remembered as missing. */
+static int cached_stat(const char *path, struct stat *st)
 {
-	struct stat st;
 	uint32_t h;
 
 	if (!path)
-		return false;
+		return -ENOMEM;
 	h = strhash(path);
 	pthread_rwlock_rdlock(&fdc.lock);
 	int absent = fdc_absent(fdc_find(path, h));
 	pthread_rwlock_unlock(&fdc.lock);
 	if (absent < 0)
-		return false;
-	if (stat(path, &st) < 0) {
-		fdc_note_absent(path, h, errno);
-		return false;
-	}
-	return S_ISDIR(st.st_mode);
+		return absent;
+	if (stat(path, st) < 0)
+		return fdc_note_absent(path, h, errno);
+	return 0;
+}
+
+int path_exists(const char *path)
+{
+	struct stat st;
+
+	return cached_stat(path, &st);
+}
+
+bool path_is_dir(const char *path)
+{
+	struct stat st;
+
+	return cached_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* ---- where the roots live ---- */
