@@ -58,6 +58,15 @@ static struct {
 } queue = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static struct metric_set self_set;
+/* What the collectors that run on the scrape thread share. They run one after the other and their metric
+ * sets live until the render that follows, so one arena (reset at the start of each collection, its
+ * unused chunks freed at the end) and one pair of scratch buffers serve them all, instead of an arena and
+ * two buffers per collector, each sized for that collector's largest run ever. Collectors on runners
+ * keep their own: an abandoned one may still be writing after the collection ended. */
+static struct {
+	struct arena arena;
+	struct strbuf buf, path;
+} shared_mem;
 static struct strbuf self_scratch;
 static struct expo expo;
 static struct strbuf text;
@@ -226,6 +235,9 @@ void scrape_fini(void)
 		}
 	}
 	metric_set_free(&self_set);
+	arena_free(&shared_mem.arena);
+	sb_free(&shared_mem.buf);
+	sb_free(&shared_mem.path);
 	sb_free(&self_scratch);
 	sb_free(&text);
 	expo_free(&expo);
@@ -286,15 +298,37 @@ static bool selected(const struct scrape_selection *sel, size_t i)
 	return (sel->bits[i / 64] >> (i % 64)) & 1;
 }
 
-static void run_inline(struct cstate *st)
+
+/* Runs one collector. With use_shared, its set and scratch buffers live in shared_mem for the run. */
+static void run_collector(struct cstate *st, bool use_shared)
 {
 	metric_set_reset(&st->ms);
+	if (use_shared) {
+		/* Whatever the collector held from runs on a runner goes; the shared memory comes in. */
+		arena_free(&st->ms.arena);
+		sb_free(&st->ctx.buf);
+		sb_free(&st->ctx.path);
+		st->ms.arena = shared_mem.arena;
+		st->ctx.buf = shared_mem.buf;
+		st->ctx.path = shared_mem.path;
+	}
 	st->ctx.err[0] = '\0';
 	st->ctx.warn[0] = '\0';
 	st->ctx.n_warn = 0;
 	st->result = st->c->collect(&st->ctx);
 	if (st->result >= 0 && st->ms.error)
 		st->result = st->ms.error;
+	if (use_shared) {
+		shared_mem.arena = st->ms.arena;
+		shared_mem.buf = st->ctx.buf;
+		shared_mem.path = st->ctx.path;
+		st->ms.arena = (struct arena){ 0 };
+		st->ctx.buf = (struct strbuf){ 0 };
+		st->ctx.path = (struct strbuf){ 0 };
+	} else {
+		/* Memory this run did not need is given back, not kept for the largest run ever. */
+		arena_trim(&st->ms.arena);
+	}
 }
 
 /* ---- running collectors under a deadline ----
@@ -350,8 +384,9 @@ static void batch_unref(struct batch *b)
 }
 
 /* Runs the pending items of b one after the other, skipping those not started by the deadline
- * (CLOCK_MONOTONIC seconds). Called with run_mu held; releases it while a collector runs. */
-static void batch_run(struct batch *b, double deadline)
+ * (CLOCK_MONOTONIC seconds), in shared memory when use_shared (on the scrape thread). Called with run_mu
+ * held; releases it while a collector runs. */
+static void batch_run(struct batch *b, double deadline, bool use_shared)
 {
 	while (b->next < b->n) {
 		size_t i = b->next++;
@@ -366,7 +401,7 @@ static void batch_run(struct batch *b, double deadline)
 		b->state[i] = ITEM_RUNNING;
 		st->busy = true;
 		pthread_mutex_unlock(&run_mu);
-		run_inline(st);
+		run_collector(st, use_shared);
 		double t1 = now_monotonic();
 		pthread_mutex_lock(&run_mu);
 		st->busy = false;
@@ -387,7 +422,7 @@ static void *runner_main(void *arg)
 			pthread_cond_wait(&r->cv, &run_mu);
 		struct batch *b = r->batch;
 		/* The scrape thread marks what was not started by the deadline; a runner just works through. */
-		batch_run(b, INFINITY);
+		batch_run(b, INFINITY, false);
 		/* Wake the scrape thread once per batch, not per collector: each wake-up is a context switch,
 		 * and with fifty collectors those cost more than some of the collectors themselves. */
 		pthread_cond_broadcast(&run_done);
@@ -484,7 +519,7 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 			for (size_t i = 0; i < batches[k]->n; i++)
 				batches[k]->state[i] = ITEM_SKIPPED;
 	if (shared && inline_ok)
-		batch_run(shared, deadline);
+		batch_run(shared, deadline, true);
 
 	struct timespec ts = { .tv_sec = (time_t)deadline,
 			       .tv_nsec = (long)((deadline - (double)(time_t)deadline) * 1e9) };
@@ -631,9 +666,7 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + timeout;
 
-	metric_set_reset(&self_set);
-	fdur = metric_family(&self_set, &duration_desc);
-	fok = metric_family(&self_set, &success_desc);
+	arena_reset(&shared_mem.arena);
 	struct cstate *run[SCRAPE_MAX_COLLECTORS];
 	bool include[SCRAPE_MAX_COLLECTORS];
 	double dur[SCRAPE_MAX_COLLECTORS];
@@ -642,6 +675,12 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 		if (states[i].enabled && selected(sel, i))
 			run[n_run++] = &states[i];
 	run_collectors(run, n_run, deadline, include, dur);
+	/* The self metrics are made here too: they take the shared arena from the collectors. */
+	metric_set_reset(&self_set);
+	arena_free(&self_set.arena);
+	self_set.arena = shared_mem.arena;
+	fdur = metric_family(&self_set, &duration_desc);
+	fok = metric_family(&self_set, &success_desc);
 	double wall = now_realtime();
 	for (size_t i = 0; i < n_run; i++) {
 		struct cstate *st = run[i];
@@ -680,6 +719,9 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 	}
 	if (self_set.error)
 		log_error("self metrics incomplete", "err", strerror(-self_set.error));
+	shared_mem.arena = self_set.arena;
+	self_set.arena = (struct arena){ 0 };
+	arena_trim(&shared_mem.arena);
 	return r;
 }
 
