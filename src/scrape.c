@@ -1,3 +1,17 @@
+/* The scrape engine (include/scrape.h).
+ *
+ * Threads: the scrape thread takes jobs from the queue, runs one collection per group of jobs for the
+ * same selection, renders and compresses; runner threads run the collectors that may block (and, when a
+ * root may block, the others too); HTTP threads submit jobs and get them back through job->done().
+ *
+ * Lock order. collect_mu is taken first: it is held for a whole collection and by a configuration reload
+ * (scrape_pause() .. scrape_resume()). Under it, each of queue.mu, info_lock and run_mu may be taken, one
+ * at a time: none of these three is ever held while another of them is taken. A collector runs with no
+ * engine lock held by its own thread other than collect_mu (on the scrape thread; run_mu is released
+ * around each run), so the locks collectors and the helpers under them take (the descriptor cache's, a
+ * regex memo's, the netlink socket pool's, the filesystem collector's pool) come after collect_mu and
+ * never nest inside queue.mu, info_lock or run_mu; none of them is held when an engine lock is taken.
+ * job->done() is called with no engine lock held. */
 #include <libdeflate.h>
 #include <math.h>
 #include <pthread.h>
@@ -69,7 +83,8 @@ static struct {
 } shared_mem;
 static struct strbuf self_scratch;
 static struct expo expo;
-static struct strbuf text;
+/* One rendering of the last collection per format, made by the scrape thread. */
+static struct strbuf rendered_buf[SCRAPE_FORMATS];
 static struct metric_set **render_sets;
 /* One compressor, used only by the scrape thread (allocated at the first gzip answer). */
 static struct libdeflate_compressor *gz_compressor;
@@ -239,7 +254,8 @@ void scrape_fini(void)
 	sb_free(&shared_mem.buf);
 	sb_free(&shared_mem.path);
 	sb_free(&self_scratch);
-	sb_free(&text);
+	for (size_t f = 0; f < SCRAPE_FORMATS; f++)
+		sb_free(&rendered_buf[f]);
 	expo_free(&expo);
 	libdeflate_free_compressor(gz_compressor);
 	gz_compressor = NULL;
@@ -653,8 +669,12 @@ static void log_warnings(struct cstate *st)
 		snprintf(st->last_warn, sizeof(st->last_warn), "%s", c->warn);
 }
 
-/* Runs the selected collectors and renders everything into text. */
-static int collect_and_render(const struct scrape_selection *sel, double timeout, struct strbuf *out)
+/* The sets the last collection produced, in collector order, the self metrics last. */
+static size_t n_render_sets;
+
+/* Runs the selected collectors and makes the self metrics: render_sets[0..n_render_sets) afterwards.
+ * Called with collect_mu held. */
+static void collect(const struct scrape_selection *sel, double timeout)
 {
 	size_t n_sets = 0;
 	double deadline;
@@ -707,28 +727,55 @@ static int collect_and_render(const struct scrape_selection *sel, double timeout
 			exporter_hook(&self_set);
 	}
 	render_sets[n_sets++] = &self_set;
-	fdcache_sweep();
-
-	sb_reset(out);
-	int r = expo_render(&expo, out, render_sets, n_sets);
-	if (expo.n_errors) {
-		/* Each line names one dropped family or series, as client_golang's gathering errors do. */
-		char *p = expo.errors.p, *line;
-		while ((line = next_line(&p)))
-			log_error("error gathering metrics", "err", line);
-	}
+	n_render_sets = n_sets;
 	if (self_set.error)
 		log_error("self metrics incomplete", "err", strerror(-self_set.error));
+	fdcache_sweep();
+}
+
+/* Renders the last collection in format f into out (replacing its content); *errors is set to the count of
+ * families and series dropped as gathering errors, each logged. Only the scrape thread (or scrape_once's
+ * caller) renders, and before the next collection. Returns 0 or -ENOMEM. */
+static int render(enum scrape_format f, struct strbuf *out, unsigned *errors)
+{
+	int r = -EINVAL;
+
+	sb_reset(out);
+	*errors = 0;
+	switch (f) {
+	case SCRAPE_FORMAT_TEXT:
+		r = expo_render(&expo, out, render_sets, n_render_sets);
+		*errors = expo.n_errors;
+		if (expo.n_errors) {
+			/* Each line names one dropped family or series, as client_golang's gathering errors do. */
+			char *p = expo.errors.p, *line;
+			while ((line = next_line(&p)))
+				log_error("error gathering metrics", "err", line);
+		}
+		break;
+	case SCRAPE_FORMATS:
+		break;
+	}
+	return r;
+}
+
+/* After the last render of a collection: the self metrics give the shared arena back, and the arena its
+ * chunks this collection did not reach. */
+static void collection_done(void)
+{
 	shared_mem.arena = self_set.arena;
 	self_set.arena = (struct arena){ 0 };
 	arena_trim(&shared_mem.arena);
-	return r;
 }
 
 int scrape_once(const struct scrape_selection *sel, double timeout, struct strbuf *out)
 {
+	unsigned errors;
+
 	pthread_mutex_lock(&collect_mu);
-	int r = collect_and_render(sel, timeout, out);
+	collect(sel, timeout);
+	int r = render(SCRAPE_FORMAT_TEXT, out, &errors);
+	collection_done();
 	pthread_mutex_unlock(&collect_mu);
 	return r;
 }
@@ -741,7 +788,7 @@ void scrape_output_unref(struct scrape_output *o)
 		free(o);
 }
 
-static struct scrape_output *output_plain(const char *data, size_t len)
+static struct scrape_output *output_plain(enum scrape_format f, const char *data, size_t len)
 {
 	struct scrape_output *o = malloc(sizeof(*o) + len + 1);
 
@@ -749,6 +796,7 @@ static struct scrape_output *output_plain(const char *data, size_t len)
 		return NULL;
 	atomic_init(&o->refs, 1);
 	o->len = len;
+	o->format = f;
 	o->gzip = false;
 	memcpy(o->data, data, len);
 	o->data[len] = '\0';
@@ -762,7 +810,7 @@ static struct scrape_output *output_plain(const char *data, size_t len)
  * and writes the gzip wrapper itself. */
 #define GZIP_LEVEL 1
 
-static struct scrape_output *output_gzip(const char *data, size_t len)
+static struct scrape_output *output_gzip(enum scrape_format f, const char *data, size_t len)
 {
 	struct scrape_output *o, *shrunk;
 
@@ -783,6 +831,7 @@ static struct scrape_output *output_gzip(const char *data, size_t len)
 		o = shrunk;
 	atomic_init(&o->refs, 1);
 	o->len = out_len;
+	o->format = f;
 	o->gzip = true;
 	return o;
 }
@@ -812,9 +861,7 @@ bool scrape_healthy(void)
 static void run_group(struct scrape_job *group)
 {
 	double timeout = 0;
-	struct scrape_output *plain = NULL, *gz = NULL;
 	struct scrape_job **tail = &group;
-	int r;
 
 	for (struct scrape_job *j = group; j; j = j->next)
 		if (j->timeout > 0 && (timeout <= 0 || j->timeout < timeout))
@@ -829,7 +876,7 @@ static void run_group(struct scrape_job *group)
 	current.sel = group->sel;
 	current.joined = NULL;
 	pthread_mutex_unlock(&queue.mu);
-	r = collect_and_render(&group->sel, timeout, &text);
+	collect(&group->sel, timeout);
 	pthread_mutex_lock(&queue.mu);
 	current.open = false;
 	while (*tail)
@@ -841,25 +888,36 @@ static void run_group(struct scrape_job *group)
 	collect_started = 0;
 	pthread_mutex_unlock(&info_lock);
 	pthread_mutex_unlock(&collect_mu);
+
+	/* Each format is rendered once and each encoding of it made once, for the jobs that ask for them. The
+	 * sets stay as they are until this thread's next collection, so rendering needs no lock. */
+	struct scrape_output *outs[SCRAPE_FORMATS][2] = { { NULL } };
+	int rendered[SCRAPE_FORMATS] = { 0 }; /* 0 not yet, 1 done, -1 failed */
+	unsigned errors[SCRAPE_FORMATS] = { 0 };
 	for (struct scrape_job *j = group, *next; j; j = next) {
+		enum scrape_format f = j->format < SCRAPE_FORMATS ? j->format : SCRAPE_FORMAT_TEXT;
 		next = j->next;
-		j->status = 500;
+		if (!rendered[f])
+			rendered[f] = render(f, &rendered_buf[f], &errors[f]) < 0 ? -1 : 1;
+		struct scrape_output **slot = &outs[f][j->gzip];
+		if (rendered[f] > 0 && !*slot)
+			*slot = j->gzip ? output_gzip(f, rendered_buf[f].p, rendered_buf[f].len)
+					: output_plain(f, rendered_buf[f].p, rendered_buf[f].len);
+		j->gather_errors = errors[f];
 		j->out = NULL;
-		j->gather_errors = expo.n_errors;
-		if (r >= 0) {
-			struct scrape_output **slot = j->gzip ? &gz : &plain;
-			if (!*slot)
-				*slot = j->gzip ? output_gzip(text.p, text.len) : output_plain(text.p, text.len);
-			if (*slot) {
-				atomic_fetch_add(&(*slot)->refs, 1);
-				j->out = *slot;
-				j->status = 200;
-			}
+		j->result = SCRAPE_FAILED;
+		if (rendered[f] > 0 && *slot) {
+			atomic_fetch_add(&(*slot)->refs, 1);
+			j->out = *slot;
+			j->result = SCRAPE_OK;
 		}
 		j->done(j);
 	}
-	scrape_output_unref(plain);
-	scrape_output_unref(gz);
+	collection_done();
+	for (size_t f = 0; f < SCRAPE_FORMATS; f++) {
+		scrape_output_unref(outs[f][0]);
+		scrape_output_unref(outs[f][1]);
+	}
 }
 
 static void *scrape_thread(void *arg)
@@ -904,7 +962,7 @@ void scrape_submit(struct scrape_job *job)
 	if (queue.stop || !queue.running) {
 		/* Shutting down: answer at once, so no request is left waiting for a thread that is gone. */
 		pthread_mutex_unlock(&queue.mu);
-		job->status = 503;
+		job->result = SCRAPE_STOPPING;
 		job->out = NULL;
 		job->gather_errors = 0;
 		job->done(job);
