@@ -457,17 +457,20 @@ static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 	return (ssize_t)len;
 }
 
-ssize_t file_read(const char *path, struct strbuf *b)
+/* Runs use() on a descriptor for path: the cached one when there is one (kept set), otherwise a fresh
+ * one, which is kept afterwards when it is on a kernel filesystem. A result for which stale() is true
+ * means the object behind a kept descriptor went away: it is dropped and the path opened again. dir
+ * selects directories (listed through their offset, so one listing at a time uses a kept descriptor; a
+ * second one opens the directory anew). Returns what use() returned, or -errno of the open; a missing
+ * path under a kernel root is remembered (fdc_note_absent) and answered from memory until its recheck. */
+static ssize_t with_fd(const char *path, bool dir, ssize_t (*use)(int fd, enum read_kind kind, bool kept, void *arg),
+		       bool (*stale)(ssize_t r), void *arg)
 {
-	uint32_t h;
+	uint32_t h = strhash(path);
 	struct fd_entry *e;
 	ssize_t n;
 	int fd;
 
-	if (!path)
-		return -ENOMEM;
-	h = strhash(path);
-	sb_reset(b);
 	/* Readers share the lock, so collectors on different threads read in parallel; a sweep or an insert
 	 * takes it alone and so can never close a descriptor under a reader. */
 	pthread_rwlock_rdlock(&fdc.lock);
@@ -476,27 +479,46 @@ ssize_t file_read(const char *path, struct strbuf *b)
 		pthread_rwlock_unlock(&fdc.lock);
 		return n;
 	}
-	if (e && e->fd >= 0 && e->kind != READ_DIR) {
+	if (e && e->fd >= 0 && (e->kind == READ_DIR) == dir &&
+	    (!dir || !__atomic_exchange_n(&e->busy, 1, __ATOMIC_ACQUIRE))) {
 		__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
 		fd = e->fd;
-		n = read_whole(fd, b, e->kind);
+		n = use(fd, e->kind, true, arg);
+		if (dir)
+			__atomic_store_n(&e->busy, 0, __ATOMIC_RELEASE);
 		pthread_rwlock_unlock(&fdc.lock);
-		if (!object_gone(n))
+		if (!stale(n))
 			return n;
 		fdc_drop(path, h, fd);
 	} else {
 		pthread_rwlock_unlock(&fdc.lock);
 	}
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (dir ? O_DIRECTORY : O_NOCTTY));
 	if (fd < 0)
 		return fdc_note_absent(path, h, errno);
 	enum read_kind kind;
 	bool kernel = kernel_fs_kind(fd, &kind);
-	n = read_whole(fd, b, kind);
-	if (!(kernel && !object_gone(n) && fdc_keep(path, h, fd, kind, 0)))
+	if (dir)
+		kind = READ_DIR;
+	n = use(fd, kind, false, arg);
+	if (!(kernel && !stale(n) && fdc_keep(path, h, fd, kind, 0)))
 		close(fd);
 	return n;
+}
+
+static ssize_t read_file(int fd, enum read_kind kind, bool kept, void *b)
+{
+	(void)kept;
+	return read_whole(fd, b, kind);
+}
+
+ssize_t file_read(const char *path, struct strbuf *b)
+{
+	if (!path)
+		return -ENOMEM;
+	sb_reset(b);
+	return with_fd(path, false, read_file, object_gone, b);
 }
 
 ssize_t file_read_at(int dirfd, const char *name, struct strbuf *b)
@@ -629,50 +651,38 @@ static ssize_t list_fd(int fd, struct arena *a, char ***names)
 	return (ssize_t)n;
 }
 
+struct listing {
+	struct arena *a;
+	char ***names;
+};
+
+static ssize_t list_dir(int fd, enum read_kind kind, bool kept, void *arg)
+{
+	struct listing *l = arg;
+
+	(void)kind;
+	if (kept && lseek(fd, 0, SEEK_SET) != 0)
+		return -errno;
+	return list_fd(fd, l->a, l->names);
+}
+
+/* A removed kernfs or procfs directory lists as empty through a descriptor kept open on it, and one
+ * created again under the same name is a new directory: an empty listing is checked by opening the path
+ * again, and so is any error but a lack of memory. */
+static bool listing_stale(ssize_t n)
+{
+	return n <= 0 && n != -ENOMEM;
+}
+
 ssize_t dir_list(const char *path, struct arena *a, char ***names)
 {
-	uint32_t h;
-	struct fd_entry *e;
-	ssize_t n;
-	int fd;
+	struct listing l = { a, names };
 
 	if (!path)
 		return -ENOMEM;
 	if (!*path) /* an unset directory flag: open("") fails the same way */
 		return -ENOENT;
-	h = strhash(path);
-	pthread_rwlock_rdlock(&fdc.lock);
-	e = fdc_find(path, h);
-	if ((n = fdc_absent(e)) < 0) {
-		pthread_rwlock_unlock(&fdc.lock);
-		return n;
-	}
-	/* A kept directory is listed again from offset 0. Two listings at once would share the offset: the
-	 * second opens the directory anew. */
-	if (e && e->fd >= 0 && e->kind == READ_DIR && !__atomic_exchange_n(&e->busy, 1, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
-		fd = e->fd;
-		n = lseek(fd, 0, SEEK_SET) == 0 ? list_fd(fd, a, names) : -errno;
-		__atomic_store_n(&e->busy, 0, __ATOMIC_RELEASE);
-		pthread_rwlock_unlock(&fdc.lock);
-		/* A removed kernfs or procfs directory lists as empty through a descriptor kept open on it, and
-		 * one created again under the same name is a new directory: an empty listing is checked by
-		 * opening the path again, and so is any error. */
-		if (n > 0 || n == -ENOMEM)
-			return n;
-		fdc_drop(path, h, fd);
-	} else {
-		pthread_rwlock_unlock(&fdc.lock);
-	}
-
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return fdc_note_absent(path, h, errno);
-	n = list_fd(fd, a, names);
-	enum read_kind kind;
-	if (!(n > 0 && kernel_fs_kind(fd, &kind) && fdc_keep(path, h, fd, READ_DIR, 0)))
-		close(fd);
-	return n;
+	return with_fd(path, true, list_dir, listing_stale, &l);
 }
 
 /* stat(2) that answers -ENOENT (or -ENOTDIR) without a system call for a path remembered as missing. */
