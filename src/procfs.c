@@ -359,13 +359,14 @@ void fdcache_close_all(void)
 	pthread_rwlock_unlock(&fdc.lock);
 }
 
-/* Whether path is under a root that is the kernel's procfs or sysfs. */
+/* Whether path is under a root that is the kernel's procfs or sysfs, outside the directories of
+ * processes (/proc/<pid>/...: a pid that went away comes back as another process). */
 static bool under_kernel_root(const char *path)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fdc.kroot); i++) {
 		size_t n = fdc.kroot[i] ? strlen(fdc.kroot[i]) : 0;
 		if (n && strncmp(path, fdc.kroot[i], n) == 0 && (path[n] == '/' || path[n] == '\0'))
-			return true;
+			return !(i == 0 && path[n] == '/' && path[n + 1] >= '0' && path[n + 1] <= '9');
 	}
 	return false;
 }

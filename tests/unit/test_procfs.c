@@ -241,8 +241,21 @@ static void test_absence(void)
 	CHECK_INT(file_read(path, &b), -ENOENT);
 	CHECK_INT(dir_list(dir, &a, &names), -ENOENT);
 	CHECK(!path_is_dir(dir));
-	/* A path not under the root is looked up every time. */
+	/* A path not under the root is looked up every time, and so is a process's directory under the procfs
+	 * root (fdcache_test_absence() makes root the procfs root): pids are reused. */
 	CHECK_INT(file_read("/tmp/nodex-absence-none/x", &b), -ENOENT);
+	char pid_path[160];
+	snprintf(pid_path, sizeof(pid_path), "%s/123/stat", root);
+	CHECK_INT(file_read(pid_path, &b), -ENOENT);
+	snprintf(pid_path, sizeof(pid_path), "%s/123", root);
+	CHECK(mkdir(pid_path, 0700) == 0);
+	snprintf(pid_path, sizeof(pid_path), "%s/123/stat", root);
+	f = fopen(pid_path, "w");
+	CHECK(f && fputs("x\n", f) >= 0 && fclose(f) == 0);
+	CHECK_INT(file_read(pid_path, &b), 2);
+	unlink(pid_path);
+	snprintf(pid_path, sizeof(pid_path), "%s/123", root);
+	rmdir(pid_path);
 	usleep(350 * 1000);
 	CHECK_INT(file_read(path, &b), 2);
 	CHECK_INT(dir_list(dir, &a, &names), 0);
