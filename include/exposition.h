@@ -32,7 +32,10 @@ struct fam_ref {
 };
 
 struct expo {
-	struct fam_ref *refs;
+	struct fam_ref *refs;   /* every family, in set order */
+	struct fam_ref *sorted; /* the same by name */
+	size_t *order;          /* the last render's order: sorted[j] = refs[order[j]] */
+	size_t n_order;
 	size_t cap_refs;
 	struct sample **samples;
 	size_t cap_samples;

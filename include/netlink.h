@@ -22,14 +22,20 @@ struct nl_sock {
 	int fd;       /* -1 when closed, or when nl_fake answers */
 	int protocol; /* NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_GENERIC */
 	uint32_t seq;
+	bool busy;        /* a request's answer has not been read to its end */
 	struct strbuf rx; /* receive buffer, grown to the largest datagram */
 };
 
 /* Opens a netlink socket of the given protocol (close-on-exec, with a receive timeout so a scrape never
- * hangs). Returns 0 or a negative errno. */
+ * hangs), or takes the one nl_close() kept. Returns 0 or a negative errno. */
 int nl_open(struct nl_sock *s, int protocol);
-/* Closes the socket and frees its buffer. Safe on a closed or zeroed socket. */
+/* Frees the buffer and closes the socket, or keeps it for the next nl_open() of its protocol (one idle
+ * socket per protocol). Safe on a closed or zeroed socket. */
 void nl_close(struct nl_sock *s);
+/* Closes the kept sockets (shutdown, tests that count descriptors). */
+void nl_pool_close(void);
+/* Bytes of the first receive buffer of a request (32 kB; tests make it small to cut datagrams). */
+extern size_t nl_rx_size;
 
 /* Sends a request: a netlink header of the given type with NLM_F_REQUEST | flags, followed by len bytes of
  * payload. Reads the replies: for NLM_F_DUMP until NLMSG_DONE, otherwise until the first reply or
@@ -38,7 +44,7 @@ void nl_close(struct nl_sock *s);
  * marks as interrupted (NLM_F_DUMP_INTR) is retried up to three times.
  * Returns 0 or a negative errno: the kernel's error (NLMSG_ERROR or a negative NLMSG_DONE status),
  * -EBADMSG for malformed framing, -ETIMEDOUT when the kernel does not answer, -EINTR when every dump
- * attempt was interrupted, -ENOMEM. */
+ * attempt was interrupted, -EMSGSIZE when a datagram outgrew the buffer on every attempt, -ENOMEM. */
 int nl_transact(struct nl_sock *s, uint16_t type, uint16_t flags, const void *payload, size_t len,
 		struct strbuf *out);
 

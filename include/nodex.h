@@ -26,6 +26,16 @@ static inline bool startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* FNV-1a of a string, for hash tables keyed by names and paths. */
+static inline uint32_t strhash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 /* Returns true when s ends with suffix. */
 static inline bool endswith(const char *s, const char *suffix)
 {

@@ -70,6 +70,9 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names);
 
 /* Returns true when path exists and is a directory (following symlinks). */
 bool path_is_dir(const char *path);
+/* Returns 0 when path exists (following symlinks), or the negative errno of stat(2). Like path_is_dir(),
+ * it answers a path remembered as missing (see paths_init()) without a system call. */
+int path_exists(const char *path);
 
 /* Go's path.Clean: the shortest equivalent path, without repeated or trailing slashes, "." elements or
  * resolvable ".." elements ("" becomes "."). node_exporter prints paths that went through filepath.Join,
@@ -86,6 +89,30 @@ void fdcache_close_all(void);
 size_t fdcache_size(void);
 /* Turns caching off or on (tests that rewrite files under a kernel filesystem). Default on. */
 void fdcache_enable(bool on);
+/* Tests: remember missing paths under root, as under a kernel root (see paths_init()), for seconds. */
+void fdcache_test_absence(const char *root, double seconds);
+
+/* The type of the filesystem that holds path (absolute, cleaned), from the text of a mountinfo file: the
+ * mount whose mount point is the longest prefix of path on a component boundary. Symlinks in path are not
+ * followed: resolving them would touch the very filesystems in question. Writes the type to fstype (size
+ * bytes). Returns 0, or -ENOENT when no mount holds path, or -EINVAL for a malformed line. mountinfo is
+ * not modified. */
+int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size_t size);
+
+/* Looks up how the configured roots are mounted (/proc/self/mountinfo); call it once the roots are set
+ * and again whenever they change (it empties the descriptor cache). Under a procfs root that is a proc
+ * mount and a sysfs root that is a sysfs mount, file_read(), dir_list() and path_is_dir() remember a path
+ * they found missing (ENOENT, ENOTDIR) and answer the same without a system call for the next minute:
+ * kernfs and procfs directories keep their mtime when entries come and go, so looking is the only way to
+ * know. Returns whether a read under one of the roots may block for good: false only when the procfs and
+ * sysfs roots are those mounts and the rootfs and udev roots are on local filesystems (ext4, xfs, btrfs,
+ * tmpfs, overlay, ...); NFS, CIFS, FUSE, 9p, any other type, or an unreadable mount table: true. */
+bool paths_init(void);
+/* Whether the rootfs root was on a local filesystem at the last paths_init(). */
+bool paths_rootfs_local(void);
+/* Whether a filesystem type is local: its calls wait on memory or a disk at worst, never on a network or
+ * a user-space daemon (ext4, xfs, btrfs, tmpfs, overlay, ...; not nfs, cifs, fuse.*, 9p, ceph, ...). */
+bool fstype_is_local(const char *type);
 
 /* Strict number parsing. Each parses a number at the start of s (leading blanks allowed), sets *end just
  * past it, and returns 0 or -EINVAL (no digits) or -ERANGE (overflow). Nothing is written to *out on

@@ -19,10 +19,18 @@ struct scrape_selection {
 	uint64_t bits[SCRAPE_MAX_COLLECTORS / 64];
 };
 
+/* How a job ended. */
+enum scrape_result {
+	SCRAPE_OK,       /* out holds the rendered scrape */
+	SCRAPE_FAILED,   /* rendering or compressing failed (out of memory) */
+	SCRAPE_STOPPING, /* nodex is shutting down; nothing was collected */
+};
+
 /* The bytes of one rendered scrape, shared by every job that asked for them. */
 struct scrape_output {
 	atomic_int refs;
 	size_t len;
+	enum expo_format format;
 	bool gzip;
 	char data[];
 };
@@ -36,12 +44,12 @@ struct scrape_job {
 	enum expo_format format;
 	bool gzip;
 	double timeout; /* seconds the scraper will wait (0: the configured default) */
-	/* Called on the scrape thread once status and out are set. */
+	/* Called on the scrape thread once result and out are set. */
 	void (*done)(struct scrape_job *job);
 	void *cls;
-	int status;                /* 200, 500 when rendering failed, 503 when nodex is stopping */
+	enum scrape_result result;
 	unsigned gather_errors;    /* families or series dropped while rendering */
-	struct scrape_output *out; /* one reference, owned by the job's receiver */
+	struct scrape_output *out; /* one reference, owned by the job's receiver; NULL unless SCRAPE_OK */
 };
 
 struct scrape_config {
@@ -85,7 +93,7 @@ int scrape_select(struct scrape_selection *sel, const char *const *collect, size
 
 /* Queues a job for the scrape thread, or adds it to the collection in progress when that one is for the
  * same selection; job->done is called once for each job either way. Once scrape_stop() has begun, the job
- * is done at once with status 503 (done() runs on the calling thread). */
+ * is done at once with SCRAPE_STOPPING (done() runs on the calling thread). */
 void scrape_submit(struct scrape_job *job);
 
 /* Runs one collection on the calling thread and renders it as text into out (tests, --check). Must not

@@ -4,8 +4,11 @@
 #include "arena.h"
 
 #define ARENA_ALIGN 16
-/* Most collectors need a few kB per run and there are dozens of them: start small and double. */
+/* Most collectors need a few kB per run and there are dozens of them: start small and double, up to
+ * ARENA_MAX_CHUNK; beyond that, chunks of that size (a larger request gets a chunk of its own size), so a
+ * large run does not leave a chunk twice its need behind. */
 #define ARENA_MIN_CHUNK 4096
+#define ARENA_MAX_CHUNK (64 * 1024)
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -33,6 +36,9 @@ double now_realtime(void)
 static struct arena_chunk *chunk_new(size_t n, size_t prev)
 {
 	size_t size = prev * 2 > ARENA_MIN_CHUNK ? prev * 2 : ARENA_MIN_CHUNK;
+
+	if (size > ARENA_MAX_CHUNK)
+		size = ARENA_MAX_CHUNK;
 
 	if (size < n)
 		size = n;
@@ -147,6 +153,20 @@ void arena_reset(struct arena *a)
 	for (struct arena_chunk *c = a->first; c; c = c->next)
 		c->used = 0;
 	a->cur = a->first;
+}
+
+void arena_trim(struct arena *a)
+{
+	struct arena_chunk *c = a->cur ? a->cur->next : NULL;
+
+	if (!a->cur)
+		return;
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->cur->next = NULL;
 }
 
 void arena_free(struct arena *a)

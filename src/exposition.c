@@ -23,27 +23,52 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 void expo_free(struct expo *e)
 {
 	free(e->refs);
+	free(e->sorted);
+	free(e->order);
 	free(e->samples);
 	sb_free(&e->errors);
 	memset(e, 0, sizeof(*e));
 }
 
+/* Writes s at p with the text format's escaping (backslash, newline, and the double quote when quote is
+ * set) and returns the end. p needs room for 2 * strlen(s) bytes. */
+static char *put_escaped(char *p, const char *s, bool quote)
+{
+	/* Most texts need no escaping at all: copy the run of plain bytes at once. */
+	size_t n = strcspn(s, quote ? "\\\n\"" : "\\\n");
+
+	memcpy(p, s, n);
+	p += n;
+	for (s += n; *s; s++) {
+		char c = *s;
+		if (c == '\\' || c == '\n' || (quote && c == '"')) {
+			*p++ = '\\';
+			c = c == '\n' ? 'n' : c;
+		}
+		*p++ = c;
+	}
+	return p;
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Ends a write into out's reserved room at p. */
+static int put_end(struct strbuf *out, char *p)
+{
+	out->len = (size_t)(p - out->p);
+	*p = '\0';
+	return 0;
+}
+
 int expo_escape(struct strbuf *out, const char *s, bool quote)
 {
-	const char *p = s;
-	int r = 0;
-
-	for (;;) {
-		size_t n = strcspn(p, quote ? "\\\n\"" : "\\\n");
-		if ((r = sb_append(out, p, n)) < 0)
-			return r;
-		p += n;
-		if (!*p)
-			return 0;
-		if ((r = sb_append(out, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\", 2)) < 0)
-			return r;
-		p++;
-	}
+	if (sb_reserve(out, 2 * strlen(s)) < 0)
+		return -ENOMEM;
+	return put_end(out, put_escaped(out->p + out->len, s, quote));
 }
 
 static int cmp_fam(const void *a, const void *b)
@@ -102,6 +127,26 @@ static int cmp_sample(const void *a, const void *b, void *arg)
 	return 0;
 }
 
+/* Sorts v[0..n) by label values, keeping the order of equal ones (the first of duplicate series is the
+ * one printed), as glibc's merge sort does. Most unsorted families are short (a few devices times a
+ * few modes): insertion sort, without qsort's indirect calls, for those. */
+static void sort_samples(struct sample **v, size_t n, struct family *f)
+{
+	if (n > 32) {
+		qsort_r(v, n, sizeof(*v), cmp_sample, f);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct sample *x = v[i];
+		size_t j = i;
+		while (j > 0 && cmp_sample(&v[j - 1], &x, f) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
 static bool same_labels(const struct family *a, const struct family *b)
 {
 	if (a->n_labels != b->n_labels)
@@ -130,19 +175,36 @@ static void describe_series(struct strbuf *o, const struct family *f, const stru
 }
 
 /* A metric name is [a-zA-Z_:][a-zA-Z0-9_:]*, a label name [a-zA-Z_][a-zA-Z0-9_]* without the "__" that
- * Prometheus reserves: what client_golang's Gather accepts and the text format can carry unquoted. */
+ * Prometheus reserves: what client_golang's Gather accepts and the text format can carry unquoted.
+ * name_class[c]: NAME_FIRST for what may start a label name, NAME_NEXT for what may follow in one,
+ * NAME_COLON for the colon only metric names may hold. */
+enum { NAME_NEXT = 1, NAME_FIRST = 2, NAME_COLON = 4 };
+#define NAME_LETTER NAME_FIRST | NAME_NEXT
+#define NAME_LETTERS(c)                                                                                     \
+	[c] = NAME_LETTER, [c + 1] = NAME_LETTER, [c + 2] = NAME_LETTER, [c + 3] = NAME_LETTER,             \
+	[c + 4] = NAME_LETTER, [c + 5] = NAME_LETTER, [c + 6] = NAME_LETTER, [c + 7] = NAME_LETTER,         \
+	[c + 8] = NAME_LETTER, [c + 9] = NAME_LETTER, [c + 10] = NAME_LETTER, [c + 11] = NAME_LETTER,       \
+	[c + 12] = NAME_LETTER, [c + 13] = NAME_LETTER, [c + 14] = NAME_LETTER, [c + 15] = NAME_LETTER,     \
+	[c + 16] = NAME_LETTER, [c + 17] = NAME_LETTER, [c + 18] = NAME_LETTER, [c + 19] = NAME_LETTER,     \
+	[c + 20] = NAME_LETTER, [c + 21] = NAME_LETTER, [c + 22] = NAME_LETTER, [c + 23] = NAME_LETTER,     \
+	[c + 24] = NAME_LETTER, [c + 25] = NAME_LETTER
+static const unsigned char name_class[256] = {
+	NAME_LETTERS('a'), NAME_LETTERS('A'), ['_'] = NAME_LETTER, [':'] = NAME_COLON,
+	['0'] = NAME_NEXT, ['1'] = NAME_NEXT, ['2'] = NAME_NEXT, ['3'] = NAME_NEXT, ['4'] = NAME_NEXT,
+	['5'] = NAME_NEXT, ['6'] = NAME_NEXT, ['7'] = NAME_NEXT, ['8'] = NAME_NEXT, ['9'] = NAME_NEXT,
+};
+
 static bool valid_name(const char *s, bool metric)
 {
-	if (!metric && s[0] == '_' && s[1] == '_')
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned colon = metric ? NAME_COLON : 0;
+
+	if (!(name_class[*p] & (NAME_FIRST | colon)) || (!metric && p[0] == '_' && p[1] == '_'))
 		return false;
-	for (size_t i = 0;; i++) {
-		char c = s[i];
-		if (!c)
-			return i > 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':') ||
-		      (i > 0 && c >= '0' && c <= '9')))
+	while (*++p)
+		if (!(name_class[*p] & (NAME_NEXT | colon)))
 			return false;
-	}
+	return true;
 }
 
 static bool family_names_valid(const struct family *f)
@@ -170,46 +232,72 @@ static bool labels_utf8(const struct family *f, const struct sample *s)
 	return true;
 }
 
-/* Writes name{labels[,extra="bound"]} value\n. */
+/* Writes name{labels[,extra="bound"]} value\n: the room for the whole line is reserved once, then the
+ * bytes are written in place. */
 static int write_line(struct strbuf *out, const char *name, const char *suffix, const struct family *f,
 		      const struct sample *s, const char *extra, double bound, double value)
 {
-	char num[FMT_DOUBLE_MAX];
-	size_t n;
-
-	sb_puts(out, name);
-	if (suffix)
-		sb_puts(out, suffix);
+	size_t name_len = strlen(name), suffix_len = suffix ? strlen(suffix) : 0, extra_len = extra ? strlen(extra) : 0;
+	size_t need = name_len + suffix_len + extra_len + 2 * FMT_DOUBLE_MAX + 8;
 	bool any = extra != NULL;
 
-	for (unsigned i = 0; i < f->n_labels && !any; i++)
-		any = s->lv[i] != metric_label_absent;
+	for (unsigned i = 0; i < f->n_labels; i++) {
+		if (s->lv[i] == metric_label_absent)
+			continue;
+		need += strlen(f->label_names[i]) + 2 * strlen(s->lv[i]) + 4;
+		any = true;
+	}
+	if (sb_reserve(out, need) < 0)
+		return -ENOMEM;
+	char *p = put(out->p + out->len, name, name_len);
+	p = put(p, suffix ? suffix : "", suffix_len);
 	if (any) {
 		char sep = '{';
 		for (unsigned i = 0; i < f->n_labels; i++) {
 			if (s->lv[i] == metric_label_absent)
 				continue;
-			sb_putc(out, sep);
-			sb_puts(out, f->label_names[i]);
-			sb_append(out, "=\"", 2);
-			expo_escape(out, s->lv[i], true);
-			sb_putc(out, '"');
+			*p++ = sep;
+			p = put(p, f->label_names[i], strlen(f->label_names[i]));
+			*p++ = '=';
+			*p++ = '"';
+			p = put_escaped(p, s->lv[i], true);
+			*p++ = '"';
 			sep = ',';
 		}
 		if (extra) {
-			sb_putc(out, sep);
-			sb_puts(out, extra);
-			sb_append(out, "=\"", 2);
-			n = fmt_double(num, bound);
-			sb_append(out, num, n);
-			sb_putc(out, '"');
+			*p++ = sep;
+			p = put(p, extra, extra_len);
+			*p++ = '=';
+			*p++ = '"';
+			p += fmt_double(p, bound);
+			*p++ = '"';
 		}
-		sb_putc(out, '}');
+		*p++ = '}';
 	}
-	sb_putc(out, ' ');
-	n = fmt_double(num, value);
-	sb_append(out, num, n);
-	return sb_putc(out, '\n');
+	*p++ = ' ';
+	p += fmt_double(p, value);
+	*p++ = '\n';
+	return put_end(out, p);
+}
+
+/* Writes the # HELP and # TYPE lines of family f. */
+static int write_header(struct strbuf *out, const struct family *f)
+{
+	size_t name_len = strlen(f->name);
+	const char *type = metric_type_name(f->type);
+
+	if (sb_reserve(out, 2 * name_len + 2 * strlen(f->help) + strlen(type) + 20) < 0)
+		return -ENOMEM;
+	char *p = put(out->p + out->len, "# HELP ", 7);
+	p = put(p, f->name, name_len);
+	*p++ = ' ';
+	p = put_escaped(p, f->help, false);
+	p = put(p, "\n# TYPE ", 8);
+	p = put(p, f->name, name_len);
+	*p++ = ' ';
+	p = put(p, type, strlen(type));
+	*p++ = '\n';
+	return put_end(out, p);
 }
 
 static int write_sample(struct strbuf *out, const struct family *f, const struct sample *s)
@@ -240,15 +328,8 @@ static int write_sample(struct strbuf *out, const struct family *f, const struct
 /* HELP, TYPE and the series of one family in the text format. */
 static int write_family(struct strbuf *out, const struct family *f, struct sample *const *samples, size_t n)
 {
-	sb_append(out, "# HELP ", 7);
-	sb_puts(out, f->name);
-	sb_putc(out, ' ');
-	expo_escape(out, f->help, false);
-	sb_append(out, "\n# TYPE ", 8);
-	sb_puts(out, f->name);
-	sb_putc(out, ' ');
-	sb_puts(out, metric_type_name(f->type));
-	sb_putc(out, '\n');
+	if (write_header(out, f) < 0)
+		return -ENOMEM;
 	for (size_t j = 0; j < n; j++)
 		if (write_sample(out, f, samples[j]) < 0)
 			return -ENOMEM;
@@ -269,6 +350,29 @@ const char *expo_content_type(enum expo_format fmt)
 	}
 }
 
+/* Puts e->refs[0..n) in name order into e->sorted; ties keep set order, so the first family registered
+ * under a name defines its type and help. The collectors register the same families in the same order
+ * scrape after scrape, so the last render's order is tried first: checking that it is still sorted
+ * costs n - 1 comparisons, sorting about n log n. */
+static void sort_families(struct expo *e, size_t n)
+{
+	bool sorted = e->n_order == n;
+
+	for (size_t j = 0; sorted && j < n; j++) {
+		e->sorted[j] = e->refs[e->order[j]];
+		sorted = j == 0 || cmp_fam(&e->sorted[j - 1], &e->sorted[j]) < 0;
+	}
+	if (sorted)
+		return;
+	if (n) /* qsort with a NULL base is undefined even for n == 0 */
+		memcpy(e->sorted, e->refs, n * sizeof(*e->sorted));
+	if (n > 1)
+		qsort(e->sorted, n, sizeof(*e->sorted), cmp_fam);
+	for (size_t j = 0; j < n; j++)
+		e->order[j] = e->sorted[j].order;
+	e->n_order = n;
+}
+
 int expo_render(struct expo *e, struct strbuf *out, struct metric_set *const *sets, size_t n_sets)
 {
 	return expo_render_as(e, out, sets, n_sets, EXPO_TEXT);
@@ -283,22 +387,29 @@ int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const 
 	e->n_errors = 0;
 	for (i = 0; i < n_sets; i++)
 		n += sets[i] ? sets[i]->n_fams : 0;
-	if (grow((void **)&e->refs, &e->cap_refs, n, sizeof(*e->refs)) < 0)
-		return -ENOMEM;
+	if (n > e->cap_refs) {
+		size_t cap = e->cap_refs;
+		if (grow((void **)&e->refs, &cap, n, sizeof(*e->refs)) < 0 ||
+		    grow((void **)&e->sorted, &e->cap_refs, n, sizeof(*e->sorted)) < 0)
+			return -ENOMEM;
+		size_t *order = realloc(e->order, e->cap_refs * sizeof(*order));
+		if (!order)
+			return -ENOMEM;
+		e->order = order;
+		e->n_order = 0;
+	}
 	n = 0;
 	for (i = 0; i < n_sets; i++)
 		for (j = 0; sets[i] && j < sets[i]->n_fams; j++, n++)
 			e->refs[n] = (struct fam_ref){ sets[i]->fams[j], n };
-	/* Ties keep set order, so the first family registered under a name defines its type and help. */
-	if (n > 1) /* qsort with a NULL base (nothing rendered yet) is undefined even for n == 0 */
-		qsort(e->refs, n, sizeof(*e->refs), cmp_fam);
+	sort_families(e, n);
 
 	for (i = 0; i < n;) {
-		struct family *first = e->refs[i].f;
+		struct family *first = e->sorted[i].f;
 		size_t end = i + 1, total = first->n_samples;
 
-		while (end < n && streq(e->refs[end].f->name, first->name)) {
-			struct family *g = e->refs[end].f;
+		while (end < n && streq(e->sorted[end].f->name, first->name)) {
+			struct family *g = e->sorted[end].f;
 			if (g->type != first->type || !streq(g->help, first->help) || !same_labels(g, first)) {
 				sb_printf(&e->errors, "family %s dropped: its type, help or label names differ from "
 						      "an earlier family of that name\n", g->name);
@@ -327,8 +438,8 @@ int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const 
 		size_t m = 0;
 		bool sorted = true;
 		for (j = i; j < end; j++)
-			for (size_t k = 0; k < e->refs[j].f->n_samples; k++) {
-				struct sample *s = &e->refs[j].f->samples[k];
+			for (size_t k = 0; k < e->sorted[j].f->n_samples; k++) {
+				struct sample *s = &e->sorted[j].f->samples[k];
 				if (!labels_utf8(first, s)) {
 					sb_puts(&e->errors, "series dropped, a label value is not valid UTF-8: ");
 					describe_series(&e->errors, first, s);
@@ -346,7 +457,7 @@ int expo_render_as(struct expo *e, struct strbuf *out, struct metric_set *const 
 			continue;
 		}
 		if (!sorted)
-			qsort_r(e->samples, m, sizeof(*e->samples), cmp_sample, first);
+			sort_samples(e->samples, m, first);
 
 		/* Series whose labels repeat the one before are dropped: the first one collected stays. */
 		size_t kept = 1;

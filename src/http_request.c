@@ -507,11 +507,11 @@ static enum MHD_Result answer_scrape(struct req *r)
 
 	atomic_fetch_sub(&in_flight, 1);
 	atomic_fetch_add(&errors_gathering, r->job.gather_errors);
-	if (r->job.status == 503) {
+	if (r->job.result == SCRAPE_STOPPING) {
 		atomic_fetch_add(&requests_503, 1);
 		return http_error(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, "nodex is shutting down.");
 	}
-	if (r->job.status != 200 || !o) {
+	if (r->job.result != SCRAPE_OK || !o) {
 		atomic_fetch_add(&requests_500, 1);
 		atomic_fetch_add(&errors_encoding, 1);
 		return http_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,

@@ -2,6 +2,7 @@
  * through bounds-checked iterators. */
 #include <linux/genetlink.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -21,6 +22,35 @@ nl_fake_fn nl_fake;
 #define NETLINK_GET_STRICT_CHK 12
 #endif
 
+/* One idle socket per protocol, kept by nl_close() for the next nl_open(): a scrape opens the same two or
+ * three sockets every time, and socket, setsockopt, bind and close are four system calls each. The
+ * sequence number goes on from where the last user left it, so a late reply to an abandoned request
+ * (which nl_transact skips by its number) can never pass for an answer. */
+#define NL_POOL_PROTOCOLS 32
+
+static struct {
+	pthread_mutex_t mu;
+	int fd[NL_POOL_PROTOCOLS]; /* -1: none; 0 is a valid descriptor, so the table starts at -1 */
+	uint32_t seq[NL_POOL_PROTOCOLS];
+	bool ready;
+} pool = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* Takes the idle socket of protocol, or returns -1. Called with pool.mu held. */
+static int pool_take(int protocol, uint32_t *seq)
+{
+	if (!pool.ready) {
+		for (size_t i = 0; i < NL_POOL_PROTOCOLS; i++)
+			pool.fd[i] = -1;
+		pool.ready = true;
+	}
+	if (protocol < 0 || protocol >= NL_POOL_PROTOCOLS || pool.fd[protocol] < 0)
+		return -1;
+	int fd = pool.fd[protocol];
+	pool.fd[protocol] = -1;
+	*seq = pool.seq[protocol];
+	return fd;
+}
+
 int nl_open(struct nl_sock *s, int protocol)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -32,6 +62,13 @@ int nl_open(struct nl_sock *s, int protocol)
 	s->seq = (uint32_t)(now_monotonic() * 1000.0);
 	if (nl_fake)
 		return 0;
+	pthread_mutex_lock(&pool.mu);
+	fd = pool_take(protocol, &s->seq);
+	pthread_mutex_unlock(&pool.mu);
+	if (fd >= 0) {
+		s->fd = fd;
+		return 0;
+	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
@@ -47,10 +84,37 @@ int nl_open(struct nl_sock *s, int protocol)
 
 void nl_close(struct nl_sock *s)
 {
+	/* A socket whose last answer was not read to its end (a timeout, a malformed reply) is not kept: the
+	 * rest of that answer would meet the next request. */
+	if (s->fd >= 0 && !s->busy) {
+		uint32_t seq;
+		pthread_mutex_lock(&pool.mu);
+		int idle = pool_take(s->protocol, &seq);
+		if (idle < 0 && s->protocol >= 0 && s->protocol < NL_POOL_PROTOCOLS) {
+			pool.fd[s->protocol] = s->fd;
+			pool.seq[s->protocol] = s->seq;
+			s->fd = -1;
+		} else if (idle >= 0) {
+			pool.fd[s->protocol] = idle; /* put it back: one idle socket per protocol */
+		}
+		pthread_mutex_unlock(&pool.mu);
+	}
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	s->busy = false;
 	sb_free(&s->rx);
+}
+
+void nl_pool_close(void)
+{
+	pthread_mutex_lock(&pool.mu);
+	for (size_t i = 0; pool.ready && i < NL_POOL_PROTOCOLS; i++) {
+		if (pool.fd[i] >= 0)
+			close(pool.fd[i]);
+		pool.fd[i] = -1;
+	}
+	pthread_mutex_unlock(&pool.mu);
 }
 
 /* ---- iterators ---- */
@@ -255,25 +319,29 @@ static int nl_take_datagram(const void *p, size_t len, uint32_t seq, bool dump, 
 	return state;
 }
 
-/* Receives one datagram into s->rx, growing it to fit. Returns its length or a negative errno. */
+/* The receive buffer: the kernel sizes a dump's datagrams to the largest buffer it has seen a reader pass
+ * (up to 32 kB). Peeking at each datagram's size first (two system calls each) left that at the size of
+ * the last one, about 3 kB: two links per datagram. 8 kB holds a small host's link or neighbour dump in
+ * one datagram; a larger datagram is cut and the request made again with room for it. */
+size_t nl_rx_size = 8192;
+
+/* Receives one datagram into s->rx, with one system call. Returns its length, or a negative errno:
+ * -EMSGSIZE when the datagram was larger than the buffer and got cut (the buffer is grown to fit it; the
+ * request must be made again). */
 static ssize_t nl_recv(struct nl_sock *s)
 {
+	sb_reset(&s->rx);
+	if (s->rx.cap < nl_rx_size && sb_reserve(&s->rx, nl_rx_size - 1) < 0)
+		return -ENOMEM;
 	for (;;) {
-		ssize_t n = recv(s->fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		ssize_t n = recv(s->fd, s->rx.p, s->rx.cap - 1, MSG_TRUNC);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
 		}
-		sb_reset(&s->rx);
-		if (sb_reserve(&s->rx, (size_t)n + 1) < 0)
-			return -ENOMEM;
-		n = recv(s->fd, s->rx.p, s->rx.cap - 1, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-		}
+		if ((size_t)n > s->rx.cap - 1)
+			return sb_reserve(&s->rx, (size_t)n) < 0 ? -ENOMEM : -EMSGSIZE;
 		s->rx.len = (size_t)n;
 		return n;
 	}
@@ -331,17 +399,29 @@ static int nl_transact_once(struct nl_sock *s, uint16_t type, uint16_t flags, co
 	r = nl_send(s, &h, payload, len);
 	if (r < 0)
 		return r;
+	/* Until the answer has been read to its end, the socket cannot be handed to another request. */
+	s->busy = true;
+	bool cut = false;
 	for (;;) {
 		ssize_t n = nl_recv(s);
+		if (n == -EMSGSIZE) {
+			/* A datagram was lost to a short buffer: read the rest of this answer, then ask again. */
+			cut = true;
+			continue;
+		}
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
 			return -EBADMSG;
 		r = nl_take_datagram(s->rx.p, (size_t)n, h.nlmsg_seq, dump, out, intr);
+		if (r < 0 && r != -EBADMSG && r != -ENOMEM && r != -EOVERFLOW)
+			s->busy = false; /* the kernel's error ends the answer */
 		if (r < 0)
 			return r;
-		if (r == RX_DONE)
-			return 0;
+		if (r == RX_DONE) {
+			s->busy = false;
+			return cut ? -EMSGSIZE : 0;
+		}
 	}
 }
 
@@ -353,9 +433,13 @@ int nl_transact(struct nl_sock *s, uint16_t type, uint16_t flags, const void *pa
 
 	for (int i = 0; i < NL_DUMP_TRIES; i++) {
 		r = nl_transact_once(s, type, flags, payload, len, out, &intr);
+		if (r == -EMSGSIZE) /* the buffer now fits the largest datagram */
+			continue;
 		if (r < 0 || !intr)
 			return r;
 	}
+	if (r == -EMSGSIZE)
+		return r;
 	return -EINTR;
 }
 

@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <sys/resource.h>
 
 #include "procfs.h"
@@ -85,18 +84,12 @@ static void stat_metrics(struct metric_set *ms, struct strbuf *scratch)
 
 static void fd_metrics(struct metric_set *ms)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	long n = 0;
+	char **names;
+	ssize_t n = dir_list("/proc/self/fd", &ms->arena, &names);
 
-	if (d) {
-		while ((de = readdir(d)))
-			if (de->d_name[0] != '.')
-				n++;
-		closedir(d);
-		n--; /* the descriptor opendir itself holds */
-		metric_emit(ms, &open_fds_desc, (double)n);
-	}
+	/* One of the descriptors is the listing's own. */
+	if (n > 0)
+		metric_emit(ms, &open_fds_desc, (double)(n - 1));
 	metric_emit(ms, &max_fds_desc, rlimit_value(RLIMIT_NOFILE));
 	metric_emit(ms, &vmax_desc, rlimit_value(RLIMIT_AS));
 }

@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <math.h>
 #include <pthread.h>
@@ -149,38 +150,49 @@ const char *path_build(struct strbuf *b, enum nodex_root root, const char *fmt, 
 
 /* ---- the descriptor cache ---- */
 
-/* How a file's content comes back from read(2). */
+/* How a file's content comes back from read(2), or a directory. */
 enum read_kind {
 	READ_SHORT_IS_EOF, /* regular files and sysfs attributes: a short read means the end */
 	READ_UNTIL_ZERO,   /* procfs and cgroupfs seq_files: one read returns about a page at most */
+	READ_DIR,          /* a directory, listed again after lseek(0) */
 };
+
+#define FD_CLOSED (-1) /* the entry goes at the next rehash */
+#define FD_ABSENT (-2) /* the path was missing when last looked up */
+
+/* How long a path found missing under the kernel's procfs or sysfs is taken as missing. Their directory
+ * mtimes do not change when entries come and go (kernfs and procfs keep the mount-time stamp), so there
+ * is no cheaper sign of change than looking: a module loaded at run time (md, nfsd, a hwmon driver)
+ * shows up within this time. About 20 failing lookups per scrape on a typical host otherwise. */
+#define ABSENT_RECHECK 60.0
+/* Missing paths remembered at most (a path is short: about 100 bytes each). */
+#define ABSENT_MAX 1024
 
 struct fd_entry {
 	char *path; /* NULL: empty slot */
 	uint32_t hash;
-	int fd;
+	int fd;     /* a descriptor, FD_ABSENT or FD_CLOSED */
 	enum read_kind kind;
 	unsigned last_sweep;
+	int err;        /* FD_ABSENT: errno of the failed lookup (ENOENT, ENOTDIR) */
+	double recheck; /* FD_ABSENT: when to look again (monotonic seconds) */
+	int busy;       /* READ_DIR: a listing is using the descriptor's offset */
 };
 
 static struct {
 	pthread_rwlock_t lock;
 	struct fd_entry *slots;
 	size_t n_slots;
-	size_t used;
+	size_t used; /* entries, missing paths included */
+	size_t n_fds;
 	size_t max; /* cap on cached descriptors, from RLIMIT_NOFILE */
 	unsigned sweep;
 	bool disabled;
-} fdc = { .lock = PTHREAD_RWLOCK_INITIALIZER, .max = 0 };
-
-static uint32_t hash_path(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
+	/* The procfs and sysfs roots when they are the kernel's (paths_init()), as path_build() writes them:
+	 * missing paths are remembered under these only, for recheck seconds. */
+	char *kroot[2];
+	double recheck;
+} fdc = { .lock = PTHREAD_RWLOCK_INITIALIZER, .max = 0, .recheck = ABSENT_RECHECK };
 
 void fdcache_enable(bool on)
 {
@@ -196,14 +208,14 @@ size_t fdcache_size(void)
 	size_t n;
 
 	pthread_rwlock_wrlock(&fdc.lock);
-	n = fdc.used;
+	n = fdc.n_fds;
 	pthread_rwlock_unlock(&fdc.lock);
 	return n;
 }
 
 static struct fd_entry *fdc_find(const char *path, uint32_t h)
 {
-	if (!fdc.n_slots)
+	if (!fdc.n_slots || fdc.disabled)
 		return NULL;
 	for (size_t j = h & (fdc.n_slots - 1);; j = (j + 1) & (fdc.n_slots - 1)) {
 		struct fd_entry *e = &fdc.slots[j];
@@ -214,19 +226,19 @@ static struct fd_entry *fdc_find(const char *path, uint32_t h)
 	}
 }
 
-/* Rebuilds the table at the given size, dropping entries whose fd is -1 (closed). */
+/* Rebuilds the table at the given size, dropping closed entries. */
 static int fdc_rehash(size_t n_slots)
 {
 	struct fd_entry *slots = calloc(n_slots, sizeof(*slots));
 
 	if (!slots)
 		return -ENOMEM;
-	fdc.used = 0;
+	fdc.used = fdc.n_fds = 0;
 	for (size_t i = 0; i < fdc.n_slots; i++) {
 		struct fd_entry *e = &fdc.slots[i];
 		if (!e->path)
 			continue;
-		if (e->fd < 0) {
+		if (e->fd == FD_CLOSED) {
 			free(e->path);
 			continue;
 		}
@@ -235,6 +247,7 @@ static int fdc_rehash(size_t n_slots)
 			j = (j + 1) & (n_slots - 1);
 		slots[j] = *e;
 		fdc.used++;
+		fdc.n_fds += e->fd >= 0;
 	}
 	free(fdc.slots);
 	fdc.slots = slots;
@@ -257,24 +270,57 @@ static void fdc_init_max(void)
 		fdc.max = 512;
 }
 
-/* Inserts path -> fd. Called with the lock held. Returns false when the cache is full. */
-static bool fdc_insert(const char *path, uint32_t h, int fd, enum read_kind kind)
+/* Keeps fd for path, or records path as missing when fd is FD_ABSENT (err, until now + ABSENT_RECHECK).
+ * A missing path found again replaces its entry. Takes the lock. Returns false when fd was not kept (the
+ * cache is disabled or full, or another thread kept one first): the caller closes it. */
+static bool fdc_keep(const char *path, uint32_t h, int fd, enum read_kind kind, int err)
 {
+	bool kept = false;
+
+	pthread_rwlock_wrlock(&fdc.lock);
 	if (!fdc.max)
 		fdc_init_max();
-	if (fdc.used >= fdc.max)
-		return false;
-	if ((fdc.used + 1) * 2 > fdc.n_slots && fdc_rehash(fdc.n_slots ? fdc.n_slots * 2 : 64) < 0)
-		return false;
-	char *copy = strdup(path);
-	if (!copy)
-		return false;
-	size_t j = h & (fdc.n_slots - 1);
-	while (fdc.slots[j].path)
-		j = (j + 1) & (fdc.n_slots - 1);
-	fdc.slots[j] = (struct fd_entry){ .path = copy, .hash = h, .fd = fd, .kind = kind, .last_sweep = fdc.sweep };
-	fdc.used++;
-	return true;
+	struct fd_entry *e = fdc_find(path, h);
+	if (fdc.disabled || (e && e->fd >= 0))
+		goto out;
+	if (fd >= 0 ? fdc.n_fds >= fdc.max : !e && fdc.used - fdc.n_fds >= ABSENT_MAX)
+		goto out;
+	if (!e) {
+		if ((fdc.used + 1) * 2 > fdc.n_slots && fdc_rehash(fdc.n_slots ? fdc.n_slots * 2 : 64) < 0)
+			goto out;
+		char *copy = strdup(path);
+		if (!copy)
+			goto out;
+		size_t j = h & (fdc.n_slots - 1);
+		while (fdc.slots[j].path)
+			j = (j + 1) & (fdc.n_slots - 1);
+		e = &fdc.slots[j];
+		*e = (struct fd_entry){ .path = copy, .hash = h, .fd = FD_ABSENT };
+		fdc.used++;
+	}
+	e->fd = fd;
+	e->kind = kind;
+	e->err = err;
+	e->recheck = fd == FD_ABSENT ? now_monotonic() + fdc.recheck : 0;
+	e->last_sweep = fdc.sweep;
+	fdc.n_fds += fd >= 0;
+	kept = true;
+out:
+	pthread_rwlock_unlock(&fdc.lock);
+	return kept;
+}
+
+/* Forgets the descriptor fd cached for path, when it still is (the object behind it went away). */
+static void fdc_drop(const char *path, uint32_t h, int fd)
+{
+	pthread_rwlock_wrlock(&fdc.lock);
+	struct fd_entry *e = fdc_find(path, h);
+	if (e && e->fd == fd) {
+		close(fd);
+		e->fd = FD_CLOSED;
+		fdc_rehash(fdc.n_slots);
+	}
+	pthread_rwlock_unlock(&fdc.lock);
 }
 
 void fdcache_sweep(void)
@@ -285,9 +331,10 @@ void fdcache_sweep(void)
 	fdc.sweep++;
 	for (size_t i = 0; i < fdc.n_slots; i++) {
 		struct fd_entry *e = &fdc.slots[i];
-		if (e->path && e->fd >= 0 && fdc.sweep - e->last_sweep > 2) {
-			close(e->fd);
-			e->fd = -1;
+		if (e->path && e->fd != FD_CLOSED && fdc.sweep - e->last_sweep > 2) {
+			if (e->fd >= 0)
+				close(e->fd);
+			e->fd = FD_CLOSED;
 			dropped = true;
 		}
 	}
@@ -308,8 +355,48 @@ void fdcache_close_all(void)
 	}
 	free(fdc.slots);
 	fdc.slots = NULL;
-	fdc.n_slots = fdc.used = 0;
+	fdc.n_slots = fdc.used = fdc.n_fds = 0;
 	pthread_rwlock_unlock(&fdc.lock);
+}
+
+/* Whether path is under a root that is the kernel's procfs or sysfs, outside the directories of
+ * processes (/proc/<pid>/...: a pid that went away comes back as another process). */
+static bool under_kernel_root(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fdc.kroot); i++) {
+		size_t n = fdc.kroot[i] ? strlen(fdc.kroot[i]) : 0;
+		if (n && strncmp(path, fdc.kroot[i], n) == 0 && (path[n] == '/' || path[n] == '\0'))
+			return !(i == 0 && path[n] == '/' && path[n + 1] >= '0' && path[n + 1] <= '9');
+	}
+	return false;
+}
+
+/* Returns -errno when path is remembered as missing and not due for another look, else 0. Called with
+ * the lock held (read); e is path's entry or NULL. */
+static int fdc_absent(struct fd_entry *e)
+{
+	if (!e || e->fd != FD_ABSENT || now_monotonic() >= e->recheck)
+		return 0;
+	__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
+	return -e->err;
+}
+
+/* After a lookup of path failed with err: remembers it as missing when it is under a kernel root. Returns
+ * -err. */
+static int fdc_note_absent(const char *path, uint32_t h, int err)
+{
+	if ((err == ENOENT || err == ENOTDIR) && under_kernel_root(path))
+		fdc_keep(path, h, FD_ABSENT, READ_SHORT_IS_EOF, err);
+	return -err;
+}
+
+/* The object behind a cached descriptor is gone (-ENODEV for a removed sysfs or cgroup node, -ESRCH for
+ * a dead task): the path must be opened again. Any other error (-EINVAL from the carrier of a link that
+ * is down, -ENODATA, -EOPNOTSUPP) is the object's answer for now; its descriptor stays. */
+static bool object_gone(ssize_t err)
+{
+	return err == -ENODEV || err == -ESRCH || err == -ENXIO || err == -ENOENT || err == -EBADF ||
+	       err == -ESTALE;
 }
 
 /* Returns true for the kernel filesystems whose descriptors are worth keeping open, and how to read
@@ -435,58 +522,68 @@ static ssize_t read_whole(int fd, struct strbuf *b, enum read_kind kind)
 	return (ssize_t)len;
 }
 
-ssize_t file_read(const char *path, struct strbuf *b)
+/* Runs use() on a descriptor for path: the cached one when there is one (kept set), otherwise a fresh
+ * one, which is kept afterwards when it is on a kernel filesystem. A result for which stale() is true
+ * means the object behind a kept descriptor went away: it is dropped and the path opened again. dir
+ * selects directories (listed through their offset, so one listing at a time uses a kept descriptor; a
+ * second one opens the directory anew). Returns what use() returned, or -errno of the open; a missing
+ * path under a kernel root is remembered (fdc_note_absent) and answered from memory until its recheck. */
+static ssize_t with_fd(const char *path, bool dir, ssize_t (*use)(int fd, enum read_kind kind, bool kept, void *arg),
+		       bool (*stale)(ssize_t r), void *arg)
 {
-	uint32_t h;
+	uint32_t h = strhash(path);
 	struct fd_entry *e;
 	ssize_t n;
 	int fd;
 
-	if (!path)
-		return -ENOMEM;
-	h = hash_path(path);
-	sb_reset(b);
-	/* Readers share the lock, so collectors on different runner threads read in parallel; a sweep or an
-	 * insert takes it alone and so can never close a descriptor under a reader. */
+	/* Readers share the lock, so collectors on different threads read in parallel; a sweep or an insert
+	 * takes it alone and so can never close a descriptor under a reader. */
 	pthread_rwlock_rdlock(&fdc.lock);
-	e = fdc.disabled ? NULL : fdc_find(path, h);
-	if (e && e->fd >= 0) {
+	e = fdc_find(path, h);
+	if ((n = fdc_absent(e)) < 0) {
+		pthread_rwlock_unlock(&fdc.lock);
+		return n;
+	}
+	if (e && e->fd >= 0 && (e->kind == READ_DIR) == dir &&
+	    (!dir || !__atomic_exchange_n(&e->busy, 1, __ATOMIC_ACQUIRE))) {
 		__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
 		fd = e->fd;
-		n = read_whole(fd, b, e->kind);
+		n = use(fd, e->kind, true, arg);
+		if (dir)
+			__atomic_store_n(&e->busy, 0, __ATOMIC_RELEASE);
 		pthread_rwlock_unlock(&fdc.lock);
-		if (n >= 0 || n == -ENOMEM)
+		if (!stale(n))
 			return n;
-		/* The object behind the descriptor went away (-ENODEV for a removed device, -ESRCH for a dead
-		 * task): forget it and open the path again. */
-		pthread_rwlock_wrlock(&fdc.lock);
-		e = fdc_find(path, h);
-		if (e && e->fd == fd) {
-			close(fd);
-			e->fd = -1;
-			fdc_rehash(fdc.n_slots);
-		}
-		pthread_rwlock_unlock(&fdc.lock);
+		fdc_drop(path, h, fd);
 	} else {
 		pthread_rwlock_unlock(&fdc.lock);
 	}
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (dir ? O_DIRECTORY : O_NOCTTY));
 	if (fd < 0)
-		return -errno;
+		return fdc_note_absent(path, h, errno);
 	enum read_kind kind;
 	bool kernel = kernel_fs_kind(fd, &kind);
-	n = read_whole(fd, b, kind);
-	if (n >= 0 && !fdc.disabled && kernel) {
-		pthread_rwlock_wrlock(&fdc.lock);
-		if (!fdc_find(path, h) && fdc_insert(path, h, fd, kind)) {
-			pthread_rwlock_unlock(&fdc.lock);
-			return n;
-		}
-		pthread_rwlock_unlock(&fdc.lock);
-	}
-	close(fd);
+	if (dir)
+		kind = READ_DIR;
+	n = use(fd, kind, false, arg);
+	if (!(kernel && !stale(n) && fdc_keep(path, h, fd, kind, 0)))
+		close(fd);
 	return n;
+}
+
+static ssize_t read_file(int fd, enum read_kind kind, bool kept, void *b)
+{
+	(void)kept;
+	return read_whole(fd, b, kind);
+}
+
+ssize_t file_read(const char *path, struct strbuf *b)
+{
+	if (!path)
+		return -ENOMEM;
+	sb_reset(b);
+	return with_fd(path, false, read_file, object_gone, b);
 }
 
 ssize_t file_read_at(int dirfd, const char *name, struct strbuf *b)
@@ -589,62 +686,251 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-ssize_t dir_list(const char *path, struct arena *a, char ***names)
+/* Lists the directory open at fd from its current offset to the end: names except "." and ".." into the
+ * arena, sorted. Returns the count or a negative errno; *names is set on success. */
+static ssize_t list_fd(int fd, struct arena *a, char ***names)
 {
-	DIR *d;
-	struct dirent *de;
+	_Alignas(struct dirent64) char buf[8192];
 	char **v = NULL;
 	size_t n = 0, cap = 0;
+	ssize_t got;
+
+	while ((got = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			off += de->d_reclen;
+			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+				continue;
+			if (!(v = arena_grow(a, v, n, &cap, sizeof(*v))) || !(v[n] = arena_strdup(a, de->d_name)))
+				return -ENOMEM;
+			n++;
+		}
+	}
+	if (got < 0)
+		return -errno;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_name);
+	if (!v && !(v = arena_alloc(a, sizeof(*v))))
+		return -ENOMEM;
+	*names = v;
+	return (ssize_t)n;
+}
+
+struct listing {
+	struct arena *a;
+	char ***names;
+};
+
+static ssize_t list_dir(int fd, enum read_kind kind, bool kept, void *arg)
+{
+	struct listing *l = arg;
+
+	(void)kind;
+	if (kept && lseek(fd, 0, SEEK_SET) != 0)
+		return -errno;
+	return list_fd(fd, l->a, l->names);
+}
+
+/* A removed kernfs or procfs directory lists as empty through a descriptor kept open on it, and one
+ * created again under the same name is a new directory: an empty listing is checked by opening the path
+ * again, and so is any error but a lack of memory. */
+static bool listing_stale(ssize_t n)
+{
+	return n <= 0 && n != -ENOMEM;
+}
+
+ssize_t dir_list(const char *path, struct arena *a, char ***names)
+{
+	struct listing l = { a, names };
 
 	if (!path)
 		return -ENOMEM;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		if (n == cap) {
-			size_t cap2 = cap ? cap * 2 : 16;
-			char **v2 = arena_alloc(a, cap2 * sizeof(*v2));
-			if (!v2)
-				goto oom;
-			if (n)
-				memcpy(v2, v, n * sizeof(*v2));
-			v = v2;
-			cap = cap2;
-		}
-		v[n] = arena_strdup(a, de->d_name);
-		if (!v[n])
-			goto oom;
-		n++;
-	}
-	if (errno) {
-		int r = -errno;
-		closedir(d);
-		return r;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_name);
-	if (!v) {
-		v = arena_alloc(a, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-	}
-	*names = v;
-	return (ssize_t)n;
-oom:
-	closedir(d);
-	return -ENOMEM;
+	if (!*path) /* an unset directory flag: open("") fails the same way */
+		return -ENOENT;
+	return with_fd(path, true, list_dir, listing_stale, &l);
+}
+
+/* stat(2) that answers -ENOENT (or -ENOTDIR) without a system call for a path remembered as missing. */
+static int cached_stat(const char *path, struct stat *st)
+{
+	uint32_t h;
+
+	if (!path)
+		return -ENOMEM;
+	h = strhash(path);
+	pthread_rwlock_rdlock(&fdc.lock);
+	int absent = fdc_absent(fdc_find(path, h));
+	pthread_rwlock_unlock(&fdc.lock);
+	if (absent < 0)
+		return absent;
+	if (stat(path, st) < 0)
+		return fdc_note_absent(path, h, errno);
+	return 0;
+}
+
+int path_exists(const char *path)
+{
+	struct stat st;
+
+	return cached_stat(path, &st);
 }
 
 bool path_is_dir(const char *path)
 {
 	struct stat st;
 
-	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return cached_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ---- where the roots live ---- */
+
+/* Copies mountinfo field s (up to a space or the end of the line) into d (size bytes), undoing the
+ * kernel's octal escapes (\040 for a space). Returns false when it does not fit. */
+static bool mountinfo_field(const char *s, char *d, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && *s != ' ' && *s != '\n'; s++) {
+		char c = *s;
+		if (c == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			c = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		}
+		if (n + 1 >= size)
+			return false;
+		d[n++] = c;
+	}
+	d[n] = '\0';
+	return true;
+}
+
+/* Skips n space-separated fields of the line at s. Returns NULL when the line ends first. */
+static const char *mountinfo_skip(const char *s, int n)
+{
+	while (n-- > 0) {
+		while (*s && *s != ' ' && *s != '\n')
+			s++;
+		if (*s != ' ')
+			return NULL;
+		s++;
+	}
+	return s;
+}
+
+int mountinfo_fstype(const char *mountinfo, const char *path, char *fstype, size_t size)
+{
+	char mp[PATH_MAX];
+	size_t best = 0;
+	bool found = false;
+
+	for (const char *line = mountinfo; *line;) {
+		const char *eol = strchr(line, '\n');
+		const char *f = mountinfo_skip(line, 4), *sep;
+		/* ID parent major:minor root MOUNTPOINT options [optional...] - FSTYPE source superoptions */
+		if (!f || !mountinfo_field(f, mp, sizeof(mp)) || !(sep = strstr(f, " - ")) || (eol && sep > eol))
+			return -EINVAL;
+		size_t n = strlen(mp);
+		while (n > 1 && mp[n - 1] == '/')
+			n--;
+		bool prefix = strncmp(path, mp, n) == 0 && (n == 1 || path[n] == '/' || path[n] == '\0');
+		/* Ties go to the later line: a mount stacked on the same point hides the earlier one. */
+		if (prefix && (!found || n >= best)) {
+			if (!mountinfo_field(sep + 3, fstype, size))
+				return -EINVAL;
+			best = n;
+			found = true;
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+bool fstype_is_local(const char *type)
+{
+	static const char *const local[] = { "bcachefs", "btrfs", "erofs", "ext2",  "ext3",   "ext4",     "f2fs",
+					     "overlay",  "ramfs", "rootfs", "squashfs", "tmpfs", "vfat", "xfs", "zfs" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(local); i++)
+		if (streq(type, local[i]))
+			return true;
+	return false;
+}
+
+/* Whether root (relative to the working directory when not absolute) is on a filesystem of the given
+ * type (want, or any local one when want is NULL), by the mount table in mi. */
+static bool root_on(const char *mi, const char *root, const char *want)
+{
+	char path[PATH_MAX], type[64];
+
+	if (root[0] == '/') {
+		snprintf(path, sizeof(path), "%s", root);
+	} else {
+		if (!getcwd(path, sizeof(path)))
+			return false;
+		size_t n = strlen(path);
+		if ((size_t)snprintf(path + n, sizeof(path) - n, "/%s", root) >= sizeof(path) - n)
+			return false;
+	}
+	path_clean_in_place(path);
+	if (mountinfo_fstype(mi, path, type, sizeof(type)) < 0)
+		return false;
+	return want ? streq(type, want) : fstype_is_local(type);
+}
+
+/* Sets fdc.kroot[i] to root as path_build() prefixes it (trailing slashes removed), or clears it. */
+static void set_kernel_root(size_t i, const char *root, bool kernel)
+{
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	free(fdc.kroot[i]);
+	fdc.kroot[i] = kernel ? strndup(root, n) : NULL;
+}
+
+void fdcache_test_absence(const char *root, double seconds)
+{
+	pthread_rwlock_wrlock(&fdc.lock);
+	set_kernel_root(0, root, true);
+	set_kernel_root(1, "", false);
+	fdc.recheck = seconds;
+	pthread_rwlock_unlock(&fdc.lock);
+}
+
+/* Whether the rootfs root is on a local filesystem, by the last paths_init(). */
+static bool rootfs_local;
+
+bool paths_rootfs_local(void)
+{
+	return rootfs_local;
+}
+
+bool paths_init(void)
+{
+	struct strbuf b = { 0 };
+	bool proc = false, sys = false, local = false;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+	rootfs_local = false;
+	if (fd >= 0 && read_whole(fd, &b, READ_UNTIL_ZERO) >= 0) {
+		proc = root_on(b.p, nodex_paths.procfs, "proc");
+		sys = root_on(b.p, nodex_paths.sysfs, "sysfs");
+		rootfs_local = root_on(b.p, nodex_paths.rootfs, NULL);
+		local = rootfs_local && root_on(b.p, nodex_paths.udev, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+	sb_free(&b);
+	/* Missing paths remembered under the old roots mean nothing under new ones. */
+	fdcache_close_all();
+	pthread_rwlock_wrlock(&fdc.lock);
+	set_kernel_root(0, nodex_paths.procfs, proc);
+	set_kernel_root(1, nodex_paths.sysfs, sys);
+	fdc.recheck = ABSENT_RECHECK;
+	pthread_rwlock_unlock(&fdc.lock);
+	return !(proc && sys && local);
 }
 
 /* ---- parsing ---- */

@@ -7,11 +7,27 @@
 #include <string.h>
 
 #include "log.h"
+#include "nodex.h"
 #include "regex.h"
+
+/* What the last names matched, so that the same mount points, devices and interfaces scrape after scrape
+ * cost a hash lookup instead of a pcre2_match (about 1,900 instructions each for node_exporter's default
+ * mount point pattern). At most MEMO_MAX names; the memo starts over when it is full. */
+#define MEMO_SLOTS 128
+#define MEMO_MAX (MEMO_SLOTS / 2)
+
+struct memo_entry {
+	char *s; /* NULL: empty slot */
+	uint32_t hash;
+	bool match;
+};
 
 struct regex {
 	pcre2_code *code;
 	char *pattern;
+	pthread_mutex_t mu; /* guards the memo */
+	struct memo_entry *memo;
+	unsigned n_memo;
 };
 
 static struct regex *compile(const char *shown, const char *pattern, char *err, size_t err_size)
@@ -39,6 +55,7 @@ static struct regex *compile(const char *shown, const char *pattern, char *err, 
 		return NULL;
 	}
 	re->code = code;
+	pthread_mutex_init(&re->mu, NULL);
 	return re;
 }
 
@@ -79,14 +96,12 @@ static void md_key_init(void)
 	md_key_ok = pthread_key_create(&md_key, md_free) == 0;
 }
 
-bool regex_match(const struct regex *re, const char *s)
+static bool match(const struct regex *re, const char *s)
 {
 	/* One match block per thread, sized for the whole match only: we never read groups, and a too-small
 	 * block still reports a match (rc 0). It lives as long as the thread. */
 	static _Thread_local pcre2_match_data *md;
 
-	if (!re)
-		return false;
 	if (!md) {
 		if (!(md = pcre2_match_data_create(1, NULL)))
 			return false;
@@ -95,6 +110,60 @@ bool regex_match(const struct regex *re, const char *s)
 			pthread_setspecific(md_key, md);
 	}
 	return pcre2_match(re->code, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0;
+}
+
+static void memo_clear(struct regex *re)
+{
+	for (size_t i = 0; re->memo && i < MEMO_SLOTS; i++) {
+		free(re->memo[i].s);
+		re->memo[i].s = NULL;
+	}
+	re->n_memo = 0;
+}
+
+/* The slot of s in the memo, or the empty slot where it would go. Called with re->mu held. */
+static struct memo_entry *memo_slot(struct regex *re, const char *s, uint32_t h)
+{
+	for (size_t j = h & (MEMO_SLOTS - 1);; j = (j + 1) & (MEMO_SLOTS - 1)) {
+		struct memo_entry *m = &re->memo[j];
+		if (!m->s || (m->hash == h && streq(m->s, s)))
+			return m;
+	}
+}
+
+bool regex_match(const struct regex *cre, const char *s)
+{
+	struct regex *re = (struct regex *)cre; /* the memo is not part of the pattern's value */
+
+	if (!re)
+		return false;
+	uint32_t h = strhash(s);
+	pthread_mutex_lock(&re->mu);
+	if (re->memo) {
+		struct memo_entry *m = memo_slot(re, s, h);
+		if (m->s) {
+			bool r = m->match;
+			pthread_mutex_unlock(&re->mu);
+			return r;
+		}
+	}
+	pthread_mutex_unlock(&re->mu);
+	bool r = match(re, s);
+	pthread_mutex_lock(&re->mu);
+	if (!re->memo)
+		re->memo = calloc(MEMO_SLOTS, sizeof(*re->memo));
+	if (re->memo) {
+		if (re->n_memo >= MEMO_MAX)
+			memo_clear(re);
+		struct memo_entry *m = memo_slot(re, s, h);
+		if (!m->s && (m->s = strdup(s))) {
+			m->hash = h;
+			m->match = r;
+			re->n_memo++;
+		}
+	}
+	pthread_mutex_unlock(&re->mu);
+	return r;
 }
 
 const char *regex_pattern(const struct regex *re)
@@ -108,6 +177,9 @@ void regex_free(struct regex *re)
 		return;
 	pcre2_code_free(re->code);
 	free(re->pattern);
+	memo_clear(re);
+	free(re->memo);
+	pthread_mutex_destroy(&re->mu);
 	free(re);
 }
 

@@ -22,11 +22,21 @@ static bool hang_released;     /* once set, "/hang" paths answer normally */
 
 /* Answers by the path after the rootfs: "/" and "/data" are 1 GiB ext4-like filesystems, "/ro" a small
  * one, "/denied" EACCES, "/stale" ESTALE, anything with "/hang" blocks until the pipe is closed. */
+/* The test's own thread, and the paths statted on it (test_local_inline). */
+static pthread_t main_thread;
+static char on_main[8][64];
+static unsigned n_on_main;
+
 static int fake_statfs(const char *path, struct statfs *b)
 {
 	const char *root = nodex_paths.rootfs;
 	size_t n = strlen(root);
 	const char *p = (strncmp(path, root, n) == 0 && !streq(root, "/")) ? path + n : path;
+
+	pthread_mutex_lock(&fake_mu);
+	if (pthread_equal(pthread_self(), main_thread) && n_on_main < ARRAY_SIZE(on_main))
+		snprintf(on_main[n_on_main++], sizeof(on_main[0]), "%s", p);
+	pthread_mutex_unlock(&fake_mu);
 
 	if (strstr(p, "/hang")) {
 		pthread_mutex_lock(&fake_mu);
@@ -423,9 +433,40 @@ static void test_path_clean(void)
 	arena_free(&a);
 }
 
+/* With the rootfs on a local filesystem (the fixture directory), local mount types are statted on the
+ * collector's own thread, network and FUSE ones on the pool's. */
+static void test_local_inline(void)
+{
+	struct tfile files[] = {
+		{ "proc/1/mountinfo", MI(1, 0, "8:1", "/", "rw", "ext4", "/dev/sda1", "rw")
+				      MI(2, 1, "0:40", "/mnt/nfs", "rw", "nfs4", "srv:/x", "rw")
+				      MI(3, 1, "0:41", "/mnt/fuse", "rw", "fuse.sshfs", "u@h:", "rw")
+				      MI(4, 1, "0:42", "/run", "rw", "tmpfs", "tmpfs", "rw") },
+		{ NULL },
+	};
+	struct strbuf out = { 0 };
+
+	CHECK(test_make_root(files, 1) != NULL);
+	paths_init();
+	if (!paths_rootfs_local()) {
+		fprintf(stderr, "the fixture root is not on a local filesystem here; skipping\n");
+		return;
+	}
+	flags_set_defaults(collector_filesystem.flags);
+	n_on_main = 0;
+	CHECK_INT(test_run_collector(&collector_filesystem, &out), 0);
+	CHECK_INT(n_on_main, 2);
+	CHECK_STR(on_main[0], ""); /* the rootfs itself */
+	CHECK_STR(on_main[1], "/run");
+	CHECK(out.p && strstr(out.p, "fstype=\"nfs4\",mountpoint=\"/mnt/nfs\"} 1.073741824e+09\n"));
+	CHECK(out.p && strstr(out.p, "fstype=\"fuse.sshfs\",mountpoint=\"/mnt/fuse\"} 1.073741824e+09\n"));
+	sb_free(&out);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
+	main_thread = pthread_self();
 	test_path_clean();
 	filesystem_statfs = fake_statfs;
 	test_collector_cases(&collector_filesystem, cases, ARRAY_SIZE(cases));
@@ -433,6 +474,7 @@ int main(int argc, char **argv)
 	test_rootfs();
 	test_stuck_cycle();
 	test_stuck_cap();
+	test_local_inline();
 	test_remove_root();
 	return test_summary(argv[0]);
 }

@@ -1,9 +1,13 @@
 /* fmt_double() against Go's strconv.FormatFloat(v, 'g', -1, 64): every distinct value printed in
- * node_exporter's expected output on its fixture tree, plus edge cases. Each string is parsed and must
- * print back byte for byte. */
+ * node_exporter's expected output on its fixture tree, plus edge cases (each string is parsed and must
+ * print back byte for byte); 3000 doubles of every kind with the text Python's shortest repr gives,
+ * laid out as Go does (fmt_vectors.h); and a million random doubles checked against glibc's exact
+ * printf and strtod for the properties that define the shortest form. */
 #include <math.h>
+#include <stdio.h>
 
 #include "fmt.h"
+#include "fmt_vectors.h"
 #include "harness.h"
 
 static const char *const go_values[] = {
@@ -1029,11 +1033,104 @@ static const char *const go_values[] = {
 	"0.000123",
 };
 
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* The correctly rounded p significant digits of |v| (glibc's printf is exact) as "d.ddde<exp>". */
+static void rounded(double v, int p, char *out, size_t size)
+{
+	snprintf(out, size, "%.*e", p - 1, fabs(v));
+}
+
+/* What defines the shortest form of v, given the text s that fmt_double printed: s parses back to v;
+ * with nd significant digits in s, no decimal of nd - 1 digits parses back to v (it is enough that the
+ * correctly rounded one does not: it is the closest of them); and when s is not the correctly rounded
+ * nd-digit decimal, that one does not parse back to v either (s is then the closest that does, on the
+ * other side of v, where the rounding interval is wider). Returns true when all hold. */
+static bool shortest_ok(double v, const char *s)
+{
+	char r[40], digits[32];
+	int nd = 0;
+
+	if (strtod(s, NULL) != v)
+		return false;
+	for (const char *p = s; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9' && (nd || *p != '0'))
+			digits[nd++] = *p;
+	/* Trailing zeros of an integer printed without an exponent are not significant. */
+	while (nd > 1 && digits[nd - 1] == '0' && !strchr(s, '.') && !strchr(s, 'e'))
+		nd--;
+	if (nd > 1) {
+		rounded(v, nd - 1, r, sizeof(r));
+		if (strtod(r, NULL) == fabs(v))
+			return false;
+	}
+	rounded(v, nd, r, sizeof(r));
+	double a = strtod(r, NULL), b = fabs(strtod(s, NULL));
+	return a == b || a != fabs(v);
+}
+
 int main(int argc, char **argv)
 {
 	char buf[FMT_DOUBLE_MAX];
 
 	(void)argc;
+	for (size_t i = 0; i < ARRAY_SIZE(fmt_vectors); i++) {
+		double v;
+		memcpy(&v, &fmt_vectors[i].bits, sizeof(v));
+		fmt_double(buf, v);
+		CHECK_STR(buf, fmt_vectors[i].go);
+	}
+	unsigned bad = 0;
+	for (long i = 0; i < 1000000; i++) {
+		uint64_t r = rng();
+		double v;
+		switch (i % 3) {
+		case 0: /* any bit pattern */
+			memcpy(&v, &r, sizeof(v));
+			break;
+		case 1: /* a decimal of a few digits, as kernel counters and ratios are */
+			v = (double)(r % 100000000) / pow(10, (double)(rng() % 12));
+			break;
+		default: /* an integer beyond 2^53 or a fraction with a long binary expansion */
+			v = ldexp((double)(r >> 11), (int)(rng() % 120) - 60);
+			break;
+		}
+		if (!isfinite(v) || v == 0)
+			continue;
+		fmt_double(buf, v);
+		if (!shortest_ok(v, buf) && bad++ < 10)
+			fprintf(stderr, "not the shortest closest form of %a: %s\n", v, buf);
+	}
+	/* The smallest subnormals, whose shortest forms have one or two digits, and every power of two and its
+	 * neighbours (the rounding interval is narrower below a power of two). */
+	for (uint64_t b = 1; b < 20000; b++) {
+		double v;
+		memcpy(&v, &b, sizeof(v));
+		fmt_double(buf, v);
+		if (!shortest_ok(v, buf) && bad++ < 10)
+			fprintf(stderr, "not the shortest closest form of %a: %s\n", v, buf);
+	}
+	for (int e = -1074; e < 1024; e++)
+		for (int d = -1; d <= 1; d++) {
+			double v = ldexp(1, e);
+			v = d < 0 ? nextafter(v, 0) : d > 0 ? nextafter(v, INFINITY) : v;
+			if (!isfinite(v) || v == 0)
+				continue;
+			fmt_double(buf, v);
+			if (!shortest_ok(v, buf) && bad++ < 10)
+				fprintf(stderr, "not the shortest closest form of %a: %s\n", v, buf);
+		}
+	CHECK_INT(bad, 0);
+	fmt_double(buf, 20 * 4.9406564584124654e-324);
+	CHECK_STR(buf, "1e-322");
 	for (size_t i = 0; i < ARRAY_SIZE(go_values); i++) {
 		double v = strtod(go_values[i], NULL);
 		fmt_double(buf, v);

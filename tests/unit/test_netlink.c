@@ -442,7 +442,28 @@ static void test_live(void)
 	CHECK(lo);
 	/* A request the kernel refuses comes back as its errno. */
 	CHECK(nl_transact(&s, 0x7fff, NLM_F_DUMP, NULL, 0, &buf) < 0);
+	int fd = s.fd;
 	nl_close(&s);
+
+	/* The closed socket is kept for the next request of its protocol, and answers it. */
+	CHECK_INT(nl_open(&s, NETLINK_ROUTE), 0);
+	CHECK_INT(s.fd, fd);
+	CHECK_INT(nl_link_names(&s, &buf, &a, &v), n);
+	nl_close(&s);
+
+	/* A buffer too short for a datagram: the cut answer is read to its end and the request made again
+	 * with room for it, with the same result; the socket can then be kept. */
+	size_t saved = nl_rx_size;
+	nl_rx_size = 64;
+	CHECK_INT(nl_open(&s, NETLINK_ROUTE), 0);
+	struct nl_link *v2 = NULL;
+	CHECK_INT(nl_link_names(&s, &buf, &a, &v2), n);
+	for (ssize_t i = 0; v2 && i < n; i++)
+		CHECK_STR(v2[i].name, v[i].name);
+	CHECK(!s.busy);
+	nl_rx_size = saved;
+	nl_close(&s);
+	nl_pool_close();
 	sb_free(&buf);
 	arena_free(&a);
 }

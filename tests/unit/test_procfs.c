@@ -1,6 +1,7 @@
 /* The reading and parsing primitives of procfs.h. */
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "harness.h"
@@ -193,6 +194,157 @@ static void test_paths(void)
 	sb_free(&b);
 }
 
+/* Which mount holds a path, and whether the roots are the kernel's own filesystems and local ones. */
+static void test_mountinfo(void)
+{
+	static const char mi[] =
+		"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		"23 22 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n"
+		"24 22 0:22 / /sys rw,nosuid shared:2 - sysfs sysfs rw\n"
+		"25 22 0:23 / /run rw shared:5 - tmpfs tmpfs rw\n"
+		"26 22 0:40 / /mnt/my\\040nfs rw - nfs4 srv:/x rw\n"
+		"27 22 0:41 / /host/proc rw - proc proc rw\n"
+		"28 22 0:42 / /mnt/hang rw - fuse.hangfs hangfs rw\n"
+		"29 28 0:43 / /mnt/hang rw - tmpfs tmpfs rw\n"
+		"30 22 0:44 / /procx rw - fuse.x x rw";
+	static const struct {
+		const char *path, *type;
+	} cases[] = {
+		{ "/", "ext4" },
+		{ "/proc", "proc" },
+		{ "/proc/net/dev", "proc" },
+		{ "/procx/1", "fuse.x" },     /* a prefix only on a component boundary */
+		{ "/processes", "ext4" },
+		{ "/run/udev/data", "tmpfs" },
+		{ "/mnt/my nfs/a", "nfs4" }, /* \040 is a space */
+		{ "/mnt/my", "ext4" },
+		{ "/host/proc", "proc" },
+		{ "/mnt/hang/x", "tmpfs" }, /* stacked on the same point: the later mount is the one seen */
+	};
+	char type[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		CHECK_INT(mountinfo_fstype(mi, cases[i].path, type, sizeof(type)), 0);
+		CHECK_STR(type, cases[i].type);
+	}
+	CHECK_INT(mountinfo_fstype("22 1 8:1 / /a rw - ext4 x rw\n", "/b", type, sizeof(type)), -ENOENT);
+	CHECK_INT(mountinfo_fstype("22 1 8:1 / / rw no-separator\n", "/", type, sizeof(type)), -EINVAL);
+	CHECK_INT(mountinfo_fstype("22 1\n", "/", type, sizeof(type)), -EINVAL);
+	CHECK_INT(mountinfo_fstype("1 1 0:1 / / rw - averyveryverylongfilesystemtypename x rw\n", "/", type, 8), -EINVAL);
+
+	/* This process's own table: /proc and /sys are the kernel's; a fixture directory is not. */
+	struct nodex_paths saved = nodex_paths;
+	nodex_paths = (struct nodex_paths){ "/proc", "/sys", "/", "/run/udev/data" };
+	bool live_may_block = paths_init();
+	nodex_paths.procfs = "/tmp";
+	CHECK(paths_init());
+	nodex_paths.procfs = "/proc";
+	nodex_paths.sysfs = "sys"; /* relative: against the working directory, which is no sysfs */
+	CHECK(paths_init());
+	nodex_paths = saved;
+	/* Where the test runs, / may itself be a network filesystem; then the live roots may block too. */
+	char root_type[64];
+	struct strbuf b = { 0 };
+	CHECK(file_read("/proc/self/mountinfo", &b) > 0);
+	CHECK_INT(mountinfo_fstype(b.p, "/", root_type, sizeof(root_type)), 0);
+	if (streq(root_type, "ext4") || streq(root_type, "xfs") || streq(root_type, "overlay") || streq(root_type, "btrfs"))
+		CHECK(!live_may_block);
+	sb_free(&b);
+}
+
+/* Missing paths under a kernel root are remembered: created meanwhile, they stay missing until the
+ * recheck time has passed (a fixture directory stands in for the kernel root). */
+static void test_absence(void)
+{
+	char root[] = "/tmp/nodex-absence-XXXXXX", path[128], dir[128];
+	struct strbuf b = { 0 };
+	struct arena a = { 0 };
+	char **names;
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(path, sizeof(path), "%s/file", root);
+	snprintf(dir, sizeof(dir), "%s/dir", root);
+	fdcache_test_absence(root, 0.3);
+	CHECK_INT(file_read(path, &b), -ENOENT);
+	CHECK_INT(dir_list(dir, &a, &names), -ENOENT);
+	CHECK(!path_is_dir(dir));
+	FILE *f = fopen(path, "w");
+	CHECK(f && fputs("1\n", f) >= 0 && fclose(f) == 0);
+	CHECK(mkdir(dir, 0700) == 0);
+	CHECK_INT(file_read(path, &b), -ENOENT);
+	CHECK_INT(dir_list(dir, &a, &names), -ENOENT);
+	CHECK(!path_is_dir(dir));
+	/* A path not under the root is looked up every time, and so is a process's directory under the procfs
+	 * root (fdcache_test_absence() makes root the procfs root): pids are reused. */
+	CHECK_INT(file_read("/tmp/nodex-absence-none/x", &b), -ENOENT);
+	char pid_path[160];
+	snprintf(pid_path, sizeof(pid_path), "%s/123/stat", root);
+	CHECK_INT(file_read(pid_path, &b), -ENOENT);
+	snprintf(pid_path, sizeof(pid_path), "%s/123", root);
+	CHECK(mkdir(pid_path, 0700) == 0);
+	snprintf(pid_path, sizeof(pid_path), "%s/123/stat", root);
+	f = fopen(pid_path, "w");
+	CHECK(f && fputs("x\n", f) >= 0 && fclose(f) == 0);
+	CHECK_INT(file_read(pid_path, &b), 2);
+	unlink(pid_path);
+	snprintf(pid_path, sizeof(pid_path), "%s/123", root);
+	rmdir(pid_path);
+	usleep(350 * 1000);
+	CHECK_INT(file_read(path, &b), 2);
+	CHECK_INT(dir_list(dir, &a, &names), 0);
+	CHECK(path_is_dir(dir));
+	/* ENOTDIR (a file where a directory was expected) is remembered too. */
+	snprintf(dir, sizeof(dir), "%s/file/sub", root);
+	CHECK_INT(file_read(dir, &b), -ENOTDIR);
+	fdcache_test_absence("", 60);
+	fdcache_close_all();
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s/dir", root);
+	rmdir(dir);
+	rmdir(root);
+	arena_free(&a);
+	sb_free(&b);
+}
+
+static void *sleeper(void *arg)
+{
+	int *stop = arg;
+
+	while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	return NULL;
+}
+
+/* Kernel directories keep their descriptor and are listed again from offset 0, seeing entries that come
+ * and go; a kernel attribute whose read fails for now (loopback's speed: EINVAL) keeps its descriptor. */
+static void test_kept_directories(void)
+{
+	struct arena a = { 0 };
+	struct strbuf b = { 0 };
+	char **names;
+	pthread_t th;
+	int stop = 0;
+
+	fdcache_close_all();
+	ssize_t n0 = dir_list("/proc/self/task", &a, &names);
+	CHECK(n0 >= 1);
+	CHECK_INT(fdcache_size(), 1);
+	CHECK(pthread_create(&th, NULL, sleeper, &stop) == 0);
+	CHECK_INT(dir_list("/proc/self/task", &a, &names), n0 + 1);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	CHECK_INT(dir_list("/proc/self/task", &a, &names), n0);
+	CHECK_INT(fdcache_size(), 1);
+	if (file_read("/sys/class/net/lo/speed", &b) == -EINVAL) {
+		CHECK_INT(fdcache_size(), 2);
+		CHECK_INT(file_read("/sys/class/net/lo/speed", &b), -EINVAL);
+		CHECK_INT(fdcache_size(), 2);
+	}
+	fdcache_close_all();
+	arena_free(&a);
+	sb_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -203,6 +355,9 @@ int main(int argc, char **argv)
 	test_read_regular_and_errors();
 	test_read_caps();
 	test_paths();
+	test_mountinfo();
+	test_absence();
+	test_kept_directories();
 	fdcache_close_all();
 	return test_summary(argv[0]);
 }
