@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct metric_desc vuln_desc = METRIC_DESC(
 	"node_cpu_vulnerabilities_info",

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct metric_desc freq_desc =
 	METRIC_DESC("node_cpu_frequency_hertz", "Current CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");

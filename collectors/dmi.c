@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 /* File name -> label name, for the attributes node_exporter labels. */

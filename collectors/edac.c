@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const struct metric_desc ce_desc =

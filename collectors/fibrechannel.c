@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 enum { A_SPEED, A_PORT_STATE, A_PORT_TYPE, A_NODE_NAME, A_PORT_ID, A_PORT_NAME, A_FABRIC_NAME, A_DEV_LOSS_TMO,

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const char *chip_include, *chip_exclude, *sensor_include, *sensor_exclude;

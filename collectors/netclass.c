@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "netlink.h"
-#include "sysattr.h"
 
 static const char *ignored_devices;
 static bool ignore_invalid_speed;

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct metric_desc info_desc = METRIC_DESC(
 	"node_os_info",

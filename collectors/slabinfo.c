@@ -3,7 +3,7 @@
  * (default ".*") and --collector.slabinfo.slabs-exclude. A line must have the 16 fields of format 2.1:
  *   name active_objs num_objs objsize objperslab pagesperslab : tunables l b s : slabdata a n s */
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct metric_desc descs[5] = {
 	METRIC_DESC("node_slabinfo_active_objects", "The number of objects that are currently active (i.e., in use).",

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static struct strlist opt_include, opt_include_info;
 

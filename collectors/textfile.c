@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 #include "textformat.h"
 
 static struct strlist directories;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 /* Internal marker for "the content did not parse" (Go's *NumError), never returned to the scrape. */

@@ -4,7 +4,7 @@
  * Every socket line must parse as procfs requires (at least 13 columns: sl, addresses and ports in hex,
  * state, queues, uid, inode, drops). A missing file skips that IP version; both missing is no data. */
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct metric_desc queues_desc = METRIC_DESC(
 	"node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.", METRIC_GAUGE,

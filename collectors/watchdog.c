@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 enum { W_BOOTSTATUS, W_FW_VERSION, W_NOWAYOUT, W_TIMELEFT, W_TIMEOUT, W_PRETIMEOUT, W_ACCESS_CS0, W_NUMS };

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 #define G METRIC_GAUGE
 #define C METRIC_COUNTER

@@ -2,7 +2,7 @@
  * TextParser (startOfLine, readingValue, ...); their comments name the state each one plays. */
 #include <math.h>
 
-#include "sysattr.h"
+#include "gocompat.h"
 #include "textformat.h"
 
 struct tp {

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "gocompat.h"
 #include "nodex.h"
-#include "sysattr.h"
 #include "webconfig.h"
 #include "ytree.h"
 
