@@ -66,6 +66,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "hash.h"
 #include "json.h"
 
 /* ---- families ---- */
@@ -196,7 +197,7 @@ enum ann_state {
 
 /* What nodex remembers about one cgroup between scrapes. */
 struct cg_entry {
-	uint32_t hash;
+	uint64_t hash;
 	unsigned gen;   /* the last scrape that saw it */
 	ino_t ino;      /* of its directory: another inode under the same path is a new cgroup */
 	bool start_known;
@@ -247,15 +248,6 @@ struct idmap {
 static struct idmap pods_map, ctrs_map, cut_map;
 
 /* ---- small helpers ---- */
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 static bool is_hex64(const char *s, size_t n)
 {
@@ -344,7 +336,7 @@ static int cache_rehash(size_t n_slots, bool evict)
  * seen in this scrape. NULL when out of memory. */
 static struct cg_entry *cache_get(const char *id, ino_t ino)
 {
-	uint32_t h = hash_str(id);
+	uint64_t h = hash_str(HASH_INIT, id);
 	struct cg_entry *e;
 	size_t j;
 

@@ -24,6 +24,7 @@
 
 #include "collector.h"
 #include "gocompat.h"
+#include "hash.h"
 #include "textformat.h"
 
 static struct strlist directories;
@@ -77,7 +78,7 @@ struct tf_state {
 
 static struct tf_name *names_get(struct tf_state *st, const char *name)
 {
-	size_t h = textformat_hash(name) & (st->n_tab - 1);
+	size_t h = hash_str(HASH_INIT, name) & (st->n_tab - 1);
 
 	for (struct tf_name *n = st->tab[h]; n; n = n->next)
 		if (streq(n->name, name))
