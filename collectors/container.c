@@ -398,14 +398,11 @@ static void idmap_free(struct idmap *m)
 
 static void *idmap_push(struct idmap *m, size_t size)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void *v = realloc(m->v, cap * size);
-		if (!v)
-			return NULL;
-		m->v = v;
-		m->cap = cap;
-	}
+	void *v = heap_grow(m->v, m->n, &m->cap, size);
+
+	if (!v)
+		return NULL;
+	m->v = v;
 	return (char *)m->v + m->n++ * size;
 }
 
@@ -1057,19 +1054,13 @@ static const char *label_copy(struct scan *s, const char *v)
 static void rec_add(struct scan *s, const char *const *lv, const struct cg_vals *vals, const struct cg_entry *e)
 {
 	struct cg_rec *r = arena_alloc(&s->c->ms->arena, sizeof(*r));
+	struct cg_rec **v = r ? heap_grow(recs, n_recs, &cap_recs, sizeof(*v)) : NULL;
 
-	if (r && n_recs == cap_recs) {
-		size_t cap = cap_recs ? cap_recs * 2 : 256;
-		struct cg_rec **v = reallocarray(recs, cap, sizeof(*v));
-		if (v) {
-			recs = v;
-			cap_recs = cap;
-		}
-	}
-	if (!r || n_recs == cap_recs) {
+	if (!v) {
 		s->c->ms->error = -ENOMEM;
 		return;
 	}
+	recs = v;
 	for (int i = 0; i < L_N; i++)
 		r->lv[i] = i == L_CPU ? "total" : label_copy(s, lv[i]);
 	r->vals = *vals;
@@ -1355,16 +1346,10 @@ static size_t level_list(struct scan *s, const struct level *l, struct child **o
 		while ((de = readdir(d))) {
 			if (!entry_is_dir(dirfd(d), de))
 				continue;
-			if (n == cap) {
-				size_t cap2 = cap ? cap * 2 : 32;
-				struct child *v2 = arena_alloc(a, cap2 * sizeof(*v2));
-				if (!v2)
-					break;
-				if (n)
-					memcpy(v2, v, n * sizeof(*v));
-				v = v2;
-				cap = cap2;
-			}
+			struct child *grown = arena_grow(a, v, n, &cap, sizeof(*v));
+			if (!grown)
+				break; /* out of memory: what was listed stays */
+			v = grown;
 			if (!(v[n].name = arena_strdup(a, de->d_name)))
 				break;
 			v[n].ino = de->d_ino;

@@ -141,17 +141,13 @@ static int block_build(struct block *b, const char *header, size_t len)
 			p++;
 		char *name, *help;
 		if (decide(proto, plen, f, (size_t)(p - f), &name, &help)) {
-			if (b->n_w == cap) {
-				size_t cap2 = cap ? cap * 2 : 8;
-				struct wanted *w = realloc(b->w, cap2 * sizeof(*w));
-				if (!w) {
-					free(name);
-					free(help);
-					return -ENOMEM;
-				}
-				b->w = w;
-				cap = cap2;
+			struct wanted *w = heap_grow(b->w, b->n_w, &cap, sizeof(*w));
+			if (!w) {
+				free(name);
+				free(help);
+				return -ENOMEM;
 			}
+			b->w = w;
 			b->w[b->n_w++] = (struct wanted){ idx, name, help };
 		}
 		idx++;
@@ -206,15 +202,10 @@ static int parse_paired(struct collect_ctx *c, struct paired_cache *pc)
 		size_t vlen = (size_t)((vn ? vn : end) - v);
 		p = vn ? vn + 1 : end;
 
-		if (bi == pc->cap) {
-			size_t cap = pc->cap ? pc->cap * 2 : 8;
-			struct block *b = realloc(pc->b, cap * sizeof(*b));
-			if (!b)
-				return -ENOMEM;
-			memset(b + pc->cap, 0, (cap - pc->cap) * sizeof(*b));
-			pc->b = b;
-			pc->cap = cap;
-		}
+		struct block *blocks = heap_grow(pc->b, bi, &pc->cap, sizeof(*blocks));
+		if (!blocks)
+			return -ENOMEM;
+		pc->b = blocks;
 		if (bi >= pc->n)
 			pc->n = bi + 1;
 		struct block *b = &pc->b[bi++];
@@ -275,17 +266,10 @@ static int parse_snmp6(struct collect_ctx *c)
 		if (!six)
 			continue;
 		size_t len = strlen(key);
-		if (pos >= cap_snmp6) {
-			size_t cap = cap_snmp6 ? cap_snmp6 * 2 : 128;
-			while (cap <= pos)
-				cap *= 2;
-			struct line6 *n = realloc(snmp6_cache, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			memset(n + cap_snmp6, 0, (cap - cap_snmp6) * sizeof(*n));
-			snmp6_cache = n;
-			cap_snmp6 = cap;
-		}
+		struct line6 *lines = heap_grow(snmp6_cache, pos, &cap_snmp6, sizeof(*lines));
+		if (!lines)
+			return -ENOMEM;
+		snmp6_cache = lines;
 		struct line6 *l = &snmp6_cache[pos++];
 		if (!l->key || l->len != len || memcmp(l->key, key, len) != 0) {
 			free(l->key);

@@ -479,12 +479,10 @@ static void emit_summary(struct collect_ctx *c, struct unit *all, size_t n)
 static ssize_t read_units(struct run *r, struct unit **out)
 {
 	sd_bus_message *m = r->list;
-	size_t n = 0, cap = 256;
-	struct unit *u = arena_alloc(&r->c->ms->arena, cap * sizeof(*u));
+	size_t n = 0, cap = 0;
+	struct unit *u = NULL;
 	int e;
 
-	if (!u)
-		return -ENOMEM;
 	e = sd_bus_message_enter_container(m, 'a', "(ssssssouso)");
 	if (e <= 0)
 		return e < 0 ? e : -EBADMSG;
@@ -497,14 +495,8 @@ static ssize_t read_units(struct run *r, struct unit **out)
 			return e;
 		if (e == 0)
 			break;
-		if (n == cap) {
-			struct unit *g = arena_alloc(&r->c->ms->arena, 2 * cap * sizeof(*u));
-			if (!g)
-				return -ENOMEM;
-			memcpy(g, u, n * sizeof(*u));
-			u = g;
-			cap *= 2;
-		}
+		if (!(u = arena_grow(&r->c->ms->arena, u, n, &cap, sizeof(*u))))
+			return -ENOMEM;
 		u[n] = (struct unit){ .name = name, .path = path, .active = active, .type = "",
 				      .kind = unit_kind(name) };
 		/* Only loaded units pass the filter; remember the others by a NULL path. */

@@ -175,16 +175,10 @@ static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char 
 	time_t secs = sb.st_mtim.tv_sec;
 	if (secs < 0 && sb.st_mtim.tv_nsec > 0)
 		secs++;
-	if (st->n_mtimes == st->cap_mtimes) {
-		size_t cap = st->cap_mtimes ? st->cap_mtimes * 2 : 16;
-		struct tf_mtime *v = arena_alloc(st->a, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		if (st->n_mtimes)
-			memcpy(v, st->mtimes, st->n_mtimes * sizeof(*v));
-		st->mtimes = v;
-		st->cap_mtimes = cap;
-	}
+	struct tf_mtime *mtimes = arena_grow(st->a, st->mtimes, st->n_mtimes, &st->cap_mtimes, sizeof(*mtimes));
+	if (!mtimes)
+		return -ENOMEM;
+	st->mtimes = mtimes;
 	st->mtimes[st->n_mtimes++] = (struct tf_mtime){ path, (double)secs };
 	return 0;
 fail:
