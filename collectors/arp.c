@@ -245,11 +245,4 @@ static void arp_fini(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_arp = {
-	.name = "arp",
-	.default_on = true,
-	.flags = arp_flags,
-	.init = arp_init,
-	.collect = arp_collect,
-	.fini = arp_fini,
-};
+COLLECTOR(arp, .default_on = true, .flags = arp_flags, .init = arp_init, .fini = arp_fini);

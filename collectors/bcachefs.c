@@ -431,7 +431,7 @@ static int bcfs_filesystem(struct bcfs_fs *f, struct metric_set *ms)
 	return 0;
 }
 
-static int bcfs_collect(struct collect_ctx *c)
+static int bcachefs_collect(struct collect_ctx *c)
 {
 	const char *base;
 	char **names, first[400] = "";
@@ -461,8 +461,4 @@ static int bcfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_bcachefs = {
-	.name = "bcachefs",
-	.default_on = true,
-	.collect = bcfs_collect,
-};
+COLLECTOR(bcachefs, .default_on = true);

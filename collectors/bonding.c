@@ -78,9 +78,4 @@ static void bonding_fini(void)
 	sb_free(&state);
 }
 
-const struct collector collector_bonding = {
-	.name = "bonding",
-	.default_on = true,
-	.collect = bonding_collect,
-	.fini = bonding_fini,
-};
+COLLECTOR(bonding, .default_on = true, .fini = bonding_fini);

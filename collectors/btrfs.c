@@ -570,8 +570,4 @@ static int btrfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_btrfs = {
-	.name = "btrfs",
-	.default_on = true,
-	.collect = btrfs_collect,
-};
+COLLECTOR(btrfs, .default_on = true);

@@ -59,8 +59,4 @@ static int buddyinfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_buddyinfo = {
-	.name = "buddyinfo",
-	.default_on = false,
-	.collect = buddyinfo_collect,
-};
+COLLECTOR(buddyinfo, .default_on = false);

@@ -50,8 +50,4 @@ static int cgroups_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_cgroups = {
-	.name = "cgroups",
-	.default_on = false,
-	.collect = cgroups_collect,
-};
+COLLECTOR(cgroups, .default_on = false);

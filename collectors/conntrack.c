@@ -98,8 +98,4 @@ static int conntrack_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_conntrack = {
-	.name = "conntrack",
-	.default_on = true,
-	.collect = conntrack_collect,
-};
+COLLECTOR(conntrack, .default_on = true);

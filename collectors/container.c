@@ -1639,11 +1639,5 @@ static void container_fini(void)
 	n_recs = cap_recs = 0;
 }
 
-const struct collector collector_container = {
-	.name = "container",
-	.default_on = true,
-	.flags = container_flags,
-	.init = container_init,
-	.collect = container_collect,
-	.fini = container_fini,
-};
+COLLECTOR(container, .default_on = true, .flags = container_flags, .init = container_init,
+	  .fini = container_fini);

@@ -933,11 +933,4 @@ static void cpu_fini(void)
 	cpufreq_state = -1;
 }
 
-const struct collector collector_cpu = {
-	.name = "cpu",
-	.default_on = true,
-	.flags = cpu_flags,
-	.init = cpu_init,
-	.collect = cpu_collect,
-	.fini = cpu_fini,
-};
+COLLECTOR(cpu, .default_on = true, .flags = cpu_flags, .init = cpu_init, .fini = cpu_fini);

@@ -81,8 +81,4 @@ static int cpu_vulnerabilities_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_cpu_vulnerabilities = {
-	.name = "cpu_vulnerabilities",
-	.default_on = false,
-	.collect = cpu_vulnerabilities_collect,
-};
+COLLECTOR(cpu_vulnerabilities, .default_on = false);

@@ -204,9 +204,4 @@ static int cpufreq_init(char *err, size_t err_size)
 	return 0;
 }
 
-const struct collector collector_cpufreq = {
-	.name = "cpufreq",
-	.default_on = true,
-	.init = cpufreq_init,
-	.collect = cpufreq_collect,
-};
+COLLECTOR(cpufreq, .default_on = true, .init = cpufreq_init);

@@ -372,11 +372,5 @@ static void diskstats_fini(void)
 	sb_free(&attr_buf);
 }
 
-const struct collector collector_diskstats = {
-	.name = "diskstats",
-	.default_on = true,
-	.flags = diskstats_flags,
-	.init = diskstats_init,
-	.collect = diskstats_collect,
-	.fini = diskstats_fini,
-};
+COLLECTOR(diskstats, .default_on = true, .flags = diskstats_flags, .init = diskstats_init,
+	  .fini = diskstats_fini);

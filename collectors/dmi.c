@@ -124,9 +124,4 @@ static int dmi_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_dmi = {
-	.name = "dmi",
-	.default_on = true,
-	.collect = dmi_collect,
-	.fini = dmi_fini,
-};
+COLLECTOR(dmi, .default_on = true, .fini = dmi_fini);

@@ -109,7 +109,7 @@ static int dmmp_device(struct collect_ctx *c, const char *dm)
 	return 0;
 }
 
-static int dmmp_collect(struct collect_ctx *c)
+static int dmmultipath_collect(struct collect_ctx *c)
 {
 	char **names, first[400] = "";
 	ssize_t nn = ctx_list_dir(c, CTX_LIST_NODATA_EACCES | CTX_LIST_NODATA_ENOTDIR, NULL, &names, ROOT_SYS, "block");
@@ -135,8 +135,4 @@ static int dmmp_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_dmmultipath = {
-	.name = "dmmultipath",
-	.default_on = true,
-	.collect = dmmp_collect,
-};
+COLLECTOR(dmmultipath, .default_on = true);

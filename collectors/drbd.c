@@ -128,8 +128,4 @@ static int drbd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_drbd = {
-	.name = "drbd",
-	.default_on = false,
-	.collect = drbd_collect,
-};
+COLLECTOR(drbd, .default_on = false);

@@ -152,8 +152,4 @@ static int drm_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_drm = {
-	.name = "drm",
-	.default_on = false,
-	.collect = drm_collect,
-};
+COLLECTOR(drm, .default_on = false);

@@ -155,8 +155,4 @@ static int edac_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_edac = {
-	.name = "edac",
-	.default_on = true,
-	.collect = edac_collect,
-};
+COLLECTOR(edac, .default_on = true);

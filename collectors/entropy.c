@@ -37,8 +37,4 @@ static int entropy_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_entropy = {
-	.name = "entropy",
-	.default_on = true,
-	.collect = entropy_collect,
-};
+COLLECTOR(entropy, .default_on = true);

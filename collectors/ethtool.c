@@ -475,11 +475,4 @@ static void ethtool_free(void)
 	sb_free(&values_buf);
 }
 
-const struct collector collector_ethtool = {
-	.name = "ethtool",
-	.default_on = false,
-	.flags = ethtool_flags,
-	.init = ethtool_init,
-	.collect = ethtool_collect,
-	.fini = ethtool_free,
-};
+COLLECTOR(ethtool, .default_on = false, .flags = ethtool_flags, .init = ethtool_init, .fini = ethtool_free);

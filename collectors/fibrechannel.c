@@ -154,8 +154,4 @@ static int fibrechannel_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_fibrechannel = {
-	.name = "fibrechannel",
-	.default_on = true,
-	.collect = fibrechannel_collect,
-};
+COLLECTOR(fibrechannel, .default_on = true);

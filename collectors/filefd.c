@@ -29,8 +29,4 @@ static int filefd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_filefd = {
-	.name = "filefd",
-	.default_on = true,
-	.collect = filefd_collect,
-};
+COLLECTOR(filefd, .default_on = true);

@@ -687,11 +687,5 @@ void filesystem_pool_stats(unsigned *usable, unsigned *stuck, size_t *stuck_moun
 	pthread_mutex_unlock(&pool.mu);
 }
 
-const struct collector collector_filesystem = {
-	.name = "filesystem",
-	.default_on = true,
-	.flags = filesystem_flags,
-	.init = filesystem_init,
-	.collect = filesystem_collect,
-	.fini = filesystem_fini,
-};
+COLLECTOR(filesystem, .default_on = true, .flags = filesystem_flags, .init = filesystem_init,
+	  .fini = filesystem_fini);

@@ -495,11 +495,4 @@ static void hwmon_fini(void)
 	name_filter_free(&sensor_filter);
 }
 
-const struct collector collector_hwmon = {
-	.name = "hwmon",
-	.default_on = true,
-	.flags = hwmon_flags,
-	.init = hwmon_init,
-	.collect = hwmon_collect,
-	.fini = hwmon_fini,
-};
+COLLECTOR(hwmon, .default_on = true, .flags = hwmon_flags, .init = hwmon_init, .fini = hwmon_fini);

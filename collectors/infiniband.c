@@ -464,8 +464,4 @@ static int infiniband_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_infiniband = {
-	.name = "infiniband",
-	.default_on = true,
-	.collect = infiniband_collect,
-};
+COLLECTOR(infiniband, .default_on = true);

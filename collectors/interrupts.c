@@ -136,11 +136,5 @@ static int interrupts_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_interrupts = {
-	.name = "interrupts",
-	.default_on = false,
-	.flags = interrupts_flags,
-	.init = interrupts_init,
-	.collect = interrupts_collect,
-	.fini = interrupts_fini,
-};
+COLLECTOR(interrupts, .default_on = false, .flags = interrupts_flags, .init = interrupts_init,
+	  .fini = interrupts_fini);

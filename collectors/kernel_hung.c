@@ -27,8 +27,4 @@ static int kernel_hung_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_kernel_hung = {
-	.name = "kernel_hung",
-	.default_on = true,
-	.collect = kernel_hung_collect,
-};
+COLLECTOR(kernel_hung, .default_on = true);

@@ -177,10 +177,4 @@ out:
 	return r;
 }
 
-const struct collector collector_logind = {
-	.name = "logind",
-	.default_on = false,
-	.collect = logind_collect,
-	/* D-Bus can stall (logind or dbus-daemon hung): run under the scrape's deadline. */
-	.opts = COLLECTOR_MAY_BLOCK,
-};
+COLLECTOR(logind, .default_on = false, .opts = COLLECTOR_MAY_BLOCK);

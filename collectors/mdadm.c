@@ -441,9 +441,4 @@ static void mdadm_fini(void)
 	sb_free(&scratch);
 }
 
-const struct collector collector_mdadm = {
-	.name = "mdadm",
-	.default_on = true,
-	.collect = mdadm_collect,
-	.fini = mdadm_fini,
-};
+COLLECTOR(mdadm, .default_on = true, .fini = mdadm_fini);

@@ -360,7 +360,7 @@ struct ms_seen {
 	const char *device, *proto, *addr;
 };
 
-static int ms_collect(struct collect_ctx *c)
+static int mountstats_collect(struct collect_ctx *c)
 {
 	struct ms_nfs *m;
 	struct ms_seen *seen = NULL;
@@ -440,9 +440,4 @@ static void ms_fini(void)
 	sb_free(&ms_info);
 }
 
-const struct collector collector_mountstats = {
-	.name = "mountstats",
-	.default_on = false,
-	.collect = ms_collect,
-	.fini = ms_fini,
-};
+COLLECTOR(mountstats, .default_on = false, .fini = ms_fini);

@@ -581,11 +581,5 @@ static void netclass_fini(void)
 	ignored_re = NULL;
 }
 
-const struct collector collector_netclass = {
-	.name = "netclass",
-	.default_on = true,
-	.flags = netclass_flags,
-	.init = netclass_init,
-	.collect = netclass_collect,
-	.fini = netclass_fini,
-};
+COLLECTOR(netclass, .default_on = true, .flags = netclass_flags, .init = netclass_init,
+	  .fini = netclass_fini);

@@ -537,11 +537,4 @@ static void netdev_free(void)
 	sb_free(&nl_buf);
 }
 
-const struct collector collector_netdev = {
-	.name = "netdev",
-	.default_on = true,
-	.flags = netdev_flags,
-	.init = netdev_init,
-	.collect = netdev_collect,
-	.fini = netdev_free,
-};
+COLLECTOR(netdev, .default_on = true, .flags = netdev_flags, .init = netdev_init, .fini = netdev_free);

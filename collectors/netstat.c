@@ -368,11 +368,4 @@ static void netstat_fini(void)
 	fields_re = NULL;
 }
 
-const struct collector collector_netstat = {
-	.name = "netstat",
-	.default_on = true,
-	.flags = netstat_flags,
-	.init = netstat_init,
-	.collect = netstat_collect,
-	.fini = netstat_fini,
-};
+COLLECTOR(netstat, .default_on = true, .flags = netstat_flags, .init = netstat_init, .fini = netstat_fini);

@@ -356,9 +356,4 @@ static void network_route_fini(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_network_route = {
-	.name = "network_route",
-	.default_on = false,
-	.collect = network_route_collect,
-	.fini = network_route_fini,
-};
+COLLECTOR(network_route, .default_on = false, .fini = network_route_fini);

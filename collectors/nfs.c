@@ -177,8 +177,4 @@ static int nfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nfs = {
-	.name = "nfs",
-	.default_on = true,
-	.collect = nfs_collect,
-};
+COLLECTOR(nfs, .default_on = true);

@@ -245,8 +245,4 @@ static int nfsd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nfsd = {
-	.name = "nfsd",
-	.default_on = true,
-	.collect = nfsd_collect,
-};
+COLLECTOR(nfsd, .default_on = true);

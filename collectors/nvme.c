@@ -192,8 +192,4 @@ static int nvme_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nvme = {
-	.name = "nvme",
-	.default_on = true,
-	.collect = nvme_collect,
-};
+COLLECTOR(nvme, .default_on = true);

@@ -166,8 +166,4 @@ static int nvmesubsystem_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nvmesubsystem = {
-	.name = "nvmesubsystem",
-	.default_on = false,
-	.collect = nvmesubsystem_collect,
-};
+COLLECTOR(nvmesubsystem, .default_on = false);

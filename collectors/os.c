@@ -349,9 +349,4 @@ static void os_fini(void)
 	cache_clear();
 }
 
-const struct collector collector_os = {
-	.name = "os",
-	.default_on = true,
-	.collect = os_collect,
-	.fini = os_fini,
-};
+COLLECTOR(os, .default_on = true, .fini = os_fini);

@@ -596,11 +596,5 @@ static int pcidevice_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_pcidevice = {
-	.name = "pcidevice",
-	.default_on = false,
-	.flags = pcidevice_flags,
-	.init = pcidevice_init,
-	.collect = pcidevice_collect,
-	.fini = pcidevice_fini,
-};
+COLLECTOR(pcidevice, .default_on = false, .flags = pcidevice_flags, .init = pcidevice_init,
+	  .fini = pcidevice_fini);

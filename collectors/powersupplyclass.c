@@ -222,11 +222,5 @@ static void powersupplyclass_fini(void)
 	ignored_re = NULL;
 }
 
-const struct collector collector_powersupplyclass = {
-	.name = "powersupplyclass",
-	.default_on = true,
-	.flags = powersupply_flags,
-	.init = powersupplyclass_init,
-	.collect = powersupplyclass_collect,
-	.fini = powersupplyclass_fini,
-};
+COLLECTOR(powersupplyclass, .default_on = true, .flags = powersupply_flags, .init = powersupplyclass_init,
+	  .fini = powersupplyclass_fini);

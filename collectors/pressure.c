@@ -115,8 +115,4 @@ static int pressure_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_pressure = {
-	.name = "pressure",
-	.default_on = true,
-	.collect = pressure_collect,
-};
+COLLECTOR(pressure, .default_on = true);

@@ -274,8 +274,4 @@ static int processes_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_processes = {
-	.name = "processes",
-	.default_on = false,
-	.collect = processes_collect,
-};
+COLLECTOR(processes, .default_on = false);

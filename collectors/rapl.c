@@ -164,9 +164,4 @@ static int rapl_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_rapl = {
-	.name = "rapl",
-	.default_on = true,
-	.flags = rapl_flags,
-	.collect = rapl_collect,
-};
+COLLECTOR(rapl, .default_on = true, .flags = rapl_flags);

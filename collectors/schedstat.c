@@ -81,8 +81,4 @@ static int schedstat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_schedstat = {
-	.name = "schedstat",
-	.default_on = true,
-	.collect = schedstat_collect,
-};
+COLLECTOR(schedstat, .default_on = true);

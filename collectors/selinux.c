@@ -127,8 +127,4 @@ static int selinux_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_selinux = {
-	.name = "selinux",
-	.default_on = true,
-	.collect = selinux_collect,
-};
+COLLECTOR(selinux, .default_on = true);

@@ -84,11 +84,5 @@ static int slabinfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_slabinfo = {
-	.name = "slabinfo",
-	.default_on = false,
-	.flags = slabinfo_flags,
-	.init = slabinfo_init,
-	.collect = slabinfo_collect,
-	.fini = slabinfo_fini,
-};
+COLLECTOR(slabinfo, .default_on = false, .flags = slabinfo_flags, .init = slabinfo_init,
+	  .fini = slabinfo_fini);

@@ -127,9 +127,4 @@ static int sockstat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_sockstat = {
-	.name = "sockstat",
-	.default_on = true,
-	.init = sockstat_init,
-	.collect = sockstat_collect,
-};
+COLLECTOR(sockstat, .default_on = true, .init = sockstat_init);

@@ -57,8 +57,4 @@ static int softirqs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_softirqs = {
-	.name = "softirqs",
-	.default_on = false,
-	.collect = softirqs_collect,
-};
+COLLECTOR(softirqs, .default_on = false);

@@ -91,8 +91,4 @@ static int softnet_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_softnet = {
-	.name = "softnet",
-	.default_on = true,
-	.collect = softnet_collect,
-};
+COLLECTOR(softnet, .default_on = true);

@@ -134,9 +134,4 @@ static int stat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_stat = {
-	.name = "stat",
-	.default_on = true,
-	.flags = stat_flags,
-	.collect = stat_collect,
-};
+COLLECTOR(stat, .default_on = true, .flags = stat_flags);

@@ -253,11 +253,4 @@ static int sysctl_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_sysctl = {
-	.name = "sysctl",
-	.default_on = false,
-	.flags = sysctl_flags,
-	.init = sysctl_init,
-	.collect = sysctl_collect,
-	.fini = sysctl_fini,
-};
+COLLECTOR(sysctl, .default_on = false, .flags = sysctl_flags, .init = sysctl_init, .fini = sysctl_fini);

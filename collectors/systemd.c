@@ -702,12 +702,5 @@ static void systemd_fini(void)
 	bus_drop();
 }
 
-const struct collector collector_systemd = {
-	.name = "systemd",
-	.default_on = false,
-	.flags = systemd_flags,
-	.init = systemd_init,
-	.collect = systemd_collect,
-	.fini = systemd_fini,
-	.opts = COLLECTOR_MAY_BLOCK,
-};
+COLLECTOR(systemd, .default_on = false, .flags = systemd_flags, .init = systemd_init, .fini = systemd_fini,
+	  .opts = COLLECTOR_MAY_BLOCK);

@@ -223,11 +223,4 @@ static void tcpstat_free(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_tcpstat = {
-	.name = "tcpstat",
-	.default_on = false,
-	.flags = tcpstat_flags,
-	.init = tcpstat_init,
-	.collect = tcpstat_collect,
-	.fini = tcpstat_free,
-};
+COLLECTOR(tcpstat, .default_on = false, .flags = tcpstat_flags, .init = tcpstat_init, .fini = tcpstat_free);

@@ -459,12 +459,5 @@ static void textfile_fini(void)
 	sb_free(&tok_buf);
 }
 
-const struct collector collector_textfile = {
-	.name = "textfile",
-	.default_on = true,
-	.flags = textfile_flags,
-	.collect = textfile_collect,
-	.fini = textfile_fini,
-	.yield = textfile_yield,
-	.opts = COLLECTOR_MAY_BLOCK,
-};
+COLLECTOR(textfile, .default_on = true, .flags = textfile_flags, .fini = textfile_fini,
+	  .yield = textfile_yield, .opts = COLLECTOR_MAY_BLOCK);

@@ -197,8 +197,4 @@ static int thermal_zone_collect(struct collect_ctx *c)
 	return collect_cooling(c, tdir, names, n);
 }
 
-const struct collector collector_thermal_zone = {
-	.name = "thermal_zone",
-	.default_on = true,
-	.collect = thermal_zone_collect,
-};
+COLLECTOR(thermal_zone, .default_on = true);

@@ -70,8 +70,4 @@ static int time_collect(struct collect_ctx *c)
 	return time_clocksources(c);
 }
 
-const struct collector collector_time = {
-	.name = "time",
-	.default_on = true,
-	.collect = time_collect,
-};
+COLLECTOR(time, .default_on = true);

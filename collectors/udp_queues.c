@@ -127,8 +127,4 @@ static int udp_queues_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_udp_queues = {
-	.name = "udp_queues",
-	.default_on = true,
-	.collect = udp_queues_collect,
-};
+COLLECTOR(udp_queues, .default_on = true);

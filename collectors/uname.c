@@ -18,8 +18,4 @@ static int uname_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_uname = {
-	.name = "uname",
-	.default_on = true,
-	.collect = uname_collect,
-};
+COLLECTOR(uname, .default_on = true);

@@ -107,11 +107,4 @@ static void vmstat_fini(void)
 	fields_re = NULL;
 }
 
-const struct collector collector_vmstat = {
-	.name = "vmstat",
-	.default_on = true,
-	.flags = vmstat_flags,
-	.init = vmstat_init,
-	.collect = vmstat_collect,
-	.fini = vmstat_fini,
-};
+COLLECTOR(vmstat, .default_on = true, .flags = vmstat_flags, .init = vmstat_init, .fini = vmstat_fini);

@@ -117,8 +117,4 @@ static int watchdog_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_watchdog = {
-	.name = "watchdog",
-	.default_on = true,
-	.collect = watchdog_collect,
-};
+COLLECTOR(watchdog, .default_on = true);

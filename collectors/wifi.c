@@ -571,10 +571,4 @@ static void wifi_fini(void)
 	sb_free(&nl.reply);
 }
 
-const struct collector collector_wifi = {
-	.name = "wifi",
-	.default_on = false,
-	.flags = wifi_flags,
-	.collect = wifi_collect,
-	.fini = wifi_fini,
-};
+COLLECTOR(wifi, .default_on = false, .flags = wifi_flags, .fini = wifi_fini);

@@ -78,8 +78,4 @@ static int xfrm_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_xfrm = {
-	.name = "xfrm",
-	.default_on = false,
-	.collect = xfrm_collect,
-};
+COLLECTOR(xfrm, .default_on = false);

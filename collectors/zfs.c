@@ -309,8 +309,4 @@ static int zfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_zfs = {
-	.name = "zfs",
-	.default_on = true,
-	.collect = zfs_collect,
-};
+COLLECTOR(zfs, .default_on = true);

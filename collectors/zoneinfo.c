@@ -243,8 +243,4 @@ static int zoneinfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_zoneinfo = {
-	.name = "zoneinfo",
-	.default_on = false,
-	.collect = zoneinfo_collect,
-};
+COLLECTOR(zoneinfo, .default_on = false);
