@@ -165,11 +165,7 @@ static bool looks_float(const char *s)
 		s++;
 		if (*s == '+' || *s == '-')
 			s++;
-		if (!*s)
-			return false;
-		for (; *s; s++)
-			if (*s < '0' || *s > '9')
-				return false;
+		return all_digits(s);
 	}
 	return true;
 }
@@ -473,54 +469,57 @@ static int dec_version(struct dec *d, const struct ynode *v, const char *path, e
 	return fail(d, v, "%s: unknown TLS version: %s", path, shown(s, buf, sizeof(buf)));
 }
 
-static int dec_suites(struct dec *d, const struct ynode *v, const char *path)
+/* A list of names, each one of table's entries (stride bytes apart, each starting with its name, the
+ * last name NULL), at most max of them: the index of each is written to idx, their count to *n. what
+ * and plural name an entry in messages. */
+static int dec_names(struct dec *d, const struct ynode *v, const char *path, const void *table, size_t stride,
+		     const char *what, const char *plural, size_t max, size_t *idx, size_t *n)
 {
-	struct webconfig *wc = d->wc;
 	const char **names = NULL;
-	size_t n = 0;
+	size_t n_names = 0;
 	bool set;
 	char buf[80];
-	int r = dec_strings(d, v, path, &names, &n, &set);
+	int r = dec_strings(d, v, path, &names, &n_names, &set);
 
 	if (r < 0)
 		return r;
-	wc->n_suites = 0;
-	for (size_t k = 0; k < n; k++) {
-		const struct webconfig_suite *s = webconfig_suites;
-		while (s->name && !streq(s->name, names[k]))
-			s++;
-		if (!s->name)
-			return fail(d, v->kids[k], "%s: unknown cipher: %s", path, shown(names[k], buf, sizeof(buf)));
-		if (wc->n_suites == WEBCONFIG_MAX_SUITES)
-			return fail(d, v->kids[k], "%s: more than %d cipher suites", path, WEBCONFIG_MAX_SUITES);
-		wc->suites[wc->n_suites++] = s;
+	*n = 0;
+	for (size_t k = 0; k < n_names; k++) {
+		size_t i = 0;
+		const char *name;
+		/* An entry starts with its name: a pointer to the entry is one to the name. */
+		while ((name = *(const char *const *)(const void *)((const char *)table + i * stride)) &&
+		       !streq(name, names[k]))
+			i++;
+		if (!name)
+			return fail(d, v->kids[k], "%s: unknown %s: %s", path, what, shown(names[k], buf, sizeof(buf)));
+		if (*n == max)
+			return fail(d, v->kids[k], "%s: more than %zu %s", path, max, plural);
+		idx[(*n)++] = i;
 	}
 	return 0;
 }
 
+static int dec_suites(struct dec *d, const struct ynode *v, const char *path)
+{
+	size_t idx[WEBCONFIG_MAX_SUITES];
+	int r = dec_names(d, v, path, webconfig_suites, sizeof(*webconfig_suites), "cipher", "cipher suites",
+			  WEBCONFIG_MAX_SUITES, idx, &d->wc->n_suites);
+
+	for (size_t k = 0; r == 0 && k < d->wc->n_suites; k++)
+		d->wc->suites[k] = &webconfig_suites[idx[k]];
+	return r;
+}
+
 static int dec_curves(struct dec *d, const struct ynode *v, const char *path)
 {
-	struct webconfig *wc = d->wc;
-	const char **names = NULL;
-	size_t n = 0;
-	bool set;
-	char buf[80];
-	int r = dec_strings(d, v, path, &names, &n, &set);
+	size_t idx[WEBCONFIG_MAX_CURVES];
+	int r = dec_names(d, v, path, webconfig_curves, sizeof(*webconfig_curves), "curve", "curves",
+			  WEBCONFIG_MAX_CURVES, idx, &d->wc->n_curves);
 
-	if (r < 0)
-		return r;
-	wc->n_curves = 0;
-	for (size_t k = 0; k < n; k++) {
-		const struct webconfig_curve *c = webconfig_curves;
-		while (c->name && !streq(c->name, names[k]))
-			c++;
-		if (!c->name)
-			return fail(d, v->kids[k], "%s: unknown curve: %s", path, shown(names[k], buf, sizeof(buf)));
-		if (wc->n_curves == WEBCONFIG_MAX_CURVES)
-			return fail(d, v->kids[k], "%s: more than %d curves", path, WEBCONFIG_MAX_CURVES);
-		wc->curves[wc->n_curves++] = c;
-	}
-	return 0;
+	for (size_t k = 0; r == 0 && k < d->wc->n_curves; k++)
+		d->wc->curves[k] = &webconfig_curves[idx[k]];
+	return r;
 }
 
 enum tls_key {
