@@ -550,6 +550,20 @@ static bool parse_processor(const char *value, uint64_t *out)
 	return value && parse_u64(value, NULL, out) == 0 && *out <= UINT32_MAX;
 }
 
+/* The first line that is not blank, which each of procfs's parsers requires to start with prefix (or
+ * alt, when not NULL) and to hold a ':'. Returns 1 with it in *line, 0 when there is none (no CPUs), or
+ * the collector's failure. */
+static int cpuinfo_first_line(struct collect_ctx *c, char **p, const char *prefix, const char *alt, char **line)
+{
+	while ((*line = next_line(p)) && is_blank(*line))
+		;
+	if (!*line)
+		return 0;
+	if (!(startswith(*line, prefix) || (alt && startswith(*line, alt))) || !strchr(*line, ':'))
+		return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, *line);
+	return 1;
+}
+
 /* procfs's x86 parser (also what nodex uses on architectures without a parser of their own). With riscv
  * set, procfs's RISC-V parser: the same processor blocks, of which it reads only "hart" (the core) and
  * "isa" (the model name). */
@@ -558,18 +572,13 @@ static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list
 	static const struct cpuinfo zero;
 	struct cpuinfo *ci = NULL;
 	char *line, *key, *value;
-	bool first = true;
+	int r = cpuinfo_first_line(c, &p, "processor", NULL, &line);
 
-	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!startswith(line, "processor") || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-		} else if (!strchr(line, ':')) {
+	if (r <= 0)
+		return r;
+	for (; line; line = next_line(&p)) {
+		if (!strchr(line, ':'))
 			continue;
-		}
 		key = cpuinfo_split(line, &value);
 		if (!ci || streq(key, "processor")) {
 			uint64_t u;
@@ -646,32 +655,25 @@ static int cpuinfo_parse_arm(struct collect_ctx *c, char *p, struct cpuinfo_list
 {
 	struct cpuinfo common = { 0 }, *ci = NULL;
 	char *line, *key, *value;
-	bool first = true;
+	uint64_t u;
+	int r = cpuinfo_first_line(c, &p, "processor", "Processor", &line);
 
+	if (r <= 0)
+		return r;
+	key = cpuinfo_split(line, &value);
+	if (streq(key, "Processor")) {
+		common.model_name = value ? value : "";
+	} else {
+		if (!parse_processor(value, &u))
+			return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
+		if (!(ci = cpuinfo_add(c, l, &common, u)))
+			return -ENOMEM;
+	}
 	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!((line[0] == 'p' || line[0] == 'P') && startswith(line + 1, "rocessor")) || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-			key = cpuinfo_split(line, &value);
-			if (streq(key, "Processor")) {
-				common.model_name = value ? value : "";
-				continue;
-			}
-			uint64_t u;
-			if (!parse_processor(value, &u))
-				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
-			if (!(ci = cpuinfo_add(c, l, &common, u)))
-				return -ENOMEM;
-			continue;
-		}
 		if (!strchr(line, ':'))
 			continue;
 		key = cpuinfo_split(line, &value);
 		if (streq(key, "processor")) {
-			uint64_t u;
 			if (!parse_processor(value, &u))
 				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
 			if (!(ci = cpuinfo_add(c, l, &common, u)))
@@ -697,19 +699,14 @@ static int cpuinfo_parse_s390x(struct collect_ctx *c, char *p, struct cpuinfo_li
 	struct cpuinfo common = { 0 };
 	char *line, *key, *value;
 	size_t i = 0;
-	bool first = true, blocks = false;
+	bool blocks = false;
+	int r = cpuinfo_first_line(c, &p, "vendor_id", NULL, &line);
 
+	if (r <= 0)
+		return r;
+	key = cpuinfo_split(line, &value);
+	common.vendor = value ? value : "";
 	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!startswith(line, "vendor_id") || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-			key = cpuinfo_split(line, &value);
-			common.vendor = value ? value : "";
-			continue;
-		}
 		if (!strchr(line, ':'))
 			continue;
 		if (!blocks && startswith(line, "processor")) {
