@@ -323,6 +323,19 @@ static int parse_speed(const char *v, double *out)
 	return go_parse_float(go_trim_space(num), out) < 0 ? -EINVAL : 0;
 }
 
+/* Reads the attribute <dir>/<name>/<file> into c->buf. Returns 1 with its content there; 0 for an
+ * optional attribute that is absent or empty; or the collector's failure. */
+static int read_attr(struct collect_ctx *c, const char *dir, const char *name, const char *file, bool optional)
+{
+	ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, file), &c->buf);
+
+	if (optional && (r == -ENOENT || r == 0))
+		return 0;
+	if (r < 0)
+		return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
+	return 1;
+}
+
 static int read_device(struct collect_ctx *c, const char *dir, const char *name, struct pci_dev *d)
 {
 	static const char *const required[] = { "class", "vendor", "device", "subsystem_vendor",
@@ -357,9 +370,9 @@ static int read_device(struct collect_ctx *c, const char *dir, const char *name,
 
 	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
 		int64_t v;
-		ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, required[i]), &c->buf);
+		int r = read_attr(c, dir, name, required[i], false);
 		if (r < 0)
-			return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
+			return r;
 		if (go_parse_int(c->buf.p, 0, 32, &v) < 0)
 			return ctx_fail(c, -EINVAL, "failed to parse %s: %s", c->path.p, c->buf.p);
 		uint32_t u = (uint32_t)v;
@@ -377,15 +390,15 @@ static int read_device(struct collect_ctx *c, const char *dir, const char *name,
 	static const char *const link_files[] = { "max_link_speed", "max_link_width", "current_link_speed",
 						  "current_link_width" };
 	for (size_t i = 0; i < ARRAY_SIZE(link_files); i++) {
-		ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, link_files[i]), &c->buf);
+		int r = read_attr(c, dir, name, link_files[i], true);
 		double v;
 		int64_t w;
-		if (r == -ENOENT)
-			continue;
 		if (r < 0)
-			return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
-		/* Absent or unknown speeds (drivers/pci/probe.c pci_speed_string). */
-		if (!*c->buf.p || startswith(c->buf.p, "Unknown"))
+			return r;
+		if (r == 0)
+			continue;
+		/* An unknown speed (drivers/pci/probe.c pci_speed_string). */
+		if (startswith(c->buf.p, "Unknown"))
 			continue;
 		if (i % 2 == 0) {
 			if (parse_speed(c->buf.p, &v) < 0)
@@ -404,14 +417,12 @@ static int read_device(struct collect_ctx *c, const char *dir, const char *name,
 						 "sriov_stride", "sriov_totalvfs", "sriov_vf_device",
 						 "sriov_vf_total_msix", "d3cold_allowed", "power_state" };
 	for (size_t i = 0; i < ARRAY_SIZE(opt_files); i++) {
-		ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, opt_files[i]), &c->buf);
+		int r = read_attr(c, dir, name, opt_files[i], true);
 		int64_t v;
 		uint64_t u;
-		if (r == -ENOENT)
-			continue;
 		if (r < 0)
-			return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
-		if (!*c->buf.p)
+			return r;
+		if (r == 0)
 			continue;
 		bool ok = true;
 		switch (i) {
