@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "linecache.h"
 
 #define NETSTAT_DEFAULT_FIELDS                                                                            \
 	"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(" \
@@ -52,15 +53,8 @@ struct paired_cache {
 };
 static struct paired_cache netstat_cache, snmp_cache;
 
-/* The decision for one snmp6 line position. */
-struct line6 {
-	char *key; /* the whole first field, e.g. Ip6InOctets; NULL: empty */
-	size_t len;
-	char *name; /* NULL when not wanted */
-	char *help;
-};
-static struct line6 *snmp6_cache;
-static size_t cap_snmp6;
+/* The decisions for the lines of snmp6, by position. */
+static struct line_cache snmp6_cache;
 
 static bool valid_metric_name(const char *s)
 {
@@ -266,24 +260,15 @@ static int parse_snmp6(struct collect_ctx *c)
 		if (!six)
 			continue;
 		size_t len = strlen(key);
-		struct line6 *lines = heap_grow(snmp6_cache, pos, &cap_snmp6, sizeof(*lines));
-		if (!lines)
+		bool fresh;
+		struct line_decision *l = line_cache_get(&snmp6_cache, pos++, key, len, &fresh);
+		if (!l)
 			return -ENOMEM;
-		snmp6_cache = lines;
-		struct line6 *l = &snmp6_cache[pos++];
-		if (!l->key || l->len != len || memcmp(l->key, key, len) != 0) {
-			free(l->key);
-			free(l->name);
-			free(l->help);
-			*l = (struct line6){ 0 };
-			l->key = strdup(key);
-			if (!l->key)
-				return -ENOMEM;
-			l->len = len;
+		if (fresh) {
 			size_t plen = (size_t)(six - key) + 1;
-			decide(key, plen, key + plen, len - plen, &l->name, &l->help);
+			l->want = decide(key, plen, key + plen, len - plen, &l->name, &l->help);
 		}
-		if (!l->name)
+		if (!l->want)
 			continue;
 		if (parse_value(value, strlen(value), &v) < 0) {
 			bad++;
@@ -356,14 +341,7 @@ static void netstat_fini(void)
 {
 	paired_free(&netstat_cache);
 	paired_free(&snmp_cache);
-	for (size_t i = 0; i < cap_snmp6; i++) {
-		free(snmp6_cache[i].key);
-		free(snmp6_cache[i].name);
-		free(snmp6_cache[i].help);
-	}
-	free(snmp6_cache);
-	snmp6_cache = NULL;
-	cap_snmp6 = 0;
+	line_cache_free(&snmp6_cache);
 	regex_free(fields_re);
 	fields_re = NULL;
 }
