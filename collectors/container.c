@@ -1346,12 +1346,12 @@ static size_t level_list(struct scan *s, const struct level *l, struct child **o
 		while ((de = readdir(d))) {
 			if (!entry_is_dir(dirfd(d), de))
 				continue;
-			struct child *grown = arena_grow(a, v, n, &cap, sizeof(*v));
-			if (!grown)
-				break; /* out of memory: what was listed stays */
-			v = grown;
-			if (!(v[n].name = arena_strdup(a, de->d_name)))
+			struct child *v2 = arena_grow(a, v, n, &cap, sizeof(*v));
+			if (!v2 || !(v2[n].name = arena_strdup(a, de->d_name))) {
+				s->c->ms->error = -ENOMEM;
 				break;
+			}
+			v = v2;
 			v[n].ino = de->d_ino;
 			v[n].h = h;
 			n++;

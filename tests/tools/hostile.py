@@ -12,7 +12,8 @@ scraped once more. Checks:
   - afterwards, promtool check metrics and a real Prometheus (Debian's) accept every distinct body.
 
 Mutations are drawn from --seed, each from its own generator (seed, case, index), and applied to the
-pristine tree, so one can be replayed alone: --case C --only I. A failing one is kept under --keep (the
+pristine tree, so one can be replayed alone: --cases C --only I (with the same binary: the targets are
+mostly the files that binary read in the baseline scrapes). A failing one is kept under --keep (the
 mutated tree, the body, the log, and replay.sh / run-nodex.sh). Bounded in time: --budget seconds for the
 mutations of all cases (what did not run is said), then the promtool and Prometheus checks.
 
@@ -513,10 +514,11 @@ class Run:
         meta["failure"] = what
         with open(os.path.join(d, "mutation.json"), "w") as f:
             json.dump(meta, f, indent=1)
+        only = f"--only {ctx['index']} " if isinstance(ctx.get("index"), int) else ""
         with open(os.path.join(d, "replay.sh"), "w") as f:
-            f.write("#!/bin/sh\n# The same mutation again, from the pristine golden tree, alone.\n"
+            f.write("#!/bin/sh\n# The same mutation again, from the pristine golden tree, alone (or the case's run).\n"
                     f"cd {REPO} && tests/tools/hostile.py --bin {self.opts.bin} --seed {ctx['seed']} "
-                    f"--cases {ctx['case']} --only {ctx['index']} --keep /tmp/nodex-hostile-replay\n")
+                    f"--cases {ctx['case']} {only}--keep /tmp/nodex-hostile-replay\n")
         with open(os.path.join(d, "run-nodex.sh"), "w") as f:
             root = ctx.get("root") or "\0"
             args = " ".join("'" + a.replace(root, d + "/tree") + "'" for a in ctx.get("args", []))
@@ -700,6 +702,12 @@ class Run:
         if sanitizer_reports(san_dir):  # leaks are reported at exit
             self.check_alive(nx, f"{case} at exit", {"case": case, "index": "exit", "seed": opts.seed})
 
+    def body_ctx(self, where, body):
+        """What keep() needs for a body found bad after the run: the case and the mutation it came from."""
+        m = re.match(r"(\S+) #(\d+) ", where)
+        return {"case": where.split()[0], "index": int(m.group(2)) if m else where.split()[1],
+                "seed": self.opts.seed, "body": body, "desc": where}
+
     def promtool(self):
         def check(item):
             body, where = item
@@ -724,7 +732,7 @@ class Run:
                 if rc not in (0, 3):
                     bad += 1
                     self.fail(f"promtool refuses the body of {where} (exit {rc}): {out[:3]}",
-                              {"case": where.split()[0], "index": "promtool", "seed": self.opts.seed, "body": body})
+                              self.body_ctx(where, body))
                 elif out:
                     self.lint += 1
         return bad
@@ -790,7 +798,7 @@ class Run:
                     sha = t.get("scrapeUrl", "").rsplit("/", 1)[-1]
                     body, where = self.bodies.get(sha, (b"", "?"))
                     self.fail(f"Prometheus refuses the body of {where}: {t.get('lastError')}",
-                              {"case": where.split()[0], "index": "prometheus", "seed": self.opts.seed, "body": body})
+                              self.body_ctx(where, body))
         finally:
             prom.terminate()
             prom.wait(30)
