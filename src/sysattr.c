@@ -27,6 +27,33 @@ ssize_t sysattr_read(const char *path, struct strbuf *b)
 	return (ssize_t)len;
 }
 
+ssize_t sysattr_read_once(const char *path, struct strbuf *b, bool *open_failed)
+{
+	char tmp[SYSATTR_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	*open_failed = true;
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	*open_failed = fd < 0;
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, tmp, SYSATTR_MAX);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	tmp[n] = '\0';
+	sb_reset(b);
+	sb_puts(b, go_trim_space(tmp));
+	return b->err ? b->err : (ssize_t)b->len;
+}
+
 int read_uint_file(const char *path, struct strbuf *b, uint64_t *v)
 {
 	ssize_t n = file_read(path, b);

@@ -27,6 +27,36 @@ static void test_read(void)
 	sb_free(&b);
 }
 
+/* SysReadFile's two kinds of error: opening (a missing file) and reading (a directory opens, and its
+ * read() fails with EISDIR). */
+static void test_read_once(void)
+{
+	struct strbuf b = { 0 };
+	static const struct tfile files[] = {
+		{ "sys/a", "  value with spaces \n" },
+		{ "sys/long", "0123456789012345678901234567890123456789012345678901234567890123456789"
+			      "0123456789012345678901234567890123456789012345678901234567890123456789\n" },
+		{ "sys/dir", NULL },
+	};
+	char path[512];
+	bool open_failed = false;
+
+	CHECK(test_make_root(files, ARRAY_SIZE(files)) != NULL);
+	snprintf(path, sizeof(path), "%s/a", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read_once(path, &b, &open_failed), 17);
+	CHECK_STR(b.p, "value with spaces");
+	snprintf(path, sizeof(path), "%s/long", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read_once(path, &b, &open_failed), SYSATTR_MAX);
+	snprintf(path, sizeof(path), "%s/missing", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read_once(path, &b, &open_failed), -ENOENT);
+	CHECK(open_failed);
+	snprintf(path, sizeof(path), "%s/dir", nodex_paths.sysfs);
+	CHECK_INT(sysattr_read_once(path, &b, &open_failed), -EISDIR);
+	CHECK(!open_failed);
+	test_remove_root();
+	sb_free(&b);
+}
+
 static void test_list_regular(void)
 {
 	static const struct tfile files[] = {
@@ -53,6 +83,7 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	test_read();
+	test_read_once();
 	test_list_regular();
 	return test_summary(argv[0]);
 }
