@@ -26,10 +26,8 @@ static struct flag arp_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc entries_desc =
-	METRIC_DESC("node_arp_entries", "ARP entries by device", METRIC_GAUGE, "device");
-static const struct metric_desc states_desc =
-	METRIC_DESC("node_arp_states", "ARP states by device", METRIC_GAUGE, "device", "state");
+METRIC(entries_desc, GAUGE, "node_arp_entries", "ARP entries by device", "device");
+METRIC(states_desc, GAUGE, "node_arp_states", "ARP states by device", "device", "state");
 
 /* The NUD states node_exporter names; any other value (a combination, NUD_NONE) has the empty name, as a
  * missing key in its Go map. Index = bit number. */

@@ -37,35 +37,24 @@ enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_
 static const char *const mode_names[M_GUEST] = { "user", "nice", "system", "idle",
 						 "iowait", "irq", "softirq", "steal" };
 
-static const struct metric_desc seconds_desc = METRIC_DESC(
-	"node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", METRIC_COUNTER, "cpu", "mode");
-static const struct metric_desc guest_desc =
-	METRIC_DESC("node_cpu_guest_seconds_total", "Seconds the CPUs spent in guests (VMs) for each mode.",
-		    METRIC_COUNTER, "cpu", "mode");
-static const struct metric_desc core_throttle_desc =
-	METRIC_DESC("node_cpu_core_throttles_total", "Number of times this CPU core has been throttled.",
-		    METRIC_COUNTER, "package", "core");
-static const struct metric_desc package_throttle_desc =
-	METRIC_DESC("node_cpu_package_throttles_total", "Number of times this CPU package has been throttled.",
-		    METRIC_COUNTER, "package");
-static const struct metric_desc isolated_desc =
-	METRIC_DESC("node_cpu_isolated",
-		    "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.",
-		    METRIC_GAUGE, "cpu");
-static const struct metric_desc online_desc = METRIC_DESC(
-	"node_cpu_online", "CPUs that are online and being scheduled.", METRIC_GAUGE, "cpu");
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_cpu_info", "CPU information from /proc/cpuinfo.", METRIC_GAUGE, "package", "core", "cpu",
-		    "vendor", "family", "model", "model_name", "microcode", "stepping", "cachesize");
-static const struct metric_desc frequency_desc =
-	METRIC_DESC("node_cpu_frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.", METRIC_GAUGE,
-		    "package", "core", "cpu");
-static const struct metric_desc flag_desc = METRIC_DESC(
-	"node_cpu_flag_info",
-	"The `flags` field of CPU information from /proc/cpuinfo taken from the first core.", METRIC_GAUGE, "flag");
-static const struct metric_desc bug_desc = METRIC_DESC(
-	"node_cpu_bug_info", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
-	METRIC_GAUGE, "bug");
+METRIC(seconds_desc, COUNTER, "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", "cpu", "mode");
+METRIC(guest_desc, COUNTER, "node_cpu_guest_seconds_total", "Seconds the CPUs spent in guests (VMs) for each mode.",
+       "cpu", "mode");
+METRIC(core_throttle_desc, COUNTER, "node_cpu_core_throttles_total",
+       "Number of times this CPU core has been throttled.", "package", "core");
+METRIC(package_throttle_desc, COUNTER, "node_cpu_package_throttles_total",
+       "Number of times this CPU package has been throttled.", "package");
+METRIC(isolated_desc, GAUGE, "node_cpu_isolated",
+       "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.", "cpu");
+METRIC(online_desc, GAUGE, "node_cpu_online", "CPUs that are online and being scheduled.", "cpu");
+METRIC(info_desc, GAUGE, "node_cpu_info", "CPU information from /proc/cpuinfo.", "package", "core", "cpu", "vendor",
+       "family", "model", "model_name", "microcode", "stepping", "cachesize");
+METRIC(frequency_desc, GAUGE, "node_cpu_frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.", "package",
+       "core", "cpu");
+METRIC(flag_desc, GAUGE, "node_cpu_flag_info",
+       "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.", "flag");
+METRIC(bug_desc, GAUGE, "node_cpu_bug_info",
+       "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.", "bug");
 
 /* ---- options ---- */
 

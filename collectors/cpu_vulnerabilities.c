@@ -10,11 +10,9 @@
 #include "collector.h"
 #include "gocompat.h"
 
-static const struct metric_desc vuln_desc = METRIC_DESC(
-	"node_cpu_vulnerabilities_info",
-	"Details of each CPU vulnerability reported by sysfs. The value of the series is an int encoded state of the "
-	"vulnerability. The same state is stored as a string in the label",
-	METRIC_GAUGE, "codename", "state", "mitigation");
+METRIC(vuln_desc, GAUGE, "node_cpu_vulnerabilities_info",
+       "Details of each CPU vulnerability reported by sysfs. The value of the series is an int encoded state of the vulnerability. The same state is stored as a string in the label",
+       "codename", "state", "mitigation");
 
 static bool has_prefix_ci(const char *s, const char *prefix)
 {

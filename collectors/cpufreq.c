@@ -12,8 +12,7 @@
 #include "collector.h"
 #include "gocompat.h"
 
-static const struct metric_desc governor_desc = METRIC_DESC(
-	"node_cpu_scaling_governor", "Current enabled CPU frequency governor.", METRIC_GAUGE, "cpu", "governor");
+METRIC(governor_desc, GAUGE, "node_cpu_scaling_governor", "Current enabled CPU frequency governor.", "cpu", "governor");
 
 /* The numeric attributes procfs reads, in its order, and the family each goes to (kHz in the file, Hz
  * in the family); the transition latency is read and not exported. */

@@ -63,10 +63,10 @@ static const struct {
 };
 #define N_COUNTERS ARRAY_SIZE(counters)
 
-static const struct metric_desc info_desc = METRIC_DESC(
-	"node_fibrechannel_info", "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.", METRIC_GAUGE,
-	"fc_host", "speed", "port_state", "port_type", "port_id", "port_name", "fabric_name", "symbolic_name",
-	"supported_classes", "supported_speeds", "dev_loss_tmo");
+METRIC(info_desc, GAUGE, "node_fibrechannel_info",
+       "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.", "fc_host", "speed", "port_state",
+       "port_type", "port_id", "port_name", "fabric_name", "symbolic_name", "supported_classes", "supported_speeds",
+       "dev_loss_tmo");
 
 struct host {
 	const char *name;

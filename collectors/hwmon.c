@@ -28,12 +28,10 @@ static struct flag hwmon_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc chip_names_desc =
-	METRIC_DESC("node_hwmon_chip_names", "Annotation metric for human-readable chip names", METRIC_GAUGE,
-		    "chip", "chip_name");
-static const struct metric_desc sensor_label_desc =
-	METRIC_DESC("node_hwmon_sensor_label", "Label for given chip and sensor", METRIC_GAUGE, "chip", "sensor",
-		    "label");
+METRIC(chip_names_desc, GAUGE, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", "chip",
+       "chip_name");
+METRIC(sensor_label_desc, GAUGE, "node_hwmon_sensor_label", "Label for given chip and sensor", "chip", "sensor",
+       "label");
 
 static const char *const sensor_types[] = {
 	"vrm", "beep_enable", "update_interval", "in", "cpu", "fan", "pwm",

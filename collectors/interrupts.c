@@ -8,8 +8,7 @@
  * "<type>;<info>;<devices>"; --no-collector.interrupts.include-zeros drops zero counts. */
 #include "collector.h"
 
-static const struct metric_desc intr_desc =
-	METRIC_DESC("node_interrupts_total", "Interrupt details.", METRIC_COUNTER, "cpu", "type", "info", "devices");
+METRIC(intr_desc, COUNTER, "node_interrupts_total", "Interrupt details.", "cpu", "type", "info", "devices");
 
 static const char *opt_include, *opt_exclude;
 static bool opt_include_zeros;

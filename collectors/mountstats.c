@@ -30,8 +30,8 @@
 /* 2^53: node_exporter takes large counters modulo the float64 mantissa. */
 #define FLOAT64_MANTISSA 9007199254740992ULL
 
-static const struct metric_desc ms_info_desc = METRIC_DESC(
-	"node_mountstats_nfs_mountpoint_info", "Info metric for an NFS mountpoint.", METRIC_GAUGE, MS_LABELS, "mountpoint");
+METRIC(ms_info_desc, GAUGE, "node_mountstats_nfs_mountpoint_info", "Info metric for an NFS mountpoint.", MS_LABELS,
+       "mountpoint");
 static const struct metric_desc ms_age_desc = MSC("age_seconds_total", "The age of the NFS mount in seconds.");
 
 static const struct metric_desc ms_bytes_descs[8] = {

@@ -43,11 +43,9 @@ static struct flag netclass_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc up_desc = METRIC_DESC(
-	"node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", METRIC_GAUGE, "device");
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
-		    METRIC_GAUGE, "device", "address", "broadcast", "duplex", "operstate", "adminstate", "ifalias");
+METRIC(up_desc, GAUGE, "node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", "device");
+METRIC(info_desc, GAUGE, "node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+       "device", "address", "broadcast", "duplex", "operstate", "adminstate", "ifalias");
 
 /* The attributes read from each interface directory. Strings first, then numbers (with the metric name
  * suffix and type); the table is sorted by file name for bsearch. */
@@ -253,9 +251,8 @@ static int netclass_collect(struct collect_ctx *c)
 
 /* ---- the netlink variant ---- */
 
-static const struct metric_desc rtnl_info_desc =
-	METRIC_DESC("node_network_info", "Non-numeric data of <iface>, value is always 1.", METRIC_GAUGE, "device",
-		    "address", "broadcast", "duplex", "operstate", "ifalias");
+METRIC(rtnl_info_desc, GAUGE, "node_network_info", "Non-numeric data of <iface>, value is always 1.", "device",
+       "address", "broadcast", "duplex", "operstate", "ifalias");
 
 /* --collector.netclass_rtnl.with-stats: IFLA_STATS64 counters, as gauges (node_exporter's types). */
 #define STAT(n, field) { PROP(n, GAUGE), offsetof(struct rtnl_link_stats64, field) }

@@ -29,46 +29,36 @@ static struct flag pcidevice_flags[] = {
 
 #define LOC_LABELS "segment", "bus", "device", "function"
 
-static const struct metric_desc max_ts_desc =
-	METRIC_DESC("node_pcidevice_max_link_transfers_per_second", "Value of maximum link's transfers per second (T/s)",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc max_width_desc = METRIC_DESC(
-	"node_pcidevice_max_link_width", "Value of maximum link's width (number of lanes)", METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc cur_ts_desc =
-	METRIC_DESC("node_pcidevice_current_link_transfers_per_second", "Value of current link's transfers per second (T/s)",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc cur_width_desc = METRIC_DESC(
-	"node_pcidevice_current_link_width", "Value of current link's width (number of lanes)", METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc power_state_desc =
-	METRIC_DESC("node_pcidevice_power_state", "PCIe device power state, one of: D0, D1, D2, D3hot, D3cold, unknown or error.",
-		    METRIC_GAUGE, LOC_LABELS, "state");
-static const struct metric_desc d3cold_desc =
-	METRIC_DESC("node_pcidevice_d3cold_allowed", "Whether the PCIe device supports D3cold power state (0/1).",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc autoprobe_desc =
-	METRIC_DESC("node_pcidevice_sriov_drivers_autoprobe",
-		    "Whether SR-IOV drivers autoprobe is enabled for the device (0/1).", METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc numvfs_desc =
-	METRIC_DESC("node_pcidevice_sriov_numvfs", "Number of Virtual Functions (VFs) currently enabled for SR-IOV.",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc totalvfs_desc =
-	METRIC_DESC("node_pcidevice_sriov_totalvfs", "Total number of Virtual Functions (VFs) supported by the device.",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc msix_desc = METRIC_DESC(
-	"node_pcidevice_sriov_vf_total_msix", "Total number of MSI-X vectors for Virtual Functions.", METRIC_GAUGE,
-	LOC_LABELS);
-static const struct metric_desc numa_desc =
-	METRIC_DESC("node_pcidevice_numa_node", "NUMA node number for the PCI device. -1 indicates unknown or not available.",
-		    METRIC_GAUGE, LOC_LABELS);
+METRIC(max_ts_desc, GAUGE, "node_pcidevice_max_link_transfers_per_second",
+       "Value of maximum link's transfers per second (T/s)", LOC_LABELS);
+METRIC(max_width_desc, GAUGE, "node_pcidevice_max_link_width", "Value of maximum link's width (number of lanes)",
+       LOC_LABELS);
+METRIC(cur_ts_desc, GAUGE, "node_pcidevice_current_link_transfers_per_second",
+       "Value of current link's transfers per second (T/s)", LOC_LABELS);
+METRIC(cur_width_desc, GAUGE, "node_pcidevice_current_link_width", "Value of current link's width (number of lanes)",
+       LOC_LABELS);
+METRIC(power_state_desc, GAUGE, "node_pcidevice_power_state",
+       "PCIe device power state, one of: D0, D1, D2, D3hot, D3cold, unknown or error.", LOC_LABELS, "state");
+METRIC(d3cold_desc, GAUGE, "node_pcidevice_d3cold_allowed",
+       "Whether the PCIe device supports D3cold power state (0/1).", LOC_LABELS);
+METRIC(autoprobe_desc, GAUGE, "node_pcidevice_sriov_drivers_autoprobe",
+       "Whether SR-IOV drivers autoprobe is enabled for the device (0/1).", LOC_LABELS);
+METRIC(numvfs_desc, GAUGE, "node_pcidevice_sriov_numvfs",
+       "Number of Virtual Functions (VFs) currently enabled for SR-IOV.", LOC_LABELS);
+METRIC(totalvfs_desc, GAUGE, "node_pcidevice_sriov_totalvfs",
+       "Total number of Virtual Functions (VFs) supported by the device.", LOC_LABELS);
+METRIC(msix_desc, GAUGE, "node_pcidevice_sriov_vf_total_msix", "Total number of MSI-X vectors for Virtual Functions.",
+       LOC_LABELS);
+METRIC(numa_desc, GAUGE, "node_pcidevice_numa_node",
+       "NUMA node number for the PCI device. -1 indicates unknown or not available.", LOC_LABELS);
 
 #define INFO_HELP "Non-numeric data from /sys/bus/pci/devices/<location>, value is always 1."
 #define INFO_LABELS                                                                                            \
 	LOC_LABELS, "parent_segment", "parent_bus", "parent_device", "parent_function", "class_id", "vendor_id", \
 		"device_id", "subsystem_vendor_id", "subsystem_device_id", "revision"
-static const struct metric_desc info_desc = METRIC_DESC("node_pcidevice_info", INFO_HELP, METRIC_GAUGE, INFO_LABELS);
-static const struct metric_desc info_names_desc =
-	METRIC_DESC("node_pcidevice_info", INFO_HELP, METRIC_GAUGE, INFO_LABELS, "vendor_name", "device_name",
-		    "subsystem_vendor_name", "subsystem_device_name", "class_name");
+METRIC(info_desc, GAUGE, "node_pcidevice_info", INFO_HELP, INFO_LABELS);
+METRIC(info_names_desc, GAUGE, "node_pcidevice_info", INFO_HELP, INFO_LABELS, "vendor_name", "device_name",
+       "subsystem_vendor_name", "subsystem_device_name", "class_name");
 
 static const char *const power_states[] = { "D0", "D1", "D2", "D3hot", "D3cold", "unknown", "error" };
 

@@ -26,17 +26,12 @@
 
 #include "collector.h"
 
-static const struct metric_desc threads_desc =
-	METRIC_DESC("node_processes_threads", "Allocated threads in system", METRIC_GAUGE);
-static const struct metric_desc max_threads_desc =
-	METRIC_DESC("node_processes_max_threads", "Limit of threads in the system", METRIC_GAUGE);
-static const struct metric_desc state_desc =
-	METRIC_DESC("node_processes_state", "Number of processes in each state.", METRIC_GAUGE, "state");
-static const struct metric_desc threads_state_desc = METRIC_DESC(
-	"node_processes_threads_state", "Number of threads in each state.", METRIC_GAUGE, "thread_state");
-static const struct metric_desc pids_desc = METRIC_DESC("node_processes_pids", "Number of PIDs", METRIC_GAUGE);
-static const struct metric_desc max_processes_desc =
-	METRIC_DESC("node_processes_max_processes", "Number of max PIDs limit", METRIC_GAUGE);
+METRIC(threads_desc, GAUGE, "node_processes_threads", "Allocated threads in system");
+METRIC(max_threads_desc, GAUGE, "node_processes_max_threads", "Limit of threads in the system");
+METRIC(state_desc, GAUGE, "node_processes_state", "Number of processes in each state.", "state");
+METRIC(threads_state_desc, GAUGE, "node_processes_threads_state", "Number of threads in each state.", "thread_state");
+METRIC(pids_desc, GAUGE, "node_processes_pids", "Number of PIDs");
+METRIC(max_processes_desc, GAUGE, "node_processes_max_processes", "Number of max PIDs limit");
 
 struct walk {
 	uint64_t pids;

@@ -21,8 +21,7 @@ static struct flag rapl_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc joules_desc = METRIC_DESC(
-	"node_rapl_joules_total", "Current RAPL value in joules", METRIC_COUNTER, "index", "path", "rapl_zone");
+METRIC(joules_desc, COUNTER, "node_rapl_joules_total", "Current RAPL value in joules", "index", "path", "rapl_zone");
 
 struct zone {
 	const char *name;

@@ -11,8 +11,7 @@
 static const char *const states[] = { "inuse", "orphan", "tw", "alloc", "mem", "memory" };
 enum { ST_MEM = 4 };
 
-static const struct metric_desc used_desc =
-	METRIC_DESC("node_sockstat_sockets_used", "Number of IPv4 sockets in use.", METRIC_GAUGE);
+METRIC(used_desc, GAUGE, "node_sockstat_sockets_used", "Number of IPv4 sockets in use.");
 
 static long page_size;
 

@@ -25,8 +25,7 @@ static struct flag sysctl_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_sysctl_info", "sysctl info", METRIC_GAUGE, "name", "value", "index");
+METRIC(info_desc, GAUGE, "node_sysctl_info", "sysctl info", "name", "value", "index");
 
 struct sysctl {
 	bool numeric;

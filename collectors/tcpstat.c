@@ -21,8 +21,7 @@ static struct flag tcpstat_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc states_desc = METRIC_DESC(
-	"node_tcp_connection_states", "Number of connection states.", METRIC_GAUGE, "state", "port", "direction");
+METRIC(states_desc, GAUGE, "node_tcp_connection_states", "Number of connection states.", "state", "port", "direction");
 
 /* node_exporter's tcpConnectionState: the kernel's TCP states 1..11, then two pseudo-states for the queue
  * sums at 12 and 13. A kernel state with one of those numbers lands in that slot, as it does there. */

@@ -35,11 +35,9 @@ static struct flag textfile_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc mtime_desc = METRIC_DESC(
-	"node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.", METRIC_GAUGE, "file");
-static const struct metric_desc error_desc =
-	METRIC_DESC("node_textfile_scrape_error", "1 if there was an error opening or reading a file, 0 otherwise",
-		    METRIC_GAUGE);
+METRIC(mtime_desc, GAUGE, "node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.", "file");
+METRIC(error_desc, GAUGE, "node_textfile_scrape_error",
+       "1 if there was an error opening or reading a file, 0 otherwise");
 
 /* The parser's token buffer, kept across runs. */
 static struct strbuf tok_buf;

@@ -14,12 +14,11 @@
 /* Internal marker for "the content did not parse" (Go's *NumError), never returned to the scrape. */
 #define ERR_PARSE (-EBADMSG)
 
-static const struct metric_desc zone_temp_desc =
-	METRIC_DESC("node_thermal_zone_temp", "Zone temperature in Celsius", METRIC_GAUGE, "zone", "type");
-static const struct metric_desc cur_state_desc = METRIC_DESC(
-	"node_cooling_device_cur_state", "Current throttle state of the cooling device", METRIC_GAUGE, "name", "type");
-static const struct metric_desc max_state_desc = METRIC_DESC(
-	"node_cooling_device_max_state", "Maximum throttle state of the cooling device", METRIC_GAUGE, "name", "type");
+METRIC(zone_temp_desc, GAUGE, "node_thermal_zone_temp", "Zone temperature in Celsius", "zone", "type");
+METRIC(cur_state_desc, GAUGE, "node_cooling_device_cur_state", "Current throttle state of the cooling device", "name",
+       "type");
+METRIC(max_state_desc, GAUGE, "node_cooling_device_max_state", "Maximum throttle state of the cooling device", "name",
+       "type");
 
 /* Whether ClassThermalZoneStats skips the zone for this error instead of failing. */
 static bool zone_skippable(int err, bool open_err)

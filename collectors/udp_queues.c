@@ -6,9 +6,8 @@
 #include "collector.h"
 #include "gocompat.h"
 
-static const struct metric_desc queues_desc = METRIC_DESC(
-	"node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.", METRIC_GAUGE,
-	"queue", "ip");
+METRIC(queues_desc, GAUGE, "node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.",
+       "queue", "ip");
 
 /* Go's strconv.ParseUint(s, 16, 64) on the whole string. */
 static int parse_hex_strict(const char *s, size_t len, uint64_t *out)

@@ -47,9 +47,8 @@ static const struct metric_desc num_descs[W_NUMS] = {
 		    "name"),
 };
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_watchdog_info", "Info of /sys/class/watchdog/<watchdog>", METRIC_GAUGE, "name", "options",
-		    "identity", "state", "status", "pretimeout_governor");
+METRIC(info_desc, GAUGE, "node_watchdog_info", "Info of /sys/class/watchdog/<watchdog>", "name", "options", "identity",
+       "state", "status", "pretimeout_governor");
 
 struct wd {
 	const char *name;
