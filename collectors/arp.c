@@ -26,10 +26,8 @@ static struct flag arp_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc entries_desc =
-	METRIC_DESC("node_arp_entries", "ARP entries by device", METRIC_GAUGE, "device");
-static const struct metric_desc states_desc =
-	METRIC_DESC("node_arp_states", "ARP states by device", METRIC_GAUGE, "device", "state");
+METRIC(entries_desc, GAUGE, "node_arp_entries", "ARP entries by device", "device");
+METRIC(states_desc, GAUGE, "node_arp_states", "ARP states by device", "device", "state");
 
 /* The NUD states node_exporter names; any other value (a combination, NUD_NONE) has the empty name, as a
  * missing key in its Go map. Index = bit number. */
@@ -245,11 +243,4 @@ static void arp_fini(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_arp = {
-	.name = "arp",
-	.default_on = true,
-	.flags = arp_flags,
-	.init = arp_init,
-	.collect = arp_collect,
-	.fini = arp_fini,
-};
+COLLECTOR(arp, .default_on = true, .flags = arp_flags, .init = arp_init, .fini = arp_fini);

@@ -407,9 +407,4 @@ static int bcache_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_bcache = {
-	.name = "bcache",
-	.default_on = true,
-	.flags = bcache_flags,
-	.collect = bcache_collect,
-};
+COLLECTOR(bcache, .default_on = true, .flags = bcache_flags);

@@ -16,36 +16,29 @@
 
 #include "collector.h"
 
-static const struct metric_desc bcfs_info_desc =
-	METRIC_DESC("node_bcachefs_info", "Filesystem information.", METRIC_GAUGE, "uuid");
-static const struct metric_desc bcfs_btree_cache_desc = METRIC_DESC(
-	"node_bcachefs_btree_cache_size_bytes", "Btree cache memory usage in bytes.", METRIC_GAUGE, "uuid");
-static const struct metric_desc bcfs_compressed_desc =
-	METRIC_DESC("node_bcachefs_compression_compressed_bytes", "Compressed size by algorithm.", METRIC_GAUGE,
-		    "uuid", "algorithm");
-static const struct metric_desc bcfs_uncompressed_desc =
-	METRIC_DESC("node_bcachefs_compression_uncompressed_bytes", "Uncompressed size by algorithm.", METRIC_GAUGE,
-		    "uuid", "algorithm");
-static const struct metric_desc bcfs_errors_desc = METRIC_DESC(
-	"node_bcachefs_errors_total", "Error count by error type.", METRIC_COUNTER, "uuid", "error_type");
-static const struct metric_desc bcfs_btree_writes_desc = METRIC_DESC(
-	"node_bcachefs_btree_writes_total", "Number of btree writes by type.", METRIC_COUNTER, "uuid", "type");
-static const struct metric_desc bcfs_btree_write_size_desc =
-	METRIC_DESC("node_bcachefs_btree_write_average_size_bytes", "Average btree write size by type.",
-		    METRIC_GAUGE, "uuid", "type");
-static const struct metric_desc bcfs_dev_info_desc = METRIC_DESC(
-	"node_bcachefs_device_info", "Device information.", METRIC_GAUGE, "uuid", "device", "label", "state");
-static const struct metric_desc bcfs_dev_bucket_size_desc = METRIC_DESC(
-	"node_bcachefs_device_bucket_size_bytes", "Bucket size in bytes.", METRIC_GAUGE, "uuid", "device");
-static const struct metric_desc bcfs_dev_buckets_desc =
-	METRIC_DESC("node_bcachefs_device_buckets", "Total number of buckets.", METRIC_GAUGE, "uuid", "device");
-static const struct metric_desc bcfs_dev_durability_desc = METRIC_DESC(
-	"node_bcachefs_device_durability", "Device durability setting.", METRIC_GAUGE, "uuid", "device");
-static const struct metric_desc bcfs_dev_io_done_desc =
-	METRIC_DESC("node_bcachefs_device_io_done_bytes_total", "IO bytes by operation type and data type.",
-		    METRIC_COUNTER, "uuid", "device", "operation", "data_type");
-static const struct metric_desc bcfs_dev_io_errors_desc = METRIC_DESC(
-	"node_bcachefs_device_io_errors_total", "IO errors by error type.", METRIC_COUNTER, "uuid", "device", "type");
+METRIC(bcfs_info_desc, GAUGE, "node_bcachefs_info", "Filesystem information.", "uuid");
+METRIC(bcfs_btree_cache_desc, GAUGE, "node_bcachefs_btree_cache_size_bytes", "Btree cache memory usage in bytes.",
+       "uuid");
+METRIC(bcfs_compressed_desc, GAUGE, "node_bcachefs_compression_compressed_bytes", "Compressed size by algorithm.",
+       "uuid", "algorithm");
+METRIC(bcfs_uncompressed_desc, GAUGE, "node_bcachefs_compression_uncompressed_bytes", "Uncompressed size by algorithm.",
+       "uuid", "algorithm");
+METRIC(bcfs_errors_desc, COUNTER, "node_bcachefs_errors_total", "Error count by error type.", "uuid", "error_type");
+METRIC(bcfs_btree_writes_desc, COUNTER, "node_bcachefs_btree_writes_total", "Number of btree writes by type.", "uuid",
+       "type");
+METRIC(bcfs_btree_write_size_desc, GAUGE, "node_bcachefs_btree_write_average_size_bytes",
+       "Average btree write size by type.", "uuid", "type");
+METRIC(bcfs_dev_info_desc, GAUGE, "node_bcachefs_device_info", "Device information.", "uuid", "device", "label",
+       "state");
+METRIC(bcfs_dev_bucket_size_desc, GAUGE, "node_bcachefs_device_bucket_size_bytes", "Bucket size in bytes.", "uuid",
+       "device");
+METRIC(bcfs_dev_buckets_desc, GAUGE, "node_bcachefs_device_buckets", "Total number of buckets.", "uuid", "device");
+METRIC(bcfs_dev_durability_desc, GAUGE, "node_bcachefs_device_durability", "Device durability setting.", "uuid",
+       "device");
+METRIC(bcfs_dev_io_done_desc, COUNTER, "node_bcachefs_device_io_done_bytes_total",
+       "IO bytes by operation type and data type.", "uuid", "device", "operation", "data_type");
+METRIC(bcfs_dev_io_errors_desc, COUNTER, "node_bcachefs_device_io_errors_total", "IO errors by error type.", "uuid",
+       "device", "type");
 
 /* Trims blanks at both ends, in place. */
 static char *bcfs_trim(char *s)
@@ -431,7 +424,7 @@ static int bcfs_filesystem(struct bcfs_fs *f, struct metric_set *ms)
 	return 0;
 }
 
-static int bcfs_collect(struct collect_ctx *c)
+static int bcachefs_collect(struct collect_ctx *c)
 {
 	const char *base;
 	char **names, first[400] = "";
@@ -461,8 +454,4 @@ static int bcfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_bcachefs = {
-	.name = "bcachefs",
-	.default_on = true,
-	.collect = bcfs_collect,
-};
+COLLECTOR(bcachefs, .default_on = true);

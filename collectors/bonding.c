@@ -4,10 +4,8 @@
  * emitted unless every file could be read; a missing file means "no data". */
 #include "collector.h"
 
-static const struct metric_desc slaves_desc = METRIC_DESC(
-	"node_bonding_slaves", "Number of configured slaves per bonding interface.", METRIC_GAUGE, "master");
-static const struct metric_desc active_desc = METRIC_DESC(
-	"node_bonding_active", "Number of active slaves per bonding interface.", METRIC_GAUGE, "master");
+METRIC(slaves_desc, GAUGE, "node_bonding_slaves", "Number of configured slaves per bonding interface.", "master");
+METRIC(active_desc, GAUGE, "node_bonding_active", "Number of active slaves per bonding interface.", "master");
 
 /* Scratch buffers for the slave list and the slave states, kept across runs. */
 static struct strbuf slaves, state;
@@ -78,9 +76,4 @@ static void bonding_fini(void)
 	sb_free(&state);
 }
 
-const struct collector collector_bonding = {
-	.name = "bonding",
-	.default_on = true,
-	.collect = bonding_collect,
-	.fini = bonding_fini,
-};
+COLLECTOR(bonding, .default_on = true, .fini = bonding_fini);

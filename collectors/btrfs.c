@@ -26,43 +26,33 @@
 
 #define SECTOR_SIZE 512
 
-static const struct metric_desc btrfs_info_desc =
-	METRIC_DESC("node_btrfs_info", "Filesystem information", METRIC_GAUGE, "uuid", "label");
-static const struct metric_desc btrfs_rsv_desc =
-	METRIC_DESC("node_btrfs_global_rsv_size_bytes", "Size of global reserve.", METRIC_GAUGE, "uuid");
-static const struct metric_desc btrfs_commits_desc = METRIC_DESC(
-	"node_btrfs_commits_total", "The total number of commits that have occurred.", METRIC_COUNTER, "uuid");
-static const struct metric_desc btrfs_last_commit_desc = METRIC_DESC(
-	"node_btrfs_last_commit_seconds", "Duration of the most recent commit, in seconds.", METRIC_GAUGE, "uuid");
-static const struct metric_desc btrfs_max_commit_desc = METRIC_DESC(
-	"node_btrfs_max_commit_seconds", "Duration of the slowest commit, in seconds.", METRIC_GAUGE, "uuid");
-static const struct metric_desc btrfs_commit_total_desc =
-	METRIC_DESC("node_btrfs_commit_seconds_total", "Sum of the duration of all commits, in seconds.",
-		    METRIC_COUNTER, "uuid");
-static const struct metric_desc btrfs_reserved_desc =
-	METRIC_DESC("node_btrfs_reserved_bytes", "Amount of space reserved for a data type", METRIC_GAUGE, "uuid",
-		    "block_group_type");
-static const struct metric_desc btrfs_used_desc =
-	METRIC_DESC("node_btrfs_used_bytes", "Amount of used space by a layout/data type", METRIC_GAUGE, "uuid",
-		    "block_group_type", "mode");
-static const struct metric_desc btrfs_size_desc =
-	METRIC_DESC("node_btrfs_size_bytes", "Amount of space allocated for a layout/data type", METRIC_GAUGE,
-		    "uuid", "block_group_type", "mode");
-static const struct metric_desc btrfs_ratio_desc =
-	METRIC_DESC("node_btrfs_allocation_ratio", "Data allocation ratio for a layout/data type", METRIC_GAUGE,
-		    "uuid", "block_group_type", "mode");
+METRIC(btrfs_info_desc, GAUGE, "node_btrfs_info", "Filesystem information", "uuid", "label");
+METRIC(btrfs_rsv_desc, GAUGE, "node_btrfs_global_rsv_size_bytes", "Size of global reserve.", "uuid");
+METRIC(btrfs_commits_desc, COUNTER, "node_btrfs_commits_total", "The total number of commits that have occurred.",
+       "uuid");
+METRIC(btrfs_last_commit_desc, GAUGE, "node_btrfs_last_commit_seconds",
+       "Duration of the most recent commit, in seconds.", "uuid");
+METRIC(btrfs_max_commit_desc, GAUGE, "node_btrfs_max_commit_seconds", "Duration of the slowest commit, in seconds.",
+       "uuid");
+METRIC(btrfs_commit_total_desc, COUNTER, "node_btrfs_commit_seconds_total",
+       "Sum of the duration of all commits, in seconds.", "uuid");
+METRIC(btrfs_reserved_desc, GAUGE, "node_btrfs_reserved_bytes", "Amount of space reserved for a data type", "uuid",
+       "block_group_type");
+METRIC(btrfs_used_desc, GAUGE, "node_btrfs_used_bytes", "Amount of used space by a layout/data type", "uuid",
+       "block_group_type", "mode");
+METRIC(btrfs_size_desc, GAUGE, "node_btrfs_size_bytes", "Amount of space allocated for a layout/data type", "uuid",
+       "block_group_type", "mode");
+METRIC(btrfs_ratio_desc, GAUGE, "node_btrfs_allocation_ratio", "Data allocation ratio for a layout/data type", "uuid",
+       "block_group_type", "mode");
 
 #define DEV_SIZE_HELP "Size of a device that is part of the filesystem."
-static const struct metric_desc btrfs_dev_size_sysfs_desc =
-	METRIC_DESC("node_btrfs_device_size_bytes", DEV_SIZE_HELP, METRIC_GAUGE, "uuid", "device");
-static const struct metric_desc btrfs_dev_size_ioctl_desc = METRIC_DESC(
-	"node_btrfs_device_size_bytes", DEV_SIZE_HELP, METRIC_GAUGE, "uuid", "device", "btrfs_dev_uuid");
-static const struct metric_desc btrfs_dev_unused_desc =
-	METRIC_DESC("node_btrfs_device_unused_bytes", "Unused bytes unused on a device that is part of the filesystem.",
-		    METRIC_GAUGE, "uuid", "device", "btrfs_dev_uuid");
-static const struct metric_desc btrfs_dev_errors_desc =
-	METRIC_DESC("node_btrfs_device_errors_total", "Errors reported for the device", METRIC_COUNTER, "uuid",
-		    "type", "device", "btrfs_dev_uuid");
+METRIC(btrfs_dev_size_sysfs_desc, GAUGE, "node_btrfs_device_size_bytes", DEV_SIZE_HELP, "uuid", "device");
+METRIC(btrfs_dev_size_ioctl_desc, GAUGE, "node_btrfs_device_size_bytes", DEV_SIZE_HELP, "uuid", "device",
+       "btrfs_dev_uuid");
+METRIC(btrfs_dev_unused_desc, GAUGE, "node_btrfs_device_unused_bytes",
+       "Unused bytes unused on a device that is part of the filesystem.", "uuid", "device", "btrfs_dev_uuid");
+METRIC(btrfs_dev_errors_desc, COUNTER, "node_btrfs_device_errors_total", "Errors reported for the device", "uuid",
+       "type", "device", "btrfs_dev_uuid");
 
 /* The order of the kernel's BTRFS_DEV_STAT_* values. */
 static const char *const btrfs_error_types[] = { "write", "read", "flush", "corruption", "generation" };
@@ -570,8 +560,4 @@ static int btrfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_btrfs = {
-	.name = "btrfs",
-	.default_on = true,
-	.collect = btrfs_collect,
-};
+COLLECTOR(btrfs, .default_on = true);

@@ -5,8 +5,7 @@
 
 #include "collector.h"
 
-static const struct metric_desc blocks_desc = METRIC_DESC(
-	"node_buddyinfo_blocks", "Count of free blocks according to size.", METRIC_GAUGE, "node", "zone", "size");
+METRIC(blocks_desc, GAUGE, "node_buddyinfo_blocks", "Count of free blocks according to size.", "node", "zone", "size");
 
 static int buddyinfo_collect(struct collect_ctx *c)
 {
@@ -59,8 +58,4 @@ static int buddyinfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_buddyinfo = {
-	.name = "buddyinfo",
-	.default_on = false,
-	.collect = buddyinfo_collect,
-};
+COLLECTOR(buddyinfo, .default_on = false);

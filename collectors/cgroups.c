@@ -4,10 +4,8 @@
  * help text, "Current cgroup number of the subsystem.".) */
 #include "collector.h"
 
-static const struct metric_desc cgroups_desc = METRIC_DESC(
-	"node_cgroups_cgroups", "Current cgroup number of the subsystem.", METRIC_GAUGE, "subsys_name");
-static const struct metric_desc enabled_desc = METRIC_DESC(
-	"node_cgroups_enabled", "Current cgroup number of the subsystem.", METRIC_GAUGE, "subsys_name");
+METRIC(cgroups_desc, GAUGE, "node_cgroups_cgroups", "Current cgroup number of the subsystem.", "subsys_name");
+METRIC(enabled_desc, GAUGE, "node_cgroups_enabled", "Current cgroup number of the subsystem.", "subsys_name");
 
 /* Go's strconv.Atoi. */
 static int parse_int(const char *s, int64_t *v)
@@ -50,8 +48,4 @@ static int cgroups_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_cgroups = {
-	.name = "cgroups",
-	.default_on = false,
-	.collect = cgroups_collect,
-};
+COLLECTOR(cgroups, .default_on = false);

@@ -5,11 +5,9 @@
  * not loaded: no data (success 0, debug log), keeping what was emitted before it. */
 #include "collector.h"
 
-static const struct metric_desc entries_desc =
-	METRIC_DESC("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.",
-		    METRIC_GAUGE);
-static const struct metric_desc limit_desc =
-	METRIC_DESC("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", METRIC_GAUGE);
+METRIC(entries_desc, GAUGE, "node_nf_conntrack_entries",
+       "Number of currently allocated flow entries for connection tracking.");
+METRIC(limit_desc, GAUGE, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.");
 
 /* The summed columns: position in a row and the family. */
 static const struct {
@@ -98,8 +96,4 @@ static int conntrack_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_conntrack = {
-	.name = "conntrack",
-	.default_on = true,
-	.collect = conntrack_collect,
-};
+COLLECTOR(conntrack, .default_on = true);

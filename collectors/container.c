@@ -66,6 +66,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "hash.h"
 #include "json.h"
 
 /* ---- families ---- */
@@ -196,7 +197,7 @@ enum ann_state {
 
 /* What nodex remembers about one cgroup between scrapes. */
 struct cg_entry {
-	uint32_t hash;
+	uint64_t hash;
 	unsigned gen;   /* the last scrape that saw it */
 	ino_t ino;      /* of its directory: another inode under the same path is a new cgroup */
 	bool start_known;
@@ -247,15 +248,6 @@ struct idmap {
 static struct idmap pods_map, ctrs_map, cut_map;
 
 /* ---- small helpers ---- */
-
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 static bool is_hex64(const char *s, size_t n)
 {
@@ -344,7 +336,7 @@ static int cache_rehash(size_t n_slots, bool evict)
  * seen in this scrape. NULL when out of memory. */
 static struct cg_entry *cache_get(const char *id, ino_t ino)
 {
-	uint32_t h = hash_str(id);
+	uint64_t h = hash_str(HASH_INIT, id);
 	struct cg_entry *e;
 	size_t j;
 
@@ -406,14 +398,11 @@ static void idmap_free(struct idmap *m)
 
 static void *idmap_push(struct idmap *m, size_t size)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void *v = realloc(m->v, cap * size);
-		if (!v)
-			return NULL;
-		m->v = v;
-		m->cap = cap;
-	}
+	void *v = heap_grow(m->v, m->n, &m->cap, size);
+
+	if (!v)
+		return NULL;
+	m->v = v;
 	return (char *)m->v + m->n++ * size;
 }
 
@@ -1065,19 +1054,13 @@ static const char *label_copy(struct scan *s, const char *v)
 static void rec_add(struct scan *s, const char *const *lv, const struct cg_vals *vals, const struct cg_entry *e)
 {
 	struct cg_rec *r = arena_alloc(&s->c->ms->arena, sizeof(*r));
+	struct cg_rec **v = r ? heap_grow(recs, n_recs, &cap_recs, sizeof(*v)) : NULL;
 
-	if (r && n_recs == cap_recs) {
-		size_t cap = cap_recs ? cap_recs * 2 : 256;
-		struct cg_rec **v = reallocarray(recs, cap, sizeof(*v));
-		if (v) {
-			recs = v;
-			cap_recs = cap;
-		}
-	}
-	if (!r || n_recs == cap_recs) {
+	if (!v) {
 		s->c->ms->error = -ENOMEM;
 		return;
 	}
+	recs = v;
 	for (int i = 0; i < L_N; i++)
 		r->lv[i] = i == L_CPU ? "total" : label_copy(s, lv[i]);
 	r->vals = *vals;
@@ -1656,11 +1639,5 @@ static void container_fini(void)
 	n_recs = cap_recs = 0;
 }
 
-const struct collector collector_container = {
-	.name = "container",
-	.default_on = true,
-	.flags = container_flags,
-	.init = container_init,
-	.collect = container_collect,
-	.fini = container_fini,
-};
+COLLECTOR(container, .default_on = true, .flags = container_flags, .init = container_init,
+	  .fini = container_fini);

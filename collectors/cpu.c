@@ -37,35 +37,24 @@ enum { M_USER, M_NICE, M_SYSTEM, M_IDLE, M_IOWAIT, M_IRQ, M_SOFTIRQ, M_STEAL, M_
 static const char *const mode_names[M_GUEST] = { "user", "nice", "system", "idle",
 						 "iowait", "irq", "softirq", "steal" };
 
-static const struct metric_desc seconds_desc = METRIC_DESC(
-	"node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", METRIC_COUNTER, "cpu", "mode");
-static const struct metric_desc guest_desc =
-	METRIC_DESC("node_cpu_guest_seconds_total", "Seconds the CPUs spent in guests (VMs) for each mode.",
-		    METRIC_COUNTER, "cpu", "mode");
-static const struct metric_desc core_throttle_desc =
-	METRIC_DESC("node_cpu_core_throttles_total", "Number of times this CPU core has been throttled.",
-		    METRIC_COUNTER, "package", "core");
-static const struct metric_desc package_throttle_desc =
-	METRIC_DESC("node_cpu_package_throttles_total", "Number of times this CPU package has been throttled.",
-		    METRIC_COUNTER, "package");
-static const struct metric_desc isolated_desc =
-	METRIC_DESC("node_cpu_isolated",
-		    "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.",
-		    METRIC_GAUGE, "cpu");
-static const struct metric_desc online_desc = METRIC_DESC(
-	"node_cpu_online", "CPUs that are online and being scheduled.", METRIC_GAUGE, "cpu");
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_cpu_info", "CPU information from /proc/cpuinfo.", METRIC_GAUGE, "package", "core", "cpu",
-		    "vendor", "family", "model", "model_name", "microcode", "stepping", "cachesize");
-static const struct metric_desc frequency_desc =
-	METRIC_DESC("node_cpu_frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.", METRIC_GAUGE,
-		    "package", "core", "cpu");
-static const struct metric_desc flag_desc = METRIC_DESC(
-	"node_cpu_flag_info",
-	"The `flags` field of CPU information from /proc/cpuinfo taken from the first core.", METRIC_GAUGE, "flag");
-static const struct metric_desc bug_desc = METRIC_DESC(
-	"node_cpu_bug_info", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
-	METRIC_GAUGE, "bug");
+METRIC(seconds_desc, COUNTER, "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", "cpu", "mode");
+METRIC(guest_desc, COUNTER, "node_cpu_guest_seconds_total", "Seconds the CPUs spent in guests (VMs) for each mode.",
+       "cpu", "mode");
+METRIC(core_throttle_desc, COUNTER, "node_cpu_core_throttles_total",
+       "Number of times this CPU core has been throttled.", "package", "core");
+METRIC(package_throttle_desc, COUNTER, "node_cpu_package_throttles_total",
+       "Number of times this CPU package has been throttled.", "package");
+METRIC(isolated_desc, GAUGE, "node_cpu_isolated",
+       "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.", "cpu");
+METRIC(online_desc, GAUGE, "node_cpu_online", "CPUs that are online and being scheduled.", "cpu");
+METRIC(info_desc, GAUGE, "node_cpu_info", "CPU information from /proc/cpuinfo.", "package", "core", "cpu", "vendor",
+       "family", "model", "model_name", "microcode", "stepping", "cachesize");
+METRIC(frequency_desc, GAUGE, "node_cpu_frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.", "package",
+       "core", "cpu");
+METRIC(flag_desc, GAUGE, "node_cpu_flag_info",
+       "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.", "flag");
+METRIC(bug_desc, GAUGE, "node_cpu_bug_info",
+       "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.", "bug");
 
 /* ---- options ---- */
 
@@ -549,6 +538,20 @@ static bool parse_processor(const char *value, uint64_t *out)
 	return value && parse_u64(value, NULL, out) == 0 && *out <= UINT32_MAX;
 }
 
+/* The first line that is not blank, which each of procfs's parsers requires to start with prefix (or
+ * alt, when not NULL) and to hold a ':'. Returns 1 with it in *line, 0 when there is none (no CPUs), or
+ * the collector's failure. */
+static int cpuinfo_first_line(struct collect_ctx *c, char **p, const char *prefix, const char *alt, char **line)
+{
+	while ((*line = next_line(p)) && is_blank(*line))
+		;
+	if (!*line)
+		return 0;
+	if (!(startswith(*line, prefix) || (alt && startswith(*line, alt))) || !strchr(*line, ':'))
+		return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, *line);
+	return 1;
+}
+
 /* procfs's x86 parser (also what nodex uses on architectures without a parser of their own). With riscv
  * set, procfs's RISC-V parser: the same processor blocks, of which it reads only "hart" (the core) and
  * "isa" (the model name). */
@@ -557,18 +560,13 @@ static int cpuinfo_parse_x86(struct collect_ctx *c, char *p, struct cpuinfo_list
 	static const struct cpuinfo zero;
 	struct cpuinfo *ci = NULL;
 	char *line, *key, *value;
-	bool first = true;
+	int r = cpuinfo_first_line(c, &p, "processor", NULL, &line);
 
-	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!startswith(line, "processor") || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-		} else if (!strchr(line, ':')) {
+	if (r <= 0)
+		return r;
+	for (; line; line = next_line(&p)) {
+		if (!strchr(line, ':'))
 			continue;
-		}
 		key = cpuinfo_split(line, &value);
 		if (!ci || streq(key, "processor")) {
 			uint64_t u;
@@ -645,32 +643,25 @@ static int cpuinfo_parse_arm(struct collect_ctx *c, char *p, struct cpuinfo_list
 {
 	struct cpuinfo common = { 0 }, *ci = NULL;
 	char *line, *key, *value;
-	bool first = true;
+	uint64_t u;
+	int r = cpuinfo_first_line(c, &p, "processor", "Processor", &line);
 
+	if (r <= 0)
+		return r;
+	key = cpuinfo_split(line, &value);
+	if (streq(key, "Processor")) {
+		common.model_name = value ? value : "";
+	} else {
+		if (!parse_processor(value, &u))
+			return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
+		if (!(ci = cpuinfo_add(c, l, &common, u)))
+			return -ENOMEM;
+	}
 	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!((line[0] == 'p' || line[0] == 'P') && startswith(line + 1, "rocessor")) || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-			key = cpuinfo_split(line, &value);
-			if (streq(key, "Processor")) {
-				common.model_name = value ? value : "";
-				continue;
-			}
-			uint64_t u;
-			if (!parse_processor(value, &u))
-				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
-			if (!(ci = cpuinfo_add(c, l, &common, u)))
-				return -ENOMEM;
-			continue;
-		}
 		if (!strchr(line, ':'))
 			continue;
 		key = cpuinfo_split(line, &value);
 		if (streq(key, "processor")) {
-			uint64_t u;
 			if (!parse_processor(value, &u))
 				return ctx_fail(c, -EINVAL, "invalid processor number in %s", c->path.p);
 			if (!(ci = cpuinfo_add(c, l, &common, u)))
@@ -696,19 +687,14 @@ static int cpuinfo_parse_s390x(struct collect_ctx *c, char *p, struct cpuinfo_li
 	struct cpuinfo common = { 0 };
 	char *line, *key, *value;
 	size_t i = 0;
-	bool first = true, blocks = false;
+	bool blocks = false;
+	int r = cpuinfo_first_line(c, &p, "vendor_id", NULL, &line);
 
+	if (r <= 0)
+		return r;
+	key = cpuinfo_split(line, &value);
+	common.vendor = value ? value : "";
 	while ((line = next_line(&p))) {
-		if (first) {
-			if (is_blank(line))
-				continue;
-			first = false;
-			if (!startswith(line, "vendor_id") || !strchr(line, ':'))
-				return ctx_fail(c, -EINVAL, "invalid cpuinfo file %s: %.60s", c->path.p, line);
-			key = cpuinfo_split(line, &value);
-			common.vendor = value ? value : "";
-			continue;
-		}
 		if (!strchr(line, ':'))
 			continue;
 		if (!blocks && startswith(line, "processor")) {
@@ -932,11 +918,4 @@ static void cpu_fini(void)
 	cpufreq_state = -1;
 }
 
-const struct collector collector_cpu = {
-	.name = "cpu",
-	.default_on = true,
-	.flags = cpu_flags,
-	.init = cpu_init,
-	.collect = cpu_collect,
-	.fini = cpu_fini,
-};
+COLLECTOR(cpu, .default_on = true, .flags = cpu_flags, .init = cpu_init, .fini = cpu_fini);

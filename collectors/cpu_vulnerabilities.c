@@ -8,13 +8,11 @@
 #include <strings.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
-static const struct metric_desc vuln_desc = METRIC_DESC(
-	"node_cpu_vulnerabilities_info",
-	"Details of each CPU vulnerability reported by sysfs. The value of the series is an int encoded state of the "
-	"vulnerability. The same state is stored as a string in the label",
-	METRIC_GAUGE, "codename", "state", "mitigation");
+METRIC(vuln_desc, GAUGE, "node_cpu_vulnerabilities_info",
+       "Details of each CPU vulnerability reported by sysfs. The value of the series is an int encoded state of the vulnerability. The same state is stored as a string in the label",
+       "codename", "state", "mitigation");
 
 static bool has_prefix_ci(const char *s, const char *prefix)
 {
@@ -81,8 +79,4 @@ static int cpu_vulnerabilities_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_cpu_vulnerabilities = {
-	.name = "cpu_vulnerabilities",
-	.default_on = false,
-	.collect = cpu_vulnerabilities_collect,
-};
+COLLECTOR(cpu_vulnerabilities, .default_on = false);

@@ -10,35 +10,29 @@
 #include <sys/stat.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
-static const struct metric_desc freq_desc =
-	METRIC_DESC("node_cpu_frequency_hertz", "Current CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc freq_avg_desc =
-	METRIC_DESC("node_cpu_frequency_avg_hertz", "Average CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc freq_min_desc =
-	METRIC_DESC("node_cpu_frequency_min_hertz", "Minimum CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc freq_max_desc =
-	METRIC_DESC("node_cpu_frequency_max_hertz", "Maximum CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc scaling_desc = METRIC_DESC(
-	"node_cpu_scaling_frequency_hertz", "Current scaled CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc scaling_min_desc = METRIC_DESC(
-	"node_cpu_scaling_frequency_min_hertz", "Minimum scaled CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc scaling_max_desc = METRIC_DESC(
-	"node_cpu_scaling_frequency_max_hertz", "Maximum scaled CPU thread frequency in hertz.", METRIC_GAUGE, "cpu");
-static const struct metric_desc governor_desc = METRIC_DESC(
-	"node_cpu_scaling_governor", "Current enabled CPU frequency governor.", METRIC_GAUGE, "cpu", "governor");
+METRIC(governor_desc, GAUGE, "node_cpu_scaling_governor", "Current enabled CPU frequency governor.", "cpu", "governor");
 
-/* The numeric attributes procfs reads, in its order, and where each goes. */
+/* The numeric attributes procfs reads, in its order, and the family each goes to (kHz in the file, Hz
+ * in the family); the transition latency is read and not exported. */
 enum { F_CUR, F_AVG, F_MAX, F_MIN, F_LATENCY, F_SCUR, F_SMAX, F_SMIN, F_COUNT };
-static const char *const uint_files[F_COUNT] = {
-	"cpuinfo_cur_freq", "cpuinfo_avg_freq", "cpuinfo_max_freq", "cpuinfo_min_freq",
-	"cpuinfo_transition_latency", "scaling_cur_freq", "scaling_max_freq", "scaling_min_freq",
+#define FREQ(file, name, help) { file, METRIC_DESC("node_cpu_" name "_hertz", help, METRIC_GAUGE, "cpu") }
+static const struct {
+	const char *file;
+	struct metric_desc d; /* no name: not exported */
+} uint_attrs[F_COUNT] = {
+	[F_CUR] = FREQ("cpuinfo_cur_freq", "frequency", "Current CPU thread frequency in hertz."),
+	[F_AVG] = FREQ("cpuinfo_avg_freq", "frequency_avg", "Average CPU thread frequency in hertz."),
+	[F_MAX] = FREQ("cpuinfo_max_freq", "frequency_max", "Maximum CPU thread frequency in hertz."),
+	[F_MIN] = FREQ("cpuinfo_min_freq", "frequency_min", "Minimum CPU thread frequency in hertz."),
+	[F_LATENCY] = { "cpuinfo_transition_latency" },
+	[F_SCUR] = FREQ("scaling_cur_freq", "scaling_frequency", "Current scaled CPU thread frequency in hertz."),
+	[F_SMAX] = FREQ("scaling_max_freq", "scaling_frequency_max", "Maximum scaled CPU thread frequency in hertz."),
+	[F_SMIN] = FREQ("scaling_min_freq", "scaling_frequency_min", "Minimum scaled CPU thread frequency in hertz."),
 };
-static const struct metric_desc *const uint_descs[F_COUNT] = {
-	&freq_desc, &freq_avg_desc, &freq_max_desc, &freq_min_desc, NULL, &scaling_desc, &scaling_max_desc,
-	&scaling_min_desc,
-};
+#undef FREQ
+
 /* String attributes procfs requires (any read error fails the whole collection). */
 static const char *const string_files[] = {
 	"scaling_available_governors", "scaling_driver", "scaling_governor", "related_cpus", "scaling_setspeed",
@@ -88,7 +82,7 @@ static int read_cpu(struct collect_ctx *c, const char *dir, struct cpu_freq *f)
 	ssize_t n;
 
 	for (int i = 0; i < F_COUNT; i++) {
-		n = ctx_read(c, ROOT_NONE, "%s/%s", dir, uint_files[i]);
+		n = ctx_read(c, ROOT_NONE, "%s/%s", dir, uint_attrs[i].file);
 		if (n == -ENOENT || n == -EACCES || n == -EPERM)
 			continue;
 		if (n < 0)
@@ -172,9 +166,9 @@ static int cpufreq_collect(struct collect_ctx *c)
 	for (size_t i = 0; i < ncpu; i++) {
 		struct cpu_freq *f = &cpus[i];
 		for (int k = 0; k < F_COUNT; k++) {
-			if (!f->has[k] || !uint_descs[k] || (k == F_CUR && cpu_owns_frequency))
+			if (!f->has[k] || !uint_attrs[k].d.name || (k == F_CUR && cpu_owns_frequency))
 				continue;
-			metric_add(metric_family(c->ms, uint_descs[k]), (double)f->v[k] * 1000.0, f->name);
+			metric_add(metric_family(c->ms, &uint_attrs[k].d), (double)f->v[k] * 1000.0, f->name);
 		}
 		if (!*f->governor)
 			continue;
@@ -203,9 +197,4 @@ static int cpufreq_init(char *err, size_t err_size)
 	return 0;
 }
 
-const struct collector collector_cpufreq = {
-	.name = "cpufreq",
-	.default_on = true,
-	.init = cpufreq_init,
-	.collect = cpufreq_collect,
-};
+COLLECTOR(cpufreq, .default_on = true, .init = cpufreq_init);

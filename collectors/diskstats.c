@@ -66,18 +66,14 @@ static const double stat_scale[N_STATS] = {
 	1, 1, 512, 0.001, 1, 1, 512, 0.001, 1, 0.001, 0.001, 1, 1, 1, 0.001, 1, 0.001,
 };
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_disk_info", "Info of /sys/block/<block_device>.", METRIC_GAUGE, "device", "major", "minor",
-		    "path", "wwn", "model", "serial", "revision", "rotational");
-static const struct metric_desc fs_info_desc =
-	METRIC_DESC("node_disk_filesystem_info", "Info about disk filesystem.", METRIC_GAUGE, "device", "type",
-		    "usage", "uuid", "version");
-static const struct metric_desc dm_info_desc =
-	METRIC_DESC("node_disk_device_mapper_info", "Info about disk device mapper.", METRIC_GAUGE, "device", "name",
-		    "uuid", "vg_name", "lv_name", "lv_layer");
-static const struct metric_desc dm_backing_desc = METRIC_DESC(
-	"node_disk_device_mapper_backing_device_info",
-	"Info about the underlying block devices of a device mapper device.", METRIC_GAUGE, "device", "backing_device");
+METRIC(info_desc, GAUGE, "node_disk_info", "Info of /sys/block/<block_device>.", "device", "major", "minor", "path",
+       "wwn", "model", "serial", "revision", "rotational");
+METRIC(fs_info_desc, GAUGE, "node_disk_filesystem_info", "Info about disk filesystem.", "device", "type", "usage",
+       "uuid", "version");
+METRIC(dm_info_desc, GAUGE, "node_disk_device_mapper_info", "Info about disk device mapper.", "device", "name", "uuid",
+       "vg_name", "lv_name", "lv_layer");
+METRIC(dm_backing_desc, GAUGE, "node_disk_device_mapper_backing_device_info",
+       "Info about the underlying block devices of a device mapper device.", "device", "backing_device");
 static const struct metric_desc ata_descs[] = {
 	METRIC_DESC("node_disk_ata_write_cache", "ATA disk has a write cache.", METRIC_GAUGE, "device"),
 	METRIC_DESC("node_disk_ata_write_cache_enabled", "ATA disk has its write cache enabled.", METRIC_GAUGE,
@@ -372,11 +368,5 @@ static void diskstats_fini(void)
 	sb_free(&attr_buf);
 }
 
-const struct collector collector_diskstats = {
-	.name = "diskstats",
-	.default_on = true,
-	.flags = diskstats_flags,
-	.init = diskstats_init,
-	.collect = diskstats_collect,
-	.fini = diskstats_fini,
-};
+COLLECTOR(diskstats, .default_on = true, .flags = diskstats_flags, .init = diskstats_init,
+	  .fini = diskstats_fini);

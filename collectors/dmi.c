@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 /* File name -> label name, for the attributes node_exporter labels. */
@@ -123,9 +124,4 @@ static int dmi_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_dmi = {
-	.name = "dmi",
-	.default_on = true,
-	.collect = dmi_collect,
-	.fini = dmi_fini,
-};
+COLLECTOR(dmi, .default_on = true, .fini = dmi_fini);

@@ -12,31 +12,21 @@
 
 #include "collector.h"
 
-static const struct metric_desc dmmp_info_desc =
-	METRIC_DESC("node_dmmultipath_device_info", "Non-numeric information about a DM-multipath device.",
-		    METRIC_GAUGE, "device", "sysfs_name", "uuid");
-static const struct metric_desc dmmp_active_desc =
-	METRIC_DESC("node_dmmultipath_device_active",
-		    "Whether the multipath device-mapper device is active (1) or suspended (0).", METRIC_GAUGE, "device",
-		    "sysfs_name");
-static const struct metric_desc dmmp_size_desc =
-	METRIC_DESC("node_dmmultipath_device_size_bytes",
-		    "Size of the multipath device in bytes, read from /sys/block/<dm>/size.", METRIC_GAUGE, "device",
-		    "sysfs_name");
-static const struct metric_desc dmmp_paths_desc = METRIC_DESC(
-	"node_dmmultipath_device_paths", "Number of paths for a multipath device.", METRIC_GAUGE, "device", "sysfs_name");
-static const struct metric_desc dmmp_paths_active_desc =
-	METRIC_DESC("node_dmmultipath_device_paths_active",
-		    "Number of paths in active state (SCSI running or NVMe live) for a multipath device.", METRIC_GAUGE,
-		    "device", "sysfs_name");
-static const struct metric_desc dmmp_paths_failed_desc =
-	METRIC_DESC("node_dmmultipath_device_paths_failed", "Number of paths not in active state for a multipath device.",
-		    METRIC_GAUGE, "device", "sysfs_name");
-static const struct metric_desc dmmp_path_state_desc =
-	METRIC_DESC("node_dmmultipath_path_state",
-		    "Reports the underlying device state for a multipath path, as read from "
-		    "/sys/block/<dev>/device/state.",
-		    METRIC_GAUGE, "device", "path", "state");
+METRIC(dmmp_info_desc, GAUGE, "node_dmmultipath_device_info", "Non-numeric information about a DM-multipath device.",
+       "device", "sysfs_name", "uuid");
+METRIC(dmmp_active_desc, GAUGE, "node_dmmultipath_device_active",
+       "Whether the multipath device-mapper device is active (1) or suspended (0).", "device", "sysfs_name");
+METRIC(dmmp_size_desc, GAUGE, "node_dmmultipath_device_size_bytes",
+       "Size of the multipath device in bytes, read from /sys/block/<dm>/size.", "device", "sysfs_name");
+METRIC(dmmp_paths_desc, GAUGE, "node_dmmultipath_device_paths", "Number of paths for a multipath device.", "device",
+       "sysfs_name");
+METRIC(dmmp_paths_active_desc, GAUGE, "node_dmmultipath_device_paths_active",
+       "Number of paths in active state (SCSI running or NVMe live) for a multipath device.", "device", "sysfs_name");
+METRIC(dmmp_paths_failed_desc, GAUGE, "node_dmmultipath_device_paths_failed",
+       "Number of paths not in active state for a multipath device.", "device", "sysfs_name");
+METRIC(dmmp_path_state_desc, GAUGE, "node_dmmultipath_path_state",
+       "Reports the underlying device state for a multipath path, as read from /sys/block/<dev>/device/state.",
+       "device", "path", "state");
 
 static int dmmp_u64(struct collect_ctx *c, const char *fmt, const char *a, const char *b, uint64_t *out)
 {
@@ -109,7 +99,7 @@ static int dmmp_device(struct collect_ctx *c, const char *dm)
 	return 0;
 }
 
-static int dmmp_collect(struct collect_ctx *c)
+static int dmmultipath_collect(struct collect_ctx *c)
 {
 	char **names, first[400] = "";
 	ssize_t nn = ctx_list_dir(c, CTX_LIST_NODATA_EACCES | CTX_LIST_NODATA_ENOTDIR, NULL, &names, ROOT_SYS, "block");
@@ -135,8 +125,4 @@ static int dmmp_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_dmmultipath = {
-	.name = "dmmultipath",
-	.default_on = true,
-	.collect = dmmp_collect,
-};
+COLLECTOR(dmmultipath, .default_on = true);

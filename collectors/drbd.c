@@ -54,8 +54,7 @@ static const struct {
 		      "device", "node") },
 };
 
-static const struct metric_desc drbd_connected_desc =
-	METRIC_DESC("node_drbd_connected", "Whether DRBD is connected to the peer.", METRIC_GAUGE, "device");
+METRIC(drbd_connected_desc, GAUGE, "node_drbd_connected", "Whether DRBD is connected to the peer.", "device");
 
 static int drbd_collect(struct collect_ctx *c)
 {
@@ -128,8 +127,4 @@ static int drbd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_drbd = {
-	.name = "drbd",
-	.default_on = false,
-	.collect = drbd_collect,
-};
+COLLECTOR(drbd, .default_on = false);

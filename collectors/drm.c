@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const struct metric_desc card_info_desc = {
@@ -151,8 +152,4 @@ static int drm_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_drm = {
-	.name = "drm",
-	.default_on = false,
-	.collect = drm_collect,
-};
+COLLECTOR(drm, .default_on = false);

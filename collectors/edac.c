@@ -6,24 +6,19 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
-static const struct metric_desc ce_desc =
-	METRIC_DESC("node_edac_correctable_errors_total", "Total correctable memory errors.", METRIC_COUNTER, "controller");
-static const struct metric_desc ue_desc = METRIC_DESC(
-	"node_edac_uncorrectable_errors_total", "Total uncorrectable memory errors.", METRIC_COUNTER, "controller");
-static const struct metric_desc csrow_ce_desc =
-	METRIC_DESC("node_edac_csrow_correctable_errors_total", "Total correctable memory errors for this csrow.",
-		    METRIC_COUNTER, "controller", "csrow");
-static const struct metric_desc csrow_ue_desc =
-	METRIC_DESC("node_edac_csrow_uncorrectable_errors_total", "Total uncorrectable memory errors for this csrow.",
-		    METRIC_COUNTER, "controller", "csrow");
-static const struct metric_desc channel_ce_desc =
-	METRIC_DESC("node_edac_channel_correctable_errors_total", "Total correctable memory errors for this channel.",
-		    METRIC_COUNTER, "controller", "csrow", "channel", "dimm_label");
-static const struct metric_desc channel_ue_desc = METRIC_DESC(
-	"node_edac_channel_uncorrectable_errors_total", "Total uncorrectable memory errors for this channel.",
-	METRIC_COUNTER, "controller", "csrow", "channel", "dimm_label");
+METRIC(ce_desc, COUNTER, "node_edac_correctable_errors_total", "Total correctable memory errors.", "controller");
+METRIC(ue_desc, COUNTER, "node_edac_uncorrectable_errors_total", "Total uncorrectable memory errors.", "controller");
+METRIC(csrow_ce_desc, COUNTER, "node_edac_csrow_correctable_errors_total",
+       "Total correctable memory errors for this csrow.", "controller", "csrow");
+METRIC(csrow_ue_desc, COUNTER, "node_edac_csrow_uncorrectable_errors_total",
+       "Total uncorrectable memory errors for this csrow.", "controller", "csrow");
+METRIC(channel_ce_desc, COUNTER, "node_edac_channel_correctable_errors_total",
+       "Total correctable memory errors for this channel.", "controller", "csrow", "channel", "dimm_label");
+METRIC(channel_ue_desc, COUNTER, "node_edac_channel_uncorrectable_errors_total",
+       "Total uncorrectable memory errors for this channel.", "controller", "csrow", "channel", "dimm_label");
 
 /* node_exporter's readUintFromFile. Returns 0 or a negative errno (-EINVAL: not a number). */
 static int read_count(struct collect_ctx *c, const char *path, uint64_t *v)
@@ -154,8 +149,4 @@ static int edac_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_edac = {
-	.name = "edac",
-	.default_on = true,
-	.collect = edac_collect,
-};
+COLLECTOR(edac, .default_on = true);

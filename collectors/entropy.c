@@ -3,10 +3,8 @@
  * KernelRandom): a missing entropy_avail or poolsize fails the run with what was read so far. */
 #include "collector.h"
 
-static const struct metric_desc avail_desc =
-	METRIC_DESC("node_entropy_available_bits", "Bits of available entropy.", METRIC_GAUGE);
-static const struct metric_desc pool_desc =
-	METRIC_DESC("node_entropy_pool_size_bits", "Bits of entropy pool.", METRIC_GAUGE);
+METRIC(avail_desc, GAUGE, "node_entropy_available_bits", "Bits of available entropy.");
+METRIC(pool_desc, GAUGE, "node_entropy_pool_size_bits", "Bits of entropy pool.");
 
 static int read_value(struct collect_ctx *c, const char *file, uint64_t *v)
 {
@@ -37,8 +35,4 @@ static int entropy_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_entropy = {
-	.name = "entropy",
-	.default_on = true,
-	.collect = entropy_collect,
-};
+COLLECTOR(entropy, .default_on = true);

@@ -33,11 +33,9 @@ static struct flag ethtool_flags[] = {
  * errno. */
 int (*ethtool_test_ioctl)(const char *ifname, void *cmd);
 
-static const struct metric_desc info_desc = METRIC_DESC(
-	"node_ethtool_info",
-	"A metric with a constant '1' value labeled by bus_info, device, driver, expansion_rom_version, "
-	"firmware_version, version.",
-	METRIC_GAUGE, "bus_info", "device", "driver", "expansion_rom_version", "firmware_version", "version");
+METRIC(info_desc, GAUGE, "node_ethtool_info",
+       "A metric with a constant '1' value labeled by bus_info, device, driver, expansion_rom_version, firmware_version, version.",
+       "bus_info", "device", "driver", "expansion_rom_version", "firmware_version", "version");
 
 enum {
 	L_SUPPORTED_PORT,
@@ -475,11 +473,4 @@ static void ethtool_free(void)
 	sb_free(&values_buf);
 }
 
-const struct collector collector_ethtool = {
-	.name = "ethtool",
-	.default_on = false,
-	.flags = ethtool_flags,
-	.init = ethtool_init,
-	.collect = ethtool_collect,
-	.fini = ethtool_free,
-};
+COLLECTOR(ethtool, .default_on = false, .flags = ethtool_flags, .init = ethtool_init, .fini = ethtool_free);

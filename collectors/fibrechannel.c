@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 enum { A_SPEED, A_PORT_STATE, A_PORT_TYPE, A_NODE_NAME, A_PORT_ID, A_PORT_NAME, A_FABRIC_NAME, A_DEV_LOSS_TMO,
@@ -62,10 +63,10 @@ static const struct {
 };
 #define N_COUNTERS ARRAY_SIZE(counters)
 
-static const struct metric_desc info_desc = METRIC_DESC(
-	"node_fibrechannel_info", "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.", METRIC_GAUGE,
-	"fc_host", "speed", "port_state", "port_type", "port_id", "port_name", "fabric_name", "symbolic_name",
-	"supported_classes", "supported_speeds", "dev_loss_tmo");
+METRIC(info_desc, GAUGE, "node_fibrechannel_info",
+       "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.", "fc_host", "speed", "port_state",
+       "port_type", "port_id", "port_name", "fabric_name", "symbolic_name", "supported_classes", "supported_speeds",
+       "dev_loss_tmo");
 
 struct host {
 	const char *name;
@@ -153,8 +154,4 @@ static int fibrechannel_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_fibrechannel = {
-	.name = "fibrechannel",
-	.default_on = true,
-	.collect = fibrechannel_collect,
-};
+COLLECTOR(fibrechannel, .default_on = true);

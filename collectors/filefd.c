@@ -3,10 +3,8 @@
  * node_exporter's filefd_linux.go. */
 #include "collector.h"
 
-static const struct metric_desc allocated_desc =
-	METRIC_DESC("node_filefd_allocated", "File descriptor statistics: allocated.", METRIC_GAUGE);
-static const struct metric_desc maximum_desc =
-	METRIC_DESC("node_filefd_maximum", "File descriptor statistics: maximum.", METRIC_GAUGE);
+METRIC(allocated_desc, GAUGE, "node_filefd_allocated", "File descriptor statistics: allocated.");
+METRIC(maximum_desc, GAUGE, "node_filefd_maximum", "File descriptor statistics: maximum.");
 
 static int filefd_collect(struct collect_ctx *c)
 {
@@ -29,8 +27,4 @@ static int filefd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_filefd = {
-	.name = "filefd",
-	.default_on = true,
-	.collect = filefd_collect,
-};
+COLLECTOR(filefd, .default_on = true);

@@ -69,24 +69,17 @@ static struct flag filesystem_flags[] = {
 };
 
 #define FS_LABELS "device", "mountpoint", "fstype", "device_error"
-static const struct metric_desc size_desc =
-	METRIC_DESC("node_filesystem_size_bytes", "Filesystem size in bytes.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc free_desc =
-	METRIC_DESC("node_filesystem_free_bytes", "Filesystem free space in bytes.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc avail_desc = METRIC_DESC(
-	"node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc files_desc =
-	METRIC_DESC("node_filesystem_files", "Filesystem total file nodes.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc files_free_desc =
-	METRIC_DESC("node_filesystem_files_free", "Filesystem total free file nodes.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc ro_desc =
-	METRIC_DESC("node_filesystem_readonly", "Filesystem read-only status.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc error_desc =
-	METRIC_DESC("node_filesystem_device_error",
-		    "Whether an error occurred while getting statistics for the given device.", METRIC_GAUGE, FS_LABELS);
-static const struct metric_desc mount_info_desc = METRIC_DESC(
-	"node_filesystem_mount_info", "Filesystem mount information.", METRIC_GAUGE, "device", "major", "minor",
-	"mountpoint");
+METRIC(size_desc, GAUGE, "node_filesystem_size_bytes", "Filesystem size in bytes.", FS_LABELS);
+METRIC(free_desc, GAUGE, "node_filesystem_free_bytes", "Filesystem free space in bytes.", FS_LABELS);
+METRIC(avail_desc, GAUGE, "node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.",
+       FS_LABELS);
+METRIC(files_desc, GAUGE, "node_filesystem_files", "Filesystem total file nodes.", FS_LABELS);
+METRIC(files_free_desc, GAUGE, "node_filesystem_files_free", "Filesystem total free file nodes.", FS_LABELS);
+METRIC(ro_desc, GAUGE, "node_filesystem_readonly", "Filesystem read-only status.", FS_LABELS);
+METRIC(error_desc, GAUGE, "node_filesystem_device_error",
+       "Whether an error occurred while getting statistics for the given device.", FS_LABELS);
+METRIC(mount_info_desc, GAUGE, "node_filesystem_mount_info", "Filesystem mount information.", "device", "major",
+       "minor", "mountpoint");
 
 /* The statfs call, replaceable by tests (a call that blocks on a pipe stands in for a dead NFS server). */
 int (*filesystem_statfs)(const char *path, struct statfs *buf) = statfs;
@@ -699,11 +692,5 @@ void filesystem_pool_stats(unsigned *usable, unsigned *stuck, size_t *stuck_moun
 	pthread_mutex_unlock(&pool.mu);
 }
 
-const struct collector collector_filesystem = {
-	.name = "filesystem",
-	.default_on = true,
-	.flags = filesystem_flags,
-	.init = filesystem_init,
-	.collect = filesystem_collect,
-	.fini = filesystem_fini,
-};
+COLLECTOR(filesystem, .default_on = true, .flags = filesystem_flags, .init = filesystem_init,
+	  .fini = filesystem_fini);

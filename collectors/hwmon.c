@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const char *chip_include, *chip_exclude, *sensor_include, *sensor_exclude;
@@ -27,12 +28,10 @@ static struct flag hwmon_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc chip_names_desc =
-	METRIC_DESC("node_hwmon_chip_names", "Annotation metric for human-readable chip names", METRIC_GAUGE,
-		    "chip", "chip_name");
-static const struct metric_desc sensor_label_desc =
-	METRIC_DESC("node_hwmon_sensor_label", "Label for given chip and sensor", METRIC_GAUGE, "chip", "sensor",
-		    "label");
+METRIC(chip_names_desc, GAUGE, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", "chip",
+       "chip_name");
+METRIC(sensor_label_desc, GAUGE, "node_hwmon_sensor_label", "Label for given chip and sensor", "chip", "sensor",
+       "label");
 
 static const char *const sensor_types[] = {
 	"vrm", "beep_enable", "update_interval", "in", "cpu", "fan", "pwm",
@@ -184,6 +183,65 @@ static const char *sensor_prop(const struct hw_value *v, size_t from, size_t to,
 	return NULL;
 }
 
+/* node_exporter's units, in the order it tries them: the first rule whose sensor type and element match
+ * gives the name's suffix, the help (%s: the element) and the value, the file's times mul / div (the
+ * two steps Go takes, so the result is the same to the last bit). */
+struct unit_rule {
+	const char *types;   /* space-separated sensor types; NULL: any */
+	const char *els;     /* space-separated elements; NULL: any */
+	const char *not_els; /* elements the rule leaves out; NULL: none */
+	const char *suffix;
+	const char *help;
+	enum metric_type type;
+	double mul, div;
+	bool input_if_empty; /* the bare file's help says "input" */
+	bool gpu_clock;      /* labelled by the cleaned sensor label, and only with one */
+};
+
+static const struct unit_rule unit_rules[] = {
+	{ NULL, "beep", NULL, "_enabled", "Hardware monitor sensor has beeping enabled", METRIC_GAUGE, 1, 1 },
+	{ "in cpu", NULL, NULL, "_volts", "Hardware monitor for voltage (%s)", METRIC_GAUGE, 0.001, 1 },
+	{ "temp", NULL, "type", "_celsius", "Hardware monitor for temperature (%s)", METRIC_GAUGE, 0.001, 1,
+	  .input_if_empty = true },
+	{ "curr", NULL, NULL, "_amps", "Hardware monitor for current (%s)", METRIC_GAUGE, 0.001, 1 },
+	{ "energy", NULL, NULL, "_joule_total", "Hardware monitor for joules used so far (%s)", METRIC_COUNTER, 1,
+	  1000000.0 },
+	{ "power", "accuracy", NULL, "", "Hardware monitor power meter accuracy, as a ratio", METRIC_GAUGE, 1,
+	  1000000.0 },
+	{ "power", "average_interval average_interval_min average_interval_max", NULL, "_seconds",
+	  "Hardware monitor power usage update interval (%s)", METRIC_GAUGE, 0.001, 1 },
+	{ "power", NULL, NULL, "_watt", "Hardware monitor for power usage in watts (%s)", METRIC_GAUGE, 1, 1000000.0 },
+	{ "humidity", NULL, NULL, "",
+	  "Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the humidity as a percentage) (%s)",
+	  METRIC_GAUGE, 1, 1000000.0 },
+	{ "fan", "input min max target", NULL, "_rpm", "Hardware monitor for fan revolutions per minute (%s)",
+	  METRIC_GAUGE, 1, 1 },
+	{ "freq", "input", NULL, "_freq_mhz", "Hardware monitor for GPU frequency in MHz", METRIC_GAUGE, 1, 1000000.0,
+	  .gpu_clock = true },
+};
+
+/* True when w is one of the space-separated words of list ("" is none of them). */
+static bool in_words(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; n && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static const struct unit_rule *unit_rule(const char *type, const char *el)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(unit_rules); i++) {
+		const struct unit_rule *u = &unit_rules[i];
+		if ((!u->types || in_words(u->types, type)) && (!u->els || in_words(u->els, el)) &&
+		    (!u->not_els || !in_words(u->not_els, el)))
+			return u;
+	}
+	return NULL;
+}
+
 static void emit_sensor(struct collect_ctx *c, const char *chip, const struct hw_value *v, size_t from, size_t to)
 {
 	const char *sensor = v[from].sensor, *type = v[from].type;
@@ -238,59 +296,22 @@ static void emit_sensor(struct collect_ctx *c, const char *chip, const struct hw
 		if (streq(el, "fault") || streq(el, "alarm")) {
 			snprintf(help, sizeof(help), "Hardware sensor %s status (%s)", el, type);
 			emit(c, name, help, METRIC_GAUGE, pv, chip, sensor);
-		} else if (streq(el, "beep")) {
-			strcat(name, "_enabled");
-			emit(c, name, "Hardware monitor sensor has beeping enabled", METRIC_GAUGE, pv, chip, sensor);
-		} else if (streq(type, "in") || streq(type, "cpu")) {
-			strcat(name, "_volts");
-			snprintf(help, sizeof(help), "Hardware monitor for voltage (%s)", el);
-			emit(c, name, help, METRIC_GAUGE, pv * 0.001, chip, sensor);
-		} else if (streq(type, "temp") && !streq(el, "type")) {
-			strcat(name, "_celsius");
-			snprintf(help, sizeof(help), "Hardware monitor for temperature (%s)", *el ? el : "input");
-			emit(c, name, help, METRIC_GAUGE, pv * 0.001, chip, sensor);
-		} else if (streq(type, "curr")) {
-			strcat(name, "_amps");
-			snprintf(help, sizeof(help), "Hardware monitor for current (%s)", el);
-			emit(c, name, help, METRIC_GAUGE, pv * 0.001, chip, sensor);
-		} else if (streq(type, "energy")) {
-			strcat(name, "_joule_total");
-			snprintf(help, sizeof(help), "Hardware monitor for joules used so far (%s)", el);
-			emit(c, name, help, METRIC_COUNTER, pv / 1000000.0, chip, sensor);
-		} else if (streq(type, "power") && streq(el, "accuracy")) {
-			emit(c, name, "Hardware monitor power meter accuracy, as a ratio", METRIC_GAUGE, pv / 1000000.0,
-			     chip, sensor);
-		} else if (streq(type, "power") && (streq(el, "average_interval") || streq(el, "average_interval_min") ||
-						     streq(el, "average_interval_max"))) {
-			strcat(name, "_seconds");
-			snprintf(help, sizeof(help), "Hardware monitor power usage update interval (%s)", el);
-			emit(c, name, help, METRIC_GAUGE, pv * 0.001, chip, sensor);
-		} else if (streq(type, "power")) {
-			strcat(name, "_watt");
-			snprintf(help, sizeof(help), "Hardware monitor for power usage in watts (%s)", el);
-			emit(c, name, help, METRIC_GAUGE, pv / 1000000.0, chip, sensor);
-		} else if (streq(type, "humidity")) {
-			snprintf(help, sizeof(help),
-				 "Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the humidity as a percentage) (%s)",
-				 el);
-			emit(c, name, help, METRIC_GAUGE, pv / 1000000.0, chip, sensor);
-		} else if (streq(type, "fan") &&
-			   (streq(el, "input") || streq(el, "min") || streq(el, "max") || streq(el, "target"))) {
-			strcat(name, "_rpm");
-			snprintf(help, sizeof(help), "Hardware monitor for fan revolutions per minute (%s)", el);
-			emit(c, name, help, METRIC_GAUGE, pv, chip, sensor);
-		} else if (streq(type, "freq") && streq(el, "input")) {
-			/* GPU clocks: the sensor label is the cleaned label (sclk, mclk), and without one
-			 * there is no metric. */
-			if (!label)
-				continue;
-			strcat(name, "_freq_mhz");
-			emit(c, name, "Hardware monitor for GPU frequency in MHz", METRIC_GAUGE, pv / 1000000.0, chip,
-			     go_clean_metric_name(label, cleaned));
-		} else {
+			continue;
+		}
+		const struct unit_rule *u = unit_rule(type, el);
+		if (!u) {
 			snprintf(help, sizeof(help), "Hardware monitor %s element %s", type, el);
 			emit(c, name, help, METRIC_GAUGE, pv, chip, sensor);
+			continue;
 		}
+		/* GPU clocks: the sensor label is the cleaned label (sclk, mclk), and without one there is no
+		 * metric. */
+		if (u->gpu_clock && !label)
+			continue;
+		strcat(name, u->suffix);
+		snprintf(help, sizeof(help), u->help, *el || !u->input_if_empty ? el : "input");
+		emit(c, name, help, u->type, pv * u->mul / u->div, chip,
+		     u->gpu_clock ? go_clean_metric_name(label, cleaned) : sensor);
 	}
 }
 
@@ -494,11 +515,4 @@ static void hwmon_fini(void)
 	name_filter_free(&sensor_filter);
 }
 
-const struct collector collector_hwmon = {
-	.name = "hwmon",
-	.default_on = true,
-	.flags = hwmon_flags,
-	.init = hwmon_init,
-	.collect = hwmon_collect,
-	.fini = hwmon_fini,
-};
+COLLECTOR(hwmon, .default_on = true, .flags = hwmon_flags, .init = hwmon_init, .fini = hwmon_fini);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 struct ib_counter {
@@ -218,20 +219,16 @@ static const struct ib_counter hw_counters[] = {
 #define N_EXT ARRAY_SIZE(ext_counters)
 #define N_HW ARRAY_SIZE(hw_counters)
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_infiniband_info", "Non-numeric data from /sys/class/infiniband/<device>, value is always 1.",
-		    METRIC_GAUGE, "device", "board_id", "firmware_version", "hca_type");
-static const struct metric_desc state_desc = METRIC_DESC(
-	"node_infiniband_state_id",
-	"State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)", METRIC_GAUGE,
-	"device", "port");
-static const struct metric_desc phys_state_desc =
-	METRIC_DESC("node_infiniband_physical_state_id",
-		    "Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: "
-		    "link up, 6: link error recover, 7: phytest)",
-		    METRIC_GAUGE, "device", "port");
-static const struct metric_desc rate_desc = METRIC_DESC(
-	"node_infiniband_rate_bytes_per_second", "Maximum signal transfer rate", METRIC_GAUGE, "device", "port");
+METRIC(info_desc, GAUGE, "node_infiniband_info",
+       "Non-numeric data from /sys/class/infiniband/<device>, value is always 1.", "device", "board_id",
+       "firmware_version", "hca_type");
+METRIC(state_desc, GAUGE, "node_infiniband_state_id",
+       "State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)", "device",
+       "port");
+METRIC(phys_state_desc, GAUGE, "node_infiniband_physical_state_id",
+       "Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: link up, 6: link error recover, 7: phytest)",
+       "device", "port");
+METRIC(rate_desc, GAUGE, "node_infiniband_rate_bytes_per_second", "Maximum signal transfer rate", "device", "port");
 
 struct ib_value {
 	const struct ib_counter *counter;
@@ -463,8 +460,4 @@ static int infiniband_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_infiniband = {
-	.name = "infiniband",
-	.default_on = true,
-	.collect = infiniband_collect,
-};
+COLLECTOR(infiniband, .default_on = true);

@@ -8,8 +8,7 @@
  * "<type>;<info>;<devices>"; --no-collector.interrupts.include-zeros drops zero counts. */
 #include "collector.h"
 
-static const struct metric_desc intr_desc =
-	METRIC_DESC("node_interrupts_total", "Interrupt details.", METRIC_COUNTER, "cpu", "type", "info", "devices");
+METRIC(intr_desc, COUNTER, "node_interrupts_total", "Interrupt details.", "cpu", "type", "info", "devices");
 
 static const char *opt_include, *opt_exclude;
 static bool opt_include_zeros;
@@ -136,11 +135,5 @@ static int interrupts_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_interrupts = {
-	.name = "interrupts",
-	.default_on = false,
-	.flags = interrupts_flags,
-	.init = interrupts_init,
-	.collect = interrupts_collect,
-	.fini = interrupts_fini,
-};
+COLLECTOR(interrupts, .default_on = false, .flags = interrupts_flags, .init = interrupts_init,
+	  .fini = interrupts_fini);

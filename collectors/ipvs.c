@@ -370,10 +370,4 @@ static int ipvs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_ipvs = {
-	.name = "ipvs",
-	.default_on = true,
-	.flags = ipvs_flags,
-	.init = ipvs_init,
-	.collect = ipvs_collect,
-};
+COLLECTOR(ipvs, .default_on = true, .flags = ipvs_flags, .init = ipvs_init);

@@ -2,9 +2,8 @@
  * node_exporter's kernel_hung collector. A kernel without the file has nothing to report (no data). */
 #include "collector.h"
 
-static const struct metric_desc hung_desc =
-	METRIC_DESC("node_kernel_hung_tasks_total",
-		    "Total number of tasks that have been detected as hung since the system booted.", METRIC_COUNTER);
+METRIC(hung_desc, COUNTER, "node_kernel_hung_tasks_total",
+       "Total number of tasks that have been detected as hung since the system booted.");
 
 static int kernel_hung_collect(struct collect_ctx *c)
 {
@@ -27,8 +26,4 @@ static int kernel_hung_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_kernel_hung = {
-	.name = "kernel_hung",
-	.default_on = true,
-	.collect = kernel_hung_collect,
-};
+COLLECTOR(kernel_hung, .default_on = true);

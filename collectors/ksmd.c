@@ -82,8 +82,4 @@ static int ksmd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_ksmd = {
-	.name = "ksmd",
-	.default_on = false,
-	.collect = ksmd_collect,
-};
+COLLECTOR(ksmd, .default_on = false);

@@ -87,8 +87,4 @@ static int lnstat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_lnstat = {
-	.name = "lnstat",
-	.default_on = false,
-	.collect = lnstat_collect,
-};
+COLLECTOR(lnstat, .default_on = false);

@@ -35,8 +35,4 @@ static int loadavg_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_loadavg = {
-	.name = "loadavg",
-	.default_on = true,
-	.collect = loadavg_collect,
-};
+COLLECTOR(loadavg, .default_on = true);

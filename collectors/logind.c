@@ -19,9 +19,8 @@
 /* Each D-Bus call gets this long; the scrape's deadline bounds the whole run as well. */
 #define LOGIND_CALL_TIMEOUT_USEC (10 * 1000000ULL)
 
-static const struct metric_desc sessions_desc = METRIC_DESC(
-	"node_logind_sessions", "Number of sessions registered in logind.", METRIC_GAUGE, "seat", "remote", "type",
-	"class");
+METRIC(sessions_desc, GAUGE, "node_logind_sessions", "Number of sessions registered in logind.", "seat", "remote",
+       "type", "class");
 
 static const char *const remote_values[] = { "true", "false" };
 static const char *const type_values[] = { "other", "unspecified", "tty", "x11", "wayland", "mir", "web" };
@@ -177,10 +176,4 @@ out:
 	return r;
 }
 
-const struct collector collector_logind = {
-	.name = "logind",
-	.default_on = false,
-	.collect = logind_collect,
-	/* D-Bus can stall (logind or dbus-daemon hung): run under the scrape's deadline. */
-	.opts = COLLECTOR_MAY_BLOCK,
-};
+COLLECTOR(logind, .default_on = false, .opts = COLLECTOR_MAY_BLOCK);

@@ -7,20 +7,13 @@
 
 #include "collector.h"
 
-static const struct metric_desc disks_required_desc =
-	METRIC_DESC("node_md_disks_required", "Total number of disks of device.", METRIC_GAUGE, "device");
-static const struct metric_desc disks_desc = METRIC_DESC(
-	"node_md_disks", "Number of active/failed/spare disks of device.", METRIC_GAUGE, "device", "state");
-static const struct metric_desc state_desc =
-	METRIC_DESC("node_md_state", "Indicates the state of md-device.", METRIC_GAUGE, "device", "state");
-static const struct metric_desc blocks_desc =
-	METRIC_DESC("node_md_blocks", "Total number of blocks on device.", METRIC_GAUGE, "device");
-static const struct metric_desc blocks_synced_desc =
-	METRIC_DESC("node_md_blocks_synced", "Number of blocks synced on device.", METRIC_GAUGE, "device");
-static const struct metric_desc raid_disks_desc =
-	METRIC_DESC("node_md_raid_disks", "Number of raid disks on device.", METRIC_GAUGE, "device");
-static const struct metric_desc degraded_desc =
-	METRIC_DESC("node_md_degraded", "Number of degraded disks on device.", METRIC_GAUGE, "device");
+METRIC(disks_required_desc, GAUGE, "node_md_disks_required", "Total number of disks of device.", "device");
+METRIC(disks_desc, GAUGE, "node_md_disks", "Number of active/failed/spare disks of device.", "device", "state");
+METRIC(state_desc, GAUGE, "node_md_state", "Indicates the state of md-device.", "device", "state");
+METRIC(blocks_desc, GAUGE, "node_md_blocks", "Total number of blocks on device.", "device");
+METRIC(blocks_synced_desc, GAUGE, "node_md_blocks_synced", "Number of blocks synced on device.", "device");
+METRIC(raid_disks_desc, GAUGE, "node_md_raid_disks", "Number of raid disks on device.", "device");
+METRIC(degraded_desc, GAUGE, "node_md_degraded", "Number of degraded disks on device.", "device");
 
 /* The states node_md_state reports, with the activity state procfs gives them. */
 static const struct {
@@ -441,9 +434,4 @@ static void mdadm_fini(void)
 	sb_free(&scratch);
 }
 
-const struct collector collector_mdadm = {
-	.name = "mdadm",
-	.default_on = true,
-	.collect = mdadm_collect,
-	.fini = mdadm_fini,
-};
+COLLECTOR(mdadm, .default_on = true, .fini = mdadm_fini);

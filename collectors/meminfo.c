@@ -76,8 +76,4 @@ static int meminfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_meminfo = {
-	.name = "meminfo",
-	.default_on = true,
-	.collect = meminfo_collect,
-};
+COLLECTOR(meminfo, .default_on = true);

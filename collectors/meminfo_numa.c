@@ -142,8 +142,4 @@ static int meminfo_numa_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_meminfo_numa = {
-	.name = "meminfo_numa",
-	.default_on = false,
-	.collect = meminfo_numa_collect,
-};
+COLLECTOR(meminfo_numa, .default_on = false);

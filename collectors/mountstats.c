@@ -30,8 +30,8 @@
 /* 2^53: node_exporter takes large counters modulo the float64 mantissa. */
 #define FLOAT64_MANTISSA 9007199254740992ULL
 
-static const struct metric_desc ms_info_desc = METRIC_DESC(
-	"node_mountstats_nfs_mountpoint_info", "Info metric for an NFS mountpoint.", METRIC_GAUGE, MS_LABELS, "mountpoint");
+METRIC(ms_info_desc, GAUGE, "node_mountstats_nfs_mountpoint_info", "Info metric for an NFS mountpoint.", MS_LABELS,
+       "mountpoint");
 static const struct metric_desc ms_age_desc = MSC("age_seconds_total", "The age of the NFS mount in seconds.");
 
 static const struct metric_desc ms_bytes_descs[8] = {
@@ -360,7 +360,7 @@ struct ms_seen {
 	const char *device, *proto, *addr;
 };
 
-static int ms_collect(struct collect_ctx *c)
+static int mountstats_collect(struct collect_ctx *c)
 {
 	struct ms_nfs *m;
 	struct ms_seen *seen = NULL;
@@ -440,9 +440,4 @@ static void ms_fini(void)
 	sb_free(&ms_info);
 }
 
-const struct collector collector_mountstats = {
-	.name = "mountstats",
-	.default_on = false,
-	.collect = ms_collect,
-	.fini = ms_fini,
-};
+COLLECTOR(mountstats, .default_on = false, .fini = ms_fini);

@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "netlink.h"
-#include "sysattr.h"
 
 static const char *ignored_devices;
 static bool ignore_invalid_speed;
@@ -43,11 +43,9 @@ static struct flag netclass_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc up_desc = METRIC_DESC(
-	"node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", METRIC_GAUGE, "device");
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
-		    METRIC_GAUGE, "device", "address", "broadcast", "duplex", "operstate", "adminstate", "ifalias");
+METRIC(up_desc, GAUGE, "node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", "device");
+METRIC(info_desc, GAUGE, "node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+       "device", "address", "broadcast", "duplex", "operstate", "adminstate", "ifalias");
 
 /* The attributes read from each interface directory. Strings first, then numbers (with the metric name
  * suffix and type); the table is sorted by file name for bsearch. */
@@ -90,39 +88,28 @@ static const struct attr {
 	{ "type", A_INT, I_TYPE },
 };
 
+/* node_exporter's pushMetric: node_network_<name>, "Network device property: <name>", by device. */
+#define PROP(name, type) METRIC_DESC("node_network_" name, "Network device property: " name, METRIC_##type, "device")
+
 /* The numeric metrics in node_exporter's order (the order does not matter for the output). */
 static const struct metric_desc int_descs[N_INTS] = {
-	[I_ADDR_ASSIGN_TYPE] = METRIC_DESC("node_network_address_assign_type",
-					   "Network device property: address_assign_type", METRIC_GAUGE, "device"),
-	[I_CARRIER] = METRIC_DESC("node_network_carrier", "Network device property: carrier", METRIC_GAUGE, "device"),
-	[I_CARRIER_CHANGES] = METRIC_DESC("node_network_carrier_changes_total",
-					  "Network device property: carrier_changes_total", METRIC_COUNTER, "device"),
-	[I_CARRIER_UP] = METRIC_DESC("node_network_carrier_up_changes_total",
-				     "Network device property: carrier_up_changes_total", METRIC_COUNTER, "device"),
-	[I_CARRIER_DOWN] = METRIC_DESC("node_network_carrier_down_changes_total",
-				       "Network device property: carrier_down_changes_total", METRIC_COUNTER, "device"),
-	[I_DEV_ID] = METRIC_DESC("node_network_device_id", "Network device property: device_id", METRIC_GAUGE,
-				 "device"),
-	[I_DORMANT] = METRIC_DESC("node_network_dormant", "Network device property: dormant", METRIC_GAUGE, "device"),
-	[I_FLAGS] = METRIC_DESC("node_network_flags", "Network device property: flags", METRIC_GAUGE, "device"),
-	[I_IFINDEX] = METRIC_DESC("node_network_iface_id", "Network device property: iface_id", METRIC_GAUGE,
-				  "device"),
-	[I_IFLINK] = METRIC_DESC("node_network_iface_link", "Network device property: iface_link", METRIC_GAUGE,
-				 "device"),
-	[I_LINK_MODE] = METRIC_DESC("node_network_iface_link_mode", "Network device property: iface_link_mode",
-				    METRIC_GAUGE, "device"),
-	[I_MTU] = METRIC_DESC("node_network_mtu_bytes", "Network device property: mtu_bytes", METRIC_GAUGE,
-			      "device"),
-	[I_NETDEV_GROUP] = METRIC_DESC("node_network_net_dev_group", "Network device property: net_dev_group",
-				       METRIC_GAUGE, "device"),
-	[I_NAME_ASSIGN_TYPE] = METRIC_DESC("node_network_name_assign_type",
-					   "Network device property: name_assign_type", METRIC_GAUGE, "device"),
-	[I_SPEED] = METRIC_DESC("node_network_speed_bytes", "Network device property: speed_bytes", METRIC_GAUGE,
-				"device"),
-	[I_TX_QUEUE_LEN] = METRIC_DESC("node_network_transmit_queue_length",
-				       "Network device property: transmit_queue_length", METRIC_GAUGE, "device"),
-	[I_TYPE] = METRIC_DESC("node_network_protocol_type", "Network device property: protocol_type", METRIC_GAUGE,
-			       "device"),
+	[I_ADDR_ASSIGN_TYPE] = PROP("address_assign_type", GAUGE),
+	[I_CARRIER] = PROP("carrier", GAUGE),
+	[I_CARRIER_CHANGES] = PROP("carrier_changes_total", COUNTER),
+	[I_CARRIER_UP] = PROP("carrier_up_changes_total", COUNTER),
+	[I_CARRIER_DOWN] = PROP("carrier_down_changes_total", COUNTER),
+	[I_DEV_ID] = PROP("device_id", GAUGE),
+	[I_DORMANT] = PROP("dormant", GAUGE),
+	[I_FLAGS] = PROP("flags", GAUGE),
+	[I_IFINDEX] = PROP("iface_id", GAUGE),
+	[I_IFLINK] = PROP("iface_link", GAUGE),
+	[I_LINK_MODE] = PROP("iface_link_mode", GAUGE),
+	[I_MTU] = PROP("mtu_bytes", GAUGE),
+	[I_NETDEV_GROUP] = PROP("net_dev_group", GAUGE),
+	[I_NAME_ASSIGN_TYPE] = PROP("name_assign_type", GAUGE),
+	[I_SPEED] = PROP("speed_bytes", GAUGE),
+	[I_TX_QUEUE_LEN] = PROP("transmit_queue_length", GAUGE),
+	[I_TYPE] = PROP("protocol_type", GAUGE),
 };
 
 struct iface {
@@ -264,14 +251,11 @@ static int netclass_collect(struct collect_ctx *c)
 
 /* ---- the netlink variant ---- */
 
-static const struct metric_desc rtnl_info_desc =
-	METRIC_DESC("node_network_info", "Non-numeric data of <iface>, value is always 1.", METRIC_GAUGE, "device",
-		    "address", "broadcast", "duplex", "operstate", "ifalias");
+METRIC(rtnl_info_desc, GAUGE, "node_network_info", "Non-numeric data of <iface>, value is always 1.", "device",
+       "address", "broadcast", "duplex", "operstate", "ifalias");
 
 /* --collector.netclass_rtnl.with-stats: IFLA_STATS64 counters, as gauges (node_exporter's types). */
-#define STAT(n, field)                                                                                           \
-	{ METRIC_DESC("node_network_" n, "Network device property: " n, METRIC_GAUGE, "device"),                 \
-	  offsetof(struct rtnl_link_stats64, field) }
+#define STAT(n, field) { PROP(n, GAUGE), offsetof(struct rtnl_link_stats64, field) }
 static const struct {
 	struct metric_desc desc;
 	size_t off;
@@ -581,11 +565,5 @@ static void netclass_fini(void)
 	ignored_re = NULL;
 }
 
-const struct collector collector_netclass = {
-	.name = "netclass",
-	.default_on = true,
-	.flags = netclass_flags,
-	.init = netclass_init,
-	.collect = netclass_collect,
-	.fini = netclass_fini,
-};
+COLLECTOR(netclass, .default_on = true, .flags = netclass_flags, .init = netclass_init,
+	  .fini = netclass_fini);

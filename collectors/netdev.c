@@ -131,9 +131,8 @@ struct netdev_list {
 	int bad; /* malformed entries skipped */
 };
 
-static const struct metric_desc addr_desc = METRIC_DESC(
-	"node_network_address_info", "node network address by device", METRIC_GAUGE, "device", "address",
-	"netmask", "scope");
+METRIC(addr_desc, GAUGE, "node_network_address_info", "node network address by device", "device", "address", "netmask",
+       "scope");
 
 static int netdev_init(char *err, size_t err_size)
 {
@@ -537,11 +536,4 @@ static void netdev_free(void)
 	sb_free(&nl_buf);
 }
 
-const struct collector collector_netdev = {
-	.name = "netdev",
-	.default_on = true,
-	.flags = netdev_flags,
-	.init = netdev_init,
-	.collect = netdev_collect,
-	.fini = netdev_free,
-};
+COLLECTOR(netdev, .default_on = true, .flags = netdev_flags, .init = netdev_init, .fini = netdev_free);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "linecache.h"
 
 #define NETSTAT_DEFAULT_FIELDS                                                                            \
 	"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(" \
@@ -52,15 +53,8 @@ struct paired_cache {
 };
 static struct paired_cache netstat_cache, snmp_cache;
 
-/* The decision for one snmp6 line position. */
-struct line6 {
-	char *key; /* the whole first field, e.g. Ip6InOctets; NULL: empty */
-	size_t len;
-	char *name; /* NULL when not wanted */
-	char *help;
-};
-static struct line6 *snmp6_cache;
-static size_t cap_snmp6;
+/* The decisions for the lines of snmp6, by position. */
+static struct line_cache snmp6_cache;
 
 static bool valid_metric_name(const char *s)
 {
@@ -141,17 +135,13 @@ static int block_build(struct block *b, const char *header, size_t len)
 			p++;
 		char *name, *help;
 		if (decide(proto, plen, f, (size_t)(p - f), &name, &help)) {
-			if (b->n_w == cap) {
-				size_t cap2 = cap ? cap * 2 : 8;
-				struct wanted *w = realloc(b->w, cap2 * sizeof(*w));
-				if (!w) {
-					free(name);
-					free(help);
-					return -ENOMEM;
-				}
-				b->w = w;
-				cap = cap2;
+			struct wanted *w = heap_grow(b->w, b->n_w, &cap, sizeof(*w));
+			if (!w) {
+				free(name);
+				free(help);
+				return -ENOMEM;
 			}
+			b->w = w;
 			b->w[b->n_w++] = (struct wanted){ idx, name, help };
 		}
 		idx++;
@@ -206,15 +196,10 @@ static int parse_paired(struct collect_ctx *c, struct paired_cache *pc)
 		size_t vlen = (size_t)((vn ? vn : end) - v);
 		p = vn ? vn + 1 : end;
 
-		if (bi == pc->cap) {
-			size_t cap = pc->cap ? pc->cap * 2 : 8;
-			struct block *b = realloc(pc->b, cap * sizeof(*b));
-			if (!b)
-				return -ENOMEM;
-			memset(b + pc->cap, 0, (cap - pc->cap) * sizeof(*b));
-			pc->b = b;
-			pc->cap = cap;
-		}
+		struct block *blocks = heap_grow(pc->b, bi, &pc->cap, sizeof(*blocks));
+		if (!blocks)
+			return -ENOMEM;
+		pc->b = blocks;
 		if (bi >= pc->n)
 			pc->n = bi + 1;
 		struct block *b = &pc->b[bi++];
@@ -275,31 +260,15 @@ static int parse_snmp6(struct collect_ctx *c)
 		if (!six)
 			continue;
 		size_t len = strlen(key);
-		if (pos >= cap_snmp6) {
-			size_t cap = cap_snmp6 ? cap_snmp6 * 2 : 128;
-			while (cap <= pos)
-				cap *= 2;
-			struct line6 *n = realloc(snmp6_cache, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			memset(n + cap_snmp6, 0, (cap - cap_snmp6) * sizeof(*n));
-			snmp6_cache = n;
-			cap_snmp6 = cap;
-		}
-		struct line6 *l = &snmp6_cache[pos++];
-		if (!l->key || l->len != len || memcmp(l->key, key, len) != 0) {
-			free(l->key);
-			free(l->name);
-			free(l->help);
-			*l = (struct line6){ 0 };
-			l->key = strdup(key);
-			if (!l->key)
-				return -ENOMEM;
-			l->len = len;
+		bool fresh;
+		struct line_decision *l = line_cache_get(&snmp6_cache, pos++, key, len, &fresh);
+		if (!l)
+			return -ENOMEM;
+		if (fresh) {
 			size_t plen = (size_t)(six - key) + 1;
-			decide(key, plen, key + plen, len - plen, &l->name, &l->help);
+			l->want = decide(key, plen, key + plen, len - plen, &l->name, &l->help);
 		}
-		if (!l->name)
+		if (!l->want)
 			continue;
 		if (parse_value(value, strlen(value), &v) < 0) {
 			bad++;
@@ -372,23 +341,9 @@ static void netstat_fini(void)
 {
 	paired_free(&netstat_cache);
 	paired_free(&snmp_cache);
-	for (size_t i = 0; i < cap_snmp6; i++) {
-		free(snmp6_cache[i].key);
-		free(snmp6_cache[i].name);
-		free(snmp6_cache[i].help);
-	}
-	free(snmp6_cache);
-	snmp6_cache = NULL;
-	cap_snmp6 = 0;
+	line_cache_free(&snmp6_cache);
 	regex_free(fields_re);
 	fields_re = NULL;
 }
 
-const struct collector collector_netstat = {
-	.name = "netstat",
-	.default_on = true,
-	.flags = netstat_flags,
-	.init = netstat_init,
-	.collect = netstat_collect,
-	.fini = netstat_fini,
-};
+COLLECTOR(netstat, .default_on = true, .flags = netstat_flags, .init = netstat_init, .fini = netstat_fini);

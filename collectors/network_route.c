@@ -11,11 +11,9 @@
 #include "collector.h"
 #include "netlink.h"
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_network_route_info", "network routing table information", METRIC_GAUGE, "device", "src",
-		    "dest", "gw", "priority", "proto", "weight", "table", "type");
-static const struct metric_desc routes_desc =
-	METRIC_DESC("node_network_routes", "network routes by interface", METRIC_GAUGE, "device");
+METRIC(info_desc, GAUGE, "node_network_route_info", "network routing table information", "device", "src", "dest", "gw",
+       "priority", "proto", "weight", "table", "type");
+METRIC(routes_desc, GAUGE, "node_network_routes", "network routes by interface", "device");
 
 /* Where the table names live. Tests point these elsewhere. */
 const char *network_route_rt_tables = "/etc/iproute2/rt_tables";
@@ -356,9 +354,4 @@ static void network_route_fini(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_network_route = {
-	.name = "network_route",
-	.default_on = false,
-	.collect = network_route_collect,
-	.fini = network_route_fini,
-};
+COLLECTOR(network_route, .default_on = false, .fini = network_route_fini);

@@ -37,20 +37,14 @@ static const char *const nfs_v4_names[] = {
 	"Allocate",    "DeAllocate",     "LayoutStats",   "Clone",
 };
 
-static const struct metric_desc nfs_packets_desc =
-	METRIC_DESC("node_nfs_packets_total", "Total NFSd network packets (sent+received) by protocol type.",
-		    METRIC_COUNTER, "protocol");
-static const struct metric_desc nfs_connections_desc =
-	METRIC_DESC("node_nfs_connections_total", "Total number of NFSd TCP connections.", METRIC_COUNTER);
-static const struct metric_desc nfs_rpcs_desc =
-	METRIC_DESC("node_nfs_rpcs_total", "Total number of RPCs performed.", METRIC_COUNTER);
-static const struct metric_desc nfs_retrans_desc = METRIC_DESC(
-	"node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.", METRIC_COUNTER);
-static const struct metric_desc nfs_authrefresh_desc =
-	METRIC_DESC("node_nfs_rpc_authentication_refreshes_total",
-		    "Number of RPC authentication refreshes performed.", METRIC_COUNTER);
-static const struct metric_desc nfs_requests_desc = METRIC_DESC(
-	"node_nfs_requests_total", "Number of NFS procedures invoked.", METRIC_COUNTER, "proto", "method");
+METRIC(nfs_packets_desc, COUNTER, "node_nfs_packets_total",
+       "Total NFSd network packets (sent+received) by protocol type.", "protocol");
+METRIC(nfs_connections_desc, COUNTER, "node_nfs_connections_total", "Total number of NFSd TCP connections.");
+METRIC(nfs_rpcs_desc, COUNTER, "node_nfs_rpcs_total", "Total number of RPCs performed.");
+METRIC(nfs_retrans_desc, COUNTER, "node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.");
+METRIC(nfs_authrefresh_desc, COUNTER, "node_nfs_rpc_authentication_refreshes_total",
+       "Number of RPC authentication refreshes performed.");
+METRIC(nfs_requests_desc, COUNTER, "node_nfs_requests_total", "Number of NFS procedures invoked.", "proto", "method");
 
 enum { NFS_NET, NFS_RPC, NFS_P2, NFS_P3, NFS_P4, NFS_SECTIONS };
 
@@ -177,8 +171,4 @@ static int nfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nfs = {
-	.name = "nfs",
-	.default_on = true,
-	.collect = nfs_collect,
-};
+COLLECTOR(nfs, .default_on = true);

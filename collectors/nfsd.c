@@ -81,14 +81,12 @@ static const struct nfsd_scalar nfsd_scalars[] = {
 	{ METRIC_DESC("node_nfsd_server_rpcs_total", "Total number of NFSd RPCs.", METRIC_COUNTER), NFSD_RPC, 0 },
 };
 
-static const struct metric_desc nfsd_packets_desc =
-	METRIC_DESC("node_nfsd_packets_total", "Total NFSd network packets (sent+received) by protocol type.",
-		    METRIC_COUNTER, "proto");
-static const struct metric_desc nfsd_rpc_errors_desc = METRIC_DESC(
-	"node_nfsd_rpc_errors_total", "Total number of NFSd RPC errors by error type.", METRIC_COUNTER, "error");
-static const struct metric_desc nfsd_requests_desc =
-	METRIC_DESC("node_nfsd_requests_total", "Total number NFSd Requests by method and protocol.",
-		    METRIC_COUNTER, "proto", "method");
+METRIC(nfsd_packets_desc, COUNTER, "node_nfsd_packets_total",
+       "Total NFSd network packets (sent+received) by protocol type.", "proto");
+METRIC(nfsd_rpc_errors_desc, COUNTER, "node_nfsd_rpc_errors_total", "Total number of NFSd RPC errors by error type.",
+       "error");
+METRIC(nfsd_requests_desc, COUNTER, "node_nfsd_requests_total", "Total number NFSd Requests by method and protocol.",
+       "proto", "method");
 
 struct nfsd_method {
 	const char *name;
@@ -245,8 +243,4 @@ static int nfsd_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nfsd = {
-	.name = "nfsd",
-	.default_on = true,
-	.collect = nfsd_collect,
-};
+COLLECTOR(nfsd, .default_on = true);

@@ -8,31 +8,24 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_nvme_info", "Non-numeric data from /sys/class/nvme/<device>, value is always 1.", METRIC_GAUGE,
-		    "device", "firmware_revision", "model", "serial", "state", "cntlid");
-static const struct metric_desc ns_info_desc = METRIC_DESC(
-	"node_nvme_namespace_info", "Information about NVMe namespaces. Value is always 1", METRIC_GAUGE, "device",
-	"nsid", "ana_state");
-static const struct metric_desc ns_capacity_desc = METRIC_DESC(
-	"node_nvme_namespace_capacity_bytes",
-	"Capacity of the NVMe namespace in bytes. Computed as namespace_size * namespace_logical_block_size",
-	METRIC_GAUGE, "device", "nsid");
-static const struct metric_desc ns_size_desc = METRIC_DESC(
-	"node_nvme_namespace_size_bytes",
-	"Size of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/size", METRIC_GAUGE,
-	"device", "nsid");
-static const struct metric_desc ns_used_desc = METRIC_DESC(
-	"node_nvme_namespace_used_bytes",
-	"Used space of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/nuse",
-	METRIC_GAUGE, "device", "nsid");
-static const struct metric_desc ns_lbs_desc = METRIC_DESC(
-	"node_nvme_namespace_logical_block_size_bytes",
-	"Logical block size of the NVMe namespace in bytes. Usually 4Kb. Available in "
-	"/sys/class/nvme/<device>/<namespace>/queue/logical_block_size",
-	METRIC_GAUGE, "device", "nsid");
+METRIC(info_desc, GAUGE, "node_nvme_info", "Non-numeric data from /sys/class/nvme/<device>, value is always 1.",
+       "device", "firmware_revision", "model", "serial", "state", "cntlid");
+METRIC(ns_info_desc, GAUGE, "node_nvme_namespace_info", "Information about NVMe namespaces. Value is always 1",
+       "device", "nsid", "ana_state");
+METRIC(ns_capacity_desc, GAUGE, "node_nvme_namespace_capacity_bytes",
+       "Capacity of the NVMe namespace in bytes. Computed as namespace_size * namespace_logical_block_size", "device",
+       "nsid");
+METRIC(ns_size_desc, GAUGE, "node_nvme_namespace_size_bytes",
+       "Size of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/size", "device", "nsid");
+METRIC(ns_used_desc, GAUGE, "node_nvme_namespace_used_bytes",
+       "Used space of the NVMe namespace in bytes. Available in /sys/class/nvme/<device>/<namespace>/nuse", "device",
+       "nsid");
+METRIC(ns_lbs_desc, GAUGE, "node_nvme_namespace_logical_block_size_bytes",
+       "Logical block size of the NVMe namespace in bytes. Usually 4Kb. Available in /sys/class/nvme/<device>/<namespace>/queue/logical_block_size",
+       "device", "nsid");
 
 struct ns {
 	const char *id;
@@ -191,8 +184,4 @@ static int nvme_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nvme = {
-	.name = "nvme",
-	.default_on = true,
-	.collect = nvme_collect,
-};
+COLLECTOR(nvme, .default_on = true);

@@ -6,23 +6,19 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_nvmesubsystem_info", "Non-numeric information about an NVMe subsystem.", METRIC_GAUGE,
-		    "subsystem", "nqn", "model", "serial", "iopolicy");
-static const struct metric_desc ns_desc =
-	METRIC_DESC("node_nvmesubsystem_namespace_info", "Maps an NVMe namespace block device to its subsystem.",
-		    METRIC_GAUGE, "subsystem", "device");
-static const struct metric_desc paths_desc = METRIC_DESC(
-	"node_nvmesubsystem_paths", "Number of controller paths for an NVMe subsystem.", METRIC_GAUGE, "subsystem");
-static const struct metric_desc paths_live_desc =
-	METRIC_DESC("node_nvmesubsystem_paths_live", "Number of controller paths in live state for an NVMe subsystem.",
-		    METRIC_GAUGE, "subsystem");
-static const struct metric_desc path_state_desc =
-	METRIC_DESC("node_nvmesubsystem_path_state",
-		    "Current NVMe controller path state (1 for the current state, 0 for all others).", METRIC_GAUGE,
-		    "subsystem", "controller", "transport", "state");
+METRIC(info_desc, GAUGE, "node_nvmesubsystem_info", "Non-numeric information about an NVMe subsystem.", "subsystem",
+       "nqn", "model", "serial", "iopolicy");
+METRIC(ns_desc, GAUGE, "node_nvmesubsystem_namespace_info", "Maps an NVMe namespace block device to its subsystem.",
+       "subsystem", "device");
+METRIC(paths_desc, GAUGE, "node_nvmesubsystem_paths", "Number of controller paths for an NVMe subsystem.", "subsystem");
+METRIC(paths_live_desc, GAUGE, "node_nvmesubsystem_paths_live",
+       "Number of controller paths in live state for an NVMe subsystem.", "subsystem");
+METRIC(path_state_desc, GAUGE, "node_nvmesubsystem_path_state",
+       "Current NVMe controller path state (1 for the current state, 0 for all others).", "subsystem", "controller",
+       "transport", "state");
 
 static const char *const states[] = { "live", "connecting", "resetting", "dead", "unknown" };
 
@@ -165,8 +161,4 @@ static int nvmesubsystem_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_nvmesubsystem = {
-	.name = "nvmesubsystem",
-	.default_on = false,
-	.collect = nvmesubsystem_collect,
-};
+COLLECTOR(nvmesubsystem, .default_on = false);

@@ -8,20 +8,16 @@
 #include <time.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
-static const struct metric_desc info_desc = METRIC_DESC(
-	"node_os_info",
-	"A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, "
-	"pretty_name, variant, variant_id, version, version_codename, version_id.",
-	METRIC_GAUGE, "build_id", "id", "id_like", "image_id", "image_version", "name", "pretty_name", "variant",
-	"variant_id", "version", "version_codename", "version_id");
-static const struct metric_desc version_desc =
-	METRIC_DESC("node_os_version", "Metric containing the major.minor part of the OS version.", METRIC_GAUGE,
-		    "id", "id_like", "name");
-static const struct metric_desc support_end_desc =
-	METRIC_DESC("node_os_support_end_timestamp_seconds",
-		    "Metric containing the end-of-life date timestamp of the OS.", METRIC_GAUGE);
+METRIC(info_desc, GAUGE, "node_os_info",
+       "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+       "build_id", "id", "id_like", "image_id", "image_version", "name", "pretty_name", "variant", "variant_id",
+       "version", "version_codename", "version_id");
+METRIC(version_desc, GAUGE, "node_os_version", "Metric containing the major.minor part of the OS version.", "id",
+       "id_like", "name");
+METRIC(support_end_desc, GAUGE, "node_os_support_end_timestamp_seconds",
+       "Metric containing the end-of-life date timestamp of the OS.");
 
 /* The keys we keep, in the order of info_desc's labels; SUPPORT_END last. */
 static const char *const os_keys[] = {
@@ -349,9 +345,4 @@ static void os_fini(void)
 	cache_clear();
 }
 
-const struct collector collector_os = {
-	.name = "os",
-	.default_on = true,
-	.collect = os_collect,
-	.fini = os_fini,
-};
+COLLECTOR(os, .default_on = true, .fini = os_fini);

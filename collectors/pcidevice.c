@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const char *ids_file;
@@ -28,46 +29,36 @@ static struct flag pcidevice_flags[] = {
 
 #define LOC_LABELS "segment", "bus", "device", "function"
 
-static const struct metric_desc max_ts_desc =
-	METRIC_DESC("node_pcidevice_max_link_transfers_per_second", "Value of maximum link's transfers per second (T/s)",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc max_width_desc = METRIC_DESC(
-	"node_pcidevice_max_link_width", "Value of maximum link's width (number of lanes)", METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc cur_ts_desc =
-	METRIC_DESC("node_pcidevice_current_link_transfers_per_second", "Value of current link's transfers per second (T/s)",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc cur_width_desc = METRIC_DESC(
-	"node_pcidevice_current_link_width", "Value of current link's width (number of lanes)", METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc power_state_desc =
-	METRIC_DESC("node_pcidevice_power_state", "PCIe device power state, one of: D0, D1, D2, D3hot, D3cold, unknown or error.",
-		    METRIC_GAUGE, LOC_LABELS, "state");
-static const struct metric_desc d3cold_desc =
-	METRIC_DESC("node_pcidevice_d3cold_allowed", "Whether the PCIe device supports D3cold power state (0/1).",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc autoprobe_desc =
-	METRIC_DESC("node_pcidevice_sriov_drivers_autoprobe",
-		    "Whether SR-IOV drivers autoprobe is enabled for the device (0/1).", METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc numvfs_desc =
-	METRIC_DESC("node_pcidevice_sriov_numvfs", "Number of Virtual Functions (VFs) currently enabled for SR-IOV.",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc totalvfs_desc =
-	METRIC_DESC("node_pcidevice_sriov_totalvfs", "Total number of Virtual Functions (VFs) supported by the device.",
-		    METRIC_GAUGE, LOC_LABELS);
-static const struct metric_desc msix_desc = METRIC_DESC(
-	"node_pcidevice_sriov_vf_total_msix", "Total number of MSI-X vectors for Virtual Functions.", METRIC_GAUGE,
-	LOC_LABELS);
-static const struct metric_desc numa_desc =
-	METRIC_DESC("node_pcidevice_numa_node", "NUMA node number for the PCI device. -1 indicates unknown or not available.",
-		    METRIC_GAUGE, LOC_LABELS);
+METRIC(max_ts_desc, GAUGE, "node_pcidevice_max_link_transfers_per_second",
+       "Value of maximum link's transfers per second (T/s)", LOC_LABELS);
+METRIC(max_width_desc, GAUGE, "node_pcidevice_max_link_width", "Value of maximum link's width (number of lanes)",
+       LOC_LABELS);
+METRIC(cur_ts_desc, GAUGE, "node_pcidevice_current_link_transfers_per_second",
+       "Value of current link's transfers per second (T/s)", LOC_LABELS);
+METRIC(cur_width_desc, GAUGE, "node_pcidevice_current_link_width", "Value of current link's width (number of lanes)",
+       LOC_LABELS);
+METRIC(power_state_desc, GAUGE, "node_pcidevice_power_state",
+       "PCIe device power state, one of: D0, D1, D2, D3hot, D3cold, unknown or error.", LOC_LABELS, "state");
+METRIC(d3cold_desc, GAUGE, "node_pcidevice_d3cold_allowed",
+       "Whether the PCIe device supports D3cold power state (0/1).", LOC_LABELS);
+METRIC(autoprobe_desc, GAUGE, "node_pcidevice_sriov_drivers_autoprobe",
+       "Whether SR-IOV drivers autoprobe is enabled for the device (0/1).", LOC_LABELS);
+METRIC(numvfs_desc, GAUGE, "node_pcidevice_sriov_numvfs",
+       "Number of Virtual Functions (VFs) currently enabled for SR-IOV.", LOC_LABELS);
+METRIC(totalvfs_desc, GAUGE, "node_pcidevice_sriov_totalvfs",
+       "Total number of Virtual Functions (VFs) supported by the device.", LOC_LABELS);
+METRIC(msix_desc, GAUGE, "node_pcidevice_sriov_vf_total_msix", "Total number of MSI-X vectors for Virtual Functions.",
+       LOC_LABELS);
+METRIC(numa_desc, GAUGE, "node_pcidevice_numa_node",
+       "NUMA node number for the PCI device. -1 indicates unknown or not available.", LOC_LABELS);
 
 #define INFO_HELP "Non-numeric data from /sys/bus/pci/devices/<location>, value is always 1."
 #define INFO_LABELS                                                                                            \
 	LOC_LABELS, "parent_segment", "parent_bus", "parent_device", "parent_function", "class_id", "vendor_id", \
 		"device_id", "subsystem_vendor_id", "subsystem_device_id", "revision"
-static const struct metric_desc info_desc = METRIC_DESC("node_pcidevice_info", INFO_HELP, METRIC_GAUGE, INFO_LABELS);
-static const struct metric_desc info_names_desc =
-	METRIC_DESC("node_pcidevice_info", INFO_HELP, METRIC_GAUGE, INFO_LABELS, "vendor_name", "device_name",
-		    "subsystem_vendor_name", "subsystem_device_name", "class_name");
+METRIC(info_desc, GAUGE, "node_pcidevice_info", INFO_HELP, INFO_LABELS);
+METRIC(info_names_desc, GAUGE, "node_pcidevice_info", INFO_HELP, INFO_LABELS, "vendor_name", "device_name",
+       "subsystem_vendor_name", "subsystem_device_name", "class_name");
 
 static const char *const power_states[] = { "D0", "D1", "D2", "D3hot", "D3cold", "unknown", "error" };
 
@@ -322,6 +313,19 @@ static int parse_speed(const char *v, double *out)
 	return go_parse_float(go_trim_space(num), out) < 0 ? -EINVAL : 0;
 }
 
+/* Reads the attribute <dir>/<name>/<file> into c->buf. Returns 1 with its content there; 0 for an
+ * optional attribute that is absent or empty; or the collector's failure. */
+static int read_attr(struct collect_ctx *c, const char *dir, const char *name, const char *file, bool optional)
+{
+	ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, file), &c->buf);
+
+	if (optional && (r == -ENOENT || r == 0))
+		return 0;
+	if (r < 0)
+		return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
+	return 1;
+}
+
 static int read_device(struct collect_ctx *c, const char *dir, const char *name, struct pci_dev *d)
 {
 	static const char *const required[] = { "class", "vendor", "device", "subsystem_vendor",
@@ -356,9 +360,9 @@ static int read_device(struct collect_ctx *c, const char *dir, const char *name,
 
 	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
 		int64_t v;
-		ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, required[i]), &c->buf);
+		int r = read_attr(c, dir, name, required[i], false);
 		if (r < 0)
-			return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
+			return r;
 		if (go_parse_int(c->buf.p, 0, 32, &v) < 0)
 			return ctx_fail(c, -EINVAL, "failed to parse %s: %s", c->path.p, c->buf.p);
 		uint32_t u = (uint32_t)v;
@@ -376,15 +380,15 @@ static int read_device(struct collect_ctx *c, const char *dir, const char *name,
 	static const char *const link_files[] = { "max_link_speed", "max_link_width", "current_link_speed",
 						  "current_link_width" };
 	for (size_t i = 0; i < ARRAY_SIZE(link_files); i++) {
-		ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, link_files[i]), &c->buf);
+		int r = read_attr(c, dir, name, link_files[i], true);
 		double v;
 		int64_t w;
-		if (r == -ENOENT)
-			continue;
 		if (r < 0)
-			return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
-		/* Absent or unknown speeds (drivers/pci/probe.c pci_speed_string). */
-		if (!*c->buf.p || startswith(c->buf.p, "Unknown"))
+			return r;
+		if (r == 0)
+			continue;
+		/* An unknown speed (drivers/pci/probe.c pci_speed_string). */
+		if (startswith(c->buf.p, "Unknown"))
 			continue;
 		if (i % 2 == 0) {
 			if (parse_speed(c->buf.p, &v) < 0)
@@ -403,14 +407,12 @@ static int read_device(struct collect_ctx *c, const char *dir, const char *name,
 						 "sriov_stride", "sriov_totalvfs", "sriov_vf_device",
 						 "sriov_vf_total_msix", "d3cold_allowed", "power_state" };
 	for (size_t i = 0; i < ARRAY_SIZE(opt_files); i++) {
-		ssize_t r = sysattr_read(ctx_path(c, ROOT_NONE, "%s/%s/%s", dir, name, opt_files[i]), &c->buf);
+		int r = read_attr(c, dir, name, opt_files[i], true);
 		int64_t v;
 		uint64_t u;
-		if (r == -ENOENT)
-			continue;
 		if (r < 0)
-			return ctx_fail(c, (int)r, "failed to read file %s: %s", c->path.p, strerror((int)-r));
-		if (!*c->buf.p)
+			return r;
+		if (r == 0)
 			continue;
 		bool ok = true;
 		switch (i) {
@@ -595,11 +597,5 @@ static int pcidevice_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_pcidevice = {
-	.name = "pcidevice",
-	.default_on = false,
-	.flags = pcidevice_flags,
-	.init = pcidevice_init,
-	.collect = pcidevice_collect,
-	.fini = pcidevice_fini,
-};
+COLLECTOR(pcidevice, .default_on = false, .flags = pcidevice_flags, .init = pcidevice_init,
+	  .fini = pcidevice_fini);

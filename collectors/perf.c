@@ -469,11 +469,4 @@ static int perf_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_perf = {
-	.name = "perf",
-	.default_on = false,
-	.flags = perf_flags,
-	.init = perf_init,
-	.collect = perf_collect,
-	.fini = perf_fini,
-};
+COLLECTOR(perf, .default_on = false, .flags = perf_flags, .init = perf_init, .fini = perf_fini);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const char *ignored_supplies;
@@ -221,11 +222,5 @@ static void powersupplyclass_fini(void)
 	ignored_re = NULL;
 }
 
-const struct collector collector_powersupplyclass = {
-	.name = "powersupplyclass",
-	.default_on = true,
-	.flags = powersupply_flags,
-	.init = powersupplyclass_init,
-	.collect = powersupplyclass_collect,
-	.fini = powersupplyclass_fini,
-};
+COLLECTOR(powersupplyclass, .default_on = true, .flags = powersupply_flags, .init = powersupplyclass_init,
+	  .fini = powersupplyclass_fini);

@@ -6,36 +6,25 @@
  * all means no data. */
 #include "collector.h"
 
-static const struct metric_desc cpu_desc =
-	METRIC_DESC("node_pressure_cpu_waiting_seconds_total",
-		    "Total time in seconds that processes have waited for CPU time", METRIC_COUNTER);
-static const struct metric_desc io_desc =
-	METRIC_DESC("node_pressure_io_waiting_seconds_total",
-		    "Total time in seconds that processes have waited due to IO congestion", METRIC_COUNTER);
-static const struct metric_desc io_full_desc =
-	METRIC_DESC("node_pressure_io_stalled_seconds_total",
-		    "Total time in seconds no process could make progress due to IO congestion", METRIC_COUNTER);
-static const struct metric_desc mem_desc =
-	METRIC_DESC("node_pressure_memory_waiting_seconds_total",
-		    "Total time in seconds that processes have waited for memory", METRIC_COUNTER);
-static const struct metric_desc mem_full_desc =
-	METRIC_DESC("node_pressure_memory_stalled_seconds_total",
-		    "Total time in seconds no process could make progress due to memory congestion", METRIC_COUNTER);
-static const struct metric_desc irq_full_desc =
-	METRIC_DESC("node_pressure_irq_stalled_seconds_total",
-		    "Total time in seconds no process could make progress due to IRQ congestion", METRIC_COUNTER);
-
+/* Per resource, the families of its "some" and "full" lines (no name: that line is not exported), which
+ * must both be in the file when exported. */
+#define WAITING(res, help) METRIC_DESC("node_pressure_" res "_waiting_seconds_total", help, METRIC_COUNTER)
+#define STALLED(res, what)                                                                                   \
+	METRIC_DESC("node_pressure_" res "_stalled_seconds_total",                                           \
+		    "Total time in seconds no process could make progress due to " what " congestion", METRIC_COUNTER)
 static const struct {
 	const char *name;
-	const struct metric_desc *some; /* NULL: "some" not exported */
-	const struct metric_desc *full; /* NULL: "full" not exported */
-	bool need_some, need_full;
+	struct metric_desc some, full;
 } resources[] = {
-	{ "cpu", &cpu_desc, NULL, true, false },
-	{ "io", &io_desc, &io_full_desc, true, true },
-	{ "memory", &mem_desc, &mem_full_desc, true, true },
-	{ "irq", NULL, &irq_full_desc, false, true },
+	{ "cpu", WAITING("cpu", "Total time in seconds that processes have waited for CPU time"), { 0 } },
+	{ "io", WAITING("io", "Total time in seconds that processes have waited due to IO congestion"),
+	  STALLED("io", "IO") },
+	{ "memory", WAITING("memory", "Total time in seconds that processes have waited for memory"),
+	  STALLED("memory", "memory") },
+	{ "irq", { 0 }, STALLED("irq", "IRQ") },
 };
+#undef WAITING
+#undef STALLED
 
 /* Parses "avg10=F avg60=F avg300=F total=N" after the "some "/"full " prefix. Returns 0 or -EINVAL. */
 static int parse_psi_line(const char *s, uint64_t *total)
@@ -97,14 +86,14 @@ static int pressure_collect(struct collect_ctx *c)
 						c->path.p, line);
 			*has = true;
 		}
-		if ((resources[i].need_some && !has_some) || (resources[i].need_full && !has_full)) {
+		if ((resources[i].some.name && !has_some) || (resources[i].full.name && !has_full)) {
 			log_debug("pressure information returned no 'some' or 'full' data", "resource", resources[i].name);
 			return COLLECTOR_NO_DATA;
 		}
-		if (resources[i].some)
-			metric_emit(c->ms, resources[i].some, (double)some / 1000.0 / 1000.0);
-		if (resources[i].full)
-			metric_emit(c->ms, resources[i].full, (double)full / 1000.0 / 1000.0);
+		if (resources[i].some.name)
+			metric_emit(c->ms, &resources[i].some, (double)some / 1000.0 / 1000.0);
+		if (resources[i].full.name)
+			metric_emit(c->ms, &resources[i].full, (double)full / 1000.0 / 1000.0);
 		found++;
 	}
 	if (!found) {
@@ -115,8 +104,4 @@ static int pressure_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_pressure = {
-	.name = "pressure",
-	.default_on = true,
-	.collect = pressure_collect,
-};
+COLLECTOR(pressure, .default_on = true);

@@ -26,17 +26,12 @@
 
 #include "collector.h"
 
-static const struct metric_desc threads_desc =
-	METRIC_DESC("node_processes_threads", "Allocated threads in system", METRIC_GAUGE);
-static const struct metric_desc max_threads_desc =
-	METRIC_DESC("node_processes_max_threads", "Limit of threads in the system", METRIC_GAUGE);
-static const struct metric_desc state_desc =
-	METRIC_DESC("node_processes_state", "Number of processes in each state.", METRIC_GAUGE, "state");
-static const struct metric_desc threads_state_desc = METRIC_DESC(
-	"node_processes_threads_state", "Number of threads in each state.", METRIC_GAUGE, "thread_state");
-static const struct metric_desc pids_desc = METRIC_DESC("node_processes_pids", "Number of PIDs", METRIC_GAUGE);
-static const struct metric_desc max_processes_desc =
-	METRIC_DESC("node_processes_max_processes", "Number of max PIDs limit", METRIC_GAUGE);
+METRIC(threads_desc, GAUGE, "node_processes_threads", "Allocated threads in system");
+METRIC(max_threads_desc, GAUGE, "node_processes_max_threads", "Limit of threads in the system");
+METRIC(state_desc, GAUGE, "node_processes_state", "Number of processes in each state.", "state");
+METRIC(threads_state_desc, GAUGE, "node_processes_threads_state", "Number of threads in each state.", "thread_state");
+METRIC(pids_desc, GAUGE, "node_processes_pids", "Number of PIDs");
+METRIC(max_processes_desc, GAUGE, "node_processes_max_processes", "Number of max PIDs limit");
 
 struct walk {
 	uint64_t pids;
@@ -49,32 +44,13 @@ struct walk {
 	bool real_procfs;
 	_Alignas(8) char dents[32768];  /* a batch of /proc entries */
 	_Alignas(8) char tdents[32768]; /* a batch of /proc/<pid>/task entries */
-	char buf[4096];                 /* one stat line: comm is at most 64 bytes, the rest ~52 numbers */
+	struct strbuf *buf;             /* the stat file being parsed (the collector's scratch buffer) */
 };
 
 /* Returns true for the errors a vanished task produces. */
 static bool vanished(int err)
 {
 	return err == ENOENT || err == ESRCH;
-}
-
-/* Reads <dirfd>/<name> with a single read into w->buf. Returns the length or a negative errno. */
-static ssize_t read_at(int dirfd, const char *name, struct walk *w)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, w->buf, sizeof(w->buf) - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n >= 0)
-		w->buf[n] = '\0';
-	return n;
 }
 
 /* Parses "pid (comm) S ppid ... num_threads ..." from a stat line: the state letter and the thread
@@ -141,7 +117,7 @@ static void walk_threads(struct walk *w, int procfd, const char *pid, unsigned c
 				continue;
 			char name[300];
 			snprintf(name, sizeof(name), "%s/stat", d->d_name);
-			ssize_t n = read_at(tfd, name, w);
+			ssize_t n = file_read_at(tfd, name, w->buf);
 			unsigned char st;
 			uint64_t nt;
 			if (n < 0) {
@@ -149,7 +125,7 @@ static void walk_threads(struct walk *w, int procfd, const char *pid, unsigned c
 					walk_error(w, (int)n, "cannot read stat of thread", pid, d->d_name);
 				continue;
 			}
-			if (parse_stat(w->buf, (size_t)n, &st, &nt) < 0) {
+			if (parse_stat(w->buf->p, (size_t)n, &st, &nt) < 0) {
 				w->bad++;
 				continue;
 			}
@@ -169,13 +145,13 @@ static void walk_pid(struct walk *w, int procfd, const char *pid)
 	uint64_t nt;
 
 	snprintf(name, sizeof(name), "%s/stat", pid);
-	n = read_at(procfd, name, w);
+	n = file_read_at(procfd, name, w->buf);
 	if (n < 0) {
 		if (!vanished((int)-n))
 			walk_error(w, (int)n, "cannot read stat of pid", pid, NULL);
 		return;
 	}
-	if (parse_stat(w->buf, (size_t)n, &st, &nt) < 0) {
+	if (parse_stat(w->buf->p, (size_t)n, &st, &nt) < 0) {
 		w->bad++;
 		return;
 	}
@@ -230,6 +206,7 @@ static int processes_collect(struct collect_ctx *c)
 	w = arena_zalloc(&c->ms->arena, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
+	w->buf = &c->buf;
 	procfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return ctx_fail(c, -errno, "unable to list all processes: %s: %s", root, strerror(errno));
@@ -274,8 +251,4 @@ static int processes_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_processes = {
-	.name = "processes",
-	.default_on = false,
-	.collect = processes_collect,
-};
+COLLECTOR(processes, .default_on = false);

@@ -346,11 +346,4 @@ static void qdisc_fini(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_qdisc = {
-	.name = "qdisc",
-	.default_on = false,
-	.flags = qdisc_flags,
-	.init = qdisc_init,
-	.collect = qdisc_collect,
-	.fini = qdisc_fini,
-};
+COLLECTOR(qdisc, .default_on = false, .flags = qdisc_flags, .init = qdisc_init, .fini = qdisc_fini);

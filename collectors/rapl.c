@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static bool zone_label;
@@ -20,8 +21,7 @@ static struct flag rapl_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc joules_desc = METRIC_DESC(
-	"node_rapl_joules_total", "Current RAPL value in joules", METRIC_COUNTER, "index", "path", "rapl_zone");
+METRIC(joules_desc, COUNTER, "node_rapl_joules_total", "Current RAPL value in joules", "index", "path", "rapl_zone");
 
 struct zone {
 	const char *name;
@@ -163,9 +163,4 @@ static int rapl_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_rapl = {
-	.name = "rapl",
-	.default_on = true,
-	.flags = rapl_flags,
-	.collect = rapl_collect,
-};
+COLLECTOR(rapl, .default_on = true, .flags = rapl_flags);

@@ -3,14 +3,11 @@
  * waiting, ns) and 9th (timeslices). A missing file means no data. */
 #include "collector.h"
 
-static const struct metric_desc running_desc =
-	METRIC_DESC("node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process.",
-		    METRIC_COUNTER, "cpu");
-static const struct metric_desc waiting_desc =
-	METRIC_DESC("node_schedstat_waiting_seconds_total", "Number of seconds spent by processing waiting for this CPU.",
-		    METRIC_COUNTER, "cpu");
-static const struct metric_desc timeslices_desc = METRIC_DESC(
-	"node_schedstat_timeslices_total", "Number of timeslices executed by CPU.", METRIC_COUNTER, "cpu");
+METRIC(running_desc, COUNTER, "node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process.",
+       "cpu");
+METRIC(waiting_desc, COUNTER, "node_schedstat_waiting_seconds_total",
+       "Number of seconds spent by processing waiting for this CPU.", "cpu");
+METRIC(timeslices_desc, COUNTER, "node_schedstat_timeslices_total", "Number of timeslices executed by CPU.", "cpu");
 
 #define NS_PER_SEC 1e9
 
@@ -81,8 +78,4 @@ static int schedstat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_schedstat = {
-	.name = "schedstat",
-	.default_on = true,
-	.collect = schedstat_collect,
-};
+COLLECTOR(schedstat, .default_on = true);

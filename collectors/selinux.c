@@ -19,12 +19,9 @@
 #define SELINUX_MAGIC 0xf97cff8c
 #endif
 
-static const struct metric_desc enabled_desc =
-	METRIC_DESC("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false", METRIC_GAUGE);
-static const struct metric_desc config_desc =
-	METRIC_DESC("node_selinux_config_mode", "Configured SELinux enforcement mode", METRIC_GAUGE);
-static const struct metric_desc current_desc =
-	METRIC_DESC("node_selinux_current_mode", "Current SELinux enforcement mode", METRIC_GAUGE);
+METRIC(enabled_desc, GAUGE, "node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false");
+METRIC(config_desc, GAUGE, "node_selinux_config_mode", "Configured SELinux enforcement mode");
+METRIC(current_desc, GAUGE, "node_selinux_current_mode", "Current SELinux enforcement mode");
 
 /* Go's strconv.Atoi on the raw content: an optional sign and decimal digits, nothing else. */
 static bool atoi_strict(const char *s, long *out)
@@ -128,8 +125,4 @@ static int selinux_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_selinux = {
-	.name = "selinux",
-	.default_on = true,
-	.collect = selinux_collect,
-};
+COLLECTOR(selinux, .default_on = true);

@@ -3,7 +3,7 @@
  * (default ".*") and --collector.slabinfo.slabs-exclude. A line must have the 16 fields of format 2.1:
  *   name active_objs num_objs objsize objperslab pagesperslab : tunables l b s : slabdata a n s */
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct metric_desc descs[5] = {
 	METRIC_DESC("node_slabinfo_active_objects", "The number of objects that are currently active (i.e., in use).",
@@ -84,11 +84,5 @@ static int slabinfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_slabinfo = {
-	.name = "slabinfo",
-	.default_on = false,
-	.flags = slabinfo_flags,
-	.init = slabinfo_init,
-	.collect = slabinfo_collect,
-	.fini = slabinfo_fini,
-};
+COLLECTOR(slabinfo, .default_on = false, .flags = slabinfo_flags, .init = slabinfo_init,
+	  .fini = slabinfo_fini);

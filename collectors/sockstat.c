@@ -11,8 +11,7 @@
 static const char *const states[] = { "inuse", "orphan", "tw", "alloc", "mem", "memory" };
 enum { ST_MEM = 4 };
 
-static const struct metric_desc used_desc =
-	METRIC_DESC("node_sockstat_sockets_used", "Number of IPv4 sockets in use.", METRIC_GAUGE);
+METRIC(used_desc, GAUGE, "node_sockstat_sockets_used", "Number of IPv4 sockets in use.");
 
 static long page_size;
 
@@ -127,9 +126,4 @@ static int sockstat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_sockstat = {
-	.name = "sockstat",
-	.default_on = true,
-	.init = sockstat_init,
-	.collect = sockstat_collect,
-};
+COLLECTOR(sockstat, .default_on = true, .init = sockstat_init);

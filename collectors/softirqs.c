@@ -3,8 +3,7 @@
  * column. The header line is skipped; rows of other names are ignored. */
 #include "collector.h"
 
-static const struct metric_desc softirqs_desc =
-	METRIC_DESC("node_softirqs_functions_total", "Softirq counts per CPU.", METRIC_COUNTER, "cpu", "type");
+METRIC(softirqs_desc, COUNTER, "node_softirqs_functions_total", "Softirq counts per CPU.", "cpu", "type");
 
 static const char *const types[] = {
 	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU",
@@ -57,8 +56,4 @@ static int softirqs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_softirqs = {
-	.name = "softirqs",
-	.default_on = false,
-	.collect = softirqs_collect,
-};
+COLLECTOR(softirqs, .default_on = false);

@@ -7,22 +7,16 @@
  * have yet is reported as 0, and every row needs at least 9 columns. */
 #include "collector.h"
 
-static const struct metric_desc processed_desc = METRIC_DESC(
-	"node_softnet_processed_total", "Number of processed packets", METRIC_COUNTER, "cpu");
-static const struct metric_desc dropped_desc =
-	METRIC_DESC("node_softnet_dropped_total", "Number of dropped packets", METRIC_COUNTER, "cpu");
-static const struct metric_desc squeezed_desc =
-	METRIC_DESC("node_softnet_times_squeezed_total", "Number of times processing packets ran out of quota",
-		    METRIC_COUNTER, "cpu");
-static const struct metric_desc collision_desc =
-	METRIC_DESC("node_softnet_cpu_collision_total",
-		    "Number of collision occur while obtaining device lock while transmitting", METRIC_COUNTER, "cpu");
-static const struct metric_desc rps_desc = METRIC_DESC(
-	"node_softnet_received_rps_total", "Number of times cpu woken up received_rps", METRIC_COUNTER, "cpu");
-static const struct metric_desc flow_limit_desc = METRIC_DESC(
-	"node_softnet_flow_limit_count_total", "Number of times flow limit has been reached", METRIC_COUNTER, "cpu");
-static const struct metric_desc backlog_desc =
-	METRIC_DESC("node_softnet_backlog_len", "Softnet backlog status", METRIC_GAUGE, "cpu");
+METRIC(processed_desc, COUNTER, "node_softnet_processed_total", "Number of processed packets", "cpu");
+METRIC(dropped_desc, COUNTER, "node_softnet_dropped_total", "Number of dropped packets", "cpu");
+METRIC(squeezed_desc, COUNTER, "node_softnet_times_squeezed_total",
+       "Number of times processing packets ran out of quota", "cpu");
+METRIC(collision_desc, COUNTER, "node_softnet_cpu_collision_total",
+       "Number of collision occur while obtaining device lock while transmitting", "cpu");
+METRIC(rps_desc, COUNTER, "node_softnet_received_rps_total", "Number of times cpu woken up received_rps", "cpu");
+METRIC(flow_limit_desc, COUNTER, "node_softnet_flow_limit_count_total", "Number of times flow limit has been reached",
+       "cpu");
+METRIC(backlog_desc, GAUGE, "node_softnet_backlog_len", "Softnet backlog status", "cpu");
 
 #define MIN_COLUMNS 9
 #define MAX_COLUMNS 13 /* the columns procfs reads; later ones are not looked at */
@@ -91,8 +85,4 @@ static int softnet_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_softnet = {
-	.name = "softnet",
-	.default_on = true,
-	.collect = softnet_collect,
-};
+COLLECTOR(softnet, .default_on = true);

@@ -25,8 +25,7 @@ static const struct metric_desc stat_descs[S_COUNT] = {
 				  METRIC_GAUGE),
 };
 
-static const struct metric_desc softirq_desc =
-	METRIC_DESC("node_softirqs_total", "Number of softirq calls.", METRIC_COUNTER, "vector");
+METRIC(softirq_desc, COUNTER, "node_softirqs_total", "Number of softirq calls.", "vector");
 
 /* The vectors of the "softirq" line after its total, in the kernel's order (softirq_to_name). */
 static const char *const softirq_vectors[] = { "hi",	  "timer", "net_tx",  "net_rx",	 "block",
@@ -134,9 +133,4 @@ static int stat_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_stat = {
-	.name = "stat",
-	.default_on = true,
-	.flags = stat_flags,
-	.collect = stat_collect,
-};
+COLLECTOR(stat, .default_on = true, .flags = stat_flags);

@@ -50,8 +50,4 @@ static int swap_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_swap = {
-	.name = "swap",
-	.default_on = false,
-	.collect = swap_collect,
-};
+COLLECTOR(swap, .default_on = false);

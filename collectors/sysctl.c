@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static struct strlist opt_include, opt_include_info;
 
@@ -25,8 +25,7 @@ static struct flag sysctl_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_sysctl_info", "sysctl info", METRIC_GAUGE, "name", "value", "index");
+METRIC(info_desc, GAUGE, "node_sysctl_info", "sysctl info", "name", "value", "index");
 
 struct sysctl {
 	bool numeric;
@@ -253,11 +252,4 @@ static int sysctl_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_sysctl = {
-	.name = "sysctl",
-	.default_on = false,
-	.flags = sysctl_flags,
-	.init = sysctl_init,
-	.collect = sysctl_collect,
-	.fini = sysctl_fini,
-};
+COLLECTOR(sysctl, .default_on = false, .flags = sysctl_flags, .init = sysctl_init, .fini = sysctl_fini);

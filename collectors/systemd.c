@@ -30,37 +30,26 @@
 #define MIN_VERSION_SYSTEM_STATE 212
 #define PRIVATE_ADDRESS "unix:path=/run/systemd/private"
 
-static const struct metric_desc unit_state_desc =
-	METRIC_DESC("node_systemd_unit_state", "Systemd unit", METRIC_GAUGE, "name", "state", "type");
-static const struct metric_desc start_time_desc = METRIC_DESC(
-	"node_systemd_unit_start_time_seconds", "Start time of the unit since unix epoch in seconds.", METRIC_GAUGE,
-	"name");
-static const struct metric_desc tasks_current_desc = METRIC_DESC(
-	"node_systemd_unit_tasks_current", "Current number of tasks per Systemd unit", METRIC_GAUGE, "name");
-static const struct metric_desc tasks_max_desc =
-	METRIC_DESC("node_systemd_unit_tasks_max", "Maximum number of tasks per Systemd unit", METRIC_GAUGE, "name");
-static const struct metric_desc system_running_desc =
-	METRIC_DESC("node_systemd_system_running",
-		    "Whether the system is operational (see 'systemctl is-system-running')", METRIC_GAUGE);
-static const struct metric_desc units_desc =
-	METRIC_DESC("node_systemd_units", "Summary of systemd unit states", METRIC_GAUGE, "state");
-static const struct metric_desc restarts_desc = METRIC_DESC(
-	"node_systemd_service_restart_total", "Service unit count of Restart triggers", METRIC_COUNTER, "name");
-static const struct metric_desc timer_desc = METRIC_DESC(
-	"node_systemd_timer_last_trigger_seconds", "Seconds since epoch of last trigger.", METRIC_GAUGE, "name");
-static const struct metric_desc accepted_desc =
-	METRIC_DESC("node_systemd_socket_accepted_connections_total", "Total number of accepted socket connections",
-		    METRIC_COUNTER, "name");
-static const struct metric_desc current_desc = METRIC_DESC(
-	"node_systemd_socket_current_connections", "Current number of socket connections", METRIC_GAUGE, "name");
+METRIC(unit_state_desc, GAUGE, "node_systemd_unit_state", "Systemd unit", "name", "state", "type");
+METRIC(start_time_desc, GAUGE, "node_systemd_unit_start_time_seconds",
+       "Start time of the unit since unix epoch in seconds.", "name");
+METRIC(tasks_current_desc, GAUGE, "node_systemd_unit_tasks_current", "Current number of tasks per Systemd unit",
+       "name");
+METRIC(tasks_max_desc, GAUGE, "node_systemd_unit_tasks_max", "Maximum number of tasks per Systemd unit", "name");
+METRIC(system_running_desc, GAUGE, "node_systemd_system_running",
+       "Whether the system is operational (see 'systemctl is-system-running')");
+METRIC(units_desc, GAUGE, "node_systemd_units", "Summary of systemd unit states", "state");
+METRIC(restarts_desc, COUNTER, "node_systemd_service_restart_total", "Service unit count of Restart triggers", "name");
+METRIC(timer_desc, GAUGE, "node_systemd_timer_last_trigger_seconds", "Seconds since epoch of last trigger.", "name");
+METRIC(accepted_desc, COUNTER, "node_systemd_socket_accepted_connections_total",
+       "Total number of accepted socket connections", "name");
+METRIC(current_desc, GAUGE, "node_systemd_socket_current_connections", "Current number of socket connections", "name");
 /* A gauge despite its name, as in node_exporter. */
-static const struct metric_desc refused_desc =
-	METRIC_DESC("node_systemd_socket_refused_connections_total", "Total number of refused socket connections",
-		    METRIC_GAUGE, "name");
-static const struct metric_desc version_desc =
-	METRIC_DESC("node_systemd_version", "Detected systemd version", METRIC_GAUGE, "version");
-static const struct metric_desc virt_desc = METRIC_DESC(
-	"node_systemd_virtualization_info", "Detected virtualization technology", METRIC_GAUGE, "virtualization_type");
+METRIC(refused_desc, GAUGE, "node_systemd_socket_refused_connections_total",
+       "Total number of refused socket connections", "name");
+METRIC(version_desc, GAUGE, "node_systemd_version", "Detected systemd version", "version");
+METRIC(virt_desc, GAUGE, "node_systemd_virtualization_info", "Detected virtualization technology",
+       "virtualization_type");
 
 static const char *const unit_states[] = { "active", "activating", "deactivating", "inactive", "failed" };
 
@@ -479,12 +468,10 @@ static void emit_summary(struct collect_ctx *c, struct unit *all, size_t n)
 static ssize_t read_units(struct run *r, struct unit **out)
 {
 	sd_bus_message *m = r->list;
-	size_t n = 0, cap = 256;
-	struct unit *u = arena_alloc(&r->c->ms->arena, cap * sizeof(*u));
+	size_t n = 0, cap = 0;
+	struct unit *u = NULL;
 	int e;
 
-	if (!u)
-		return -ENOMEM;
 	e = sd_bus_message_enter_container(m, 'a', "(ssssssouso)");
 	if (e <= 0)
 		return e < 0 ? e : -EBADMSG;
@@ -497,14 +484,8 @@ static ssize_t read_units(struct run *r, struct unit **out)
 			return e;
 		if (e == 0)
 			break;
-		if (n == cap) {
-			struct unit *g = arena_alloc(&r->c->ms->arena, 2 * cap * sizeof(*u));
-			if (!g)
-				return -ENOMEM;
-			memcpy(g, u, n * sizeof(*u));
-			u = g;
-			cap *= 2;
-		}
+		if (!(u = arena_grow(&r->c->ms->arena, u, n, &cap, sizeof(*u))))
+			return -ENOMEM;
 		u[n] = (struct unit){ .name = name, .path = path, .active = active, .type = "",
 				      .kind = unit_kind(name) };
 		/* Only loaded units pass the filter; remember the others by a NULL path. */
@@ -710,12 +691,5 @@ static void systemd_fini(void)
 	bus_drop();
 }
 
-const struct collector collector_systemd = {
-	.name = "systemd",
-	.default_on = false,
-	.flags = systemd_flags,
-	.init = systemd_init,
-	.collect = systemd_collect,
-	.fini = systemd_fini,
-	.opts = COLLECTOR_MAY_BLOCK,
-};
+COLLECTOR(systemd, .default_on = false, .flags = systemd_flags, .init = systemd_init, .fini = systemd_fini,
+	  .opts = COLLECTOR_MAY_BLOCK);

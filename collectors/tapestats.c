@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 static const char *ignored_devices;
@@ -163,11 +164,5 @@ static void tapestats_fini(void)
 	ignored_re = NULL;
 }
 
-const struct collector collector_tapestats = {
-	.name = "tapestats",
-	.default_on = true,
-	.flags = tapestats_flags,
-	.init = tapestats_init,
-	.collect = tapestats_collect,
-	.fini = tapestats_fini,
-};
+COLLECTOR(tapestats, .default_on = true, .flags = tapestats_flags, .init = tapestats_init,
+	  .fini = tapestats_fini);

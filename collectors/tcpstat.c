@@ -21,8 +21,7 @@ static struct flag tcpstat_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc states_desc = METRIC_DESC(
-	"node_tcp_connection_states", "Number of connection states.", METRIC_GAUGE, "state", "port", "direction");
+METRIC(states_desc, GAUGE, "node_tcp_connection_states", "Number of connection states.", "state", "port", "direction");
 
 /* node_exporter's tcpConnectionState: the kernel's TCP states 1..11, then two pseudo-states for the queue
  * sums at 12 and 13. A kernel state with one of those numbers lands in that slot, as it does there. */
@@ -223,11 +222,4 @@ static void tcpstat_free(void)
 	sb_free(&buf);
 }
 
-const struct collector collector_tcpstat = {
-	.name = "tcpstat",
-	.default_on = false,
-	.flags = tcpstat_flags,
-	.init = tcpstat_init,
-	.collect = tcpstat_collect,
-	.fini = tcpstat_free,
-};
+COLLECTOR(tcpstat, .default_on = false, .flags = tcpstat_flags, .init = tcpstat_init, .fini = tcpstat_free);

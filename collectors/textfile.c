@@ -23,7 +23,8 @@
 #include <sys/stat.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
+#include "hash.h"
 #include "textformat.h"
 
 static struct strlist directories;
@@ -34,11 +35,9 @@ static struct flag textfile_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc mtime_desc = METRIC_DESC(
-	"node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.", METRIC_GAUGE, "file");
-static const struct metric_desc error_desc =
-	METRIC_DESC("node_textfile_scrape_error", "1 if there was an error opening or reading a file, 0 otherwise",
-		    METRIC_GAUGE);
+METRIC(mtime_desc, GAUGE, "node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.", "file");
+METRIC(error_desc, GAUGE, "node_textfile_scrape_error",
+       "1 if there was an error opening or reading a file, 0 otherwise");
 
 /* The parser's token buffer, kept across runs. */
 static struct strbuf tok_buf;
@@ -77,7 +76,7 @@ struct tf_state {
 
 static struct tf_name *names_get(struct tf_state *st, const char *name)
 {
-	size_t h = textformat_hash(name) & (st->n_tab - 1);
+	size_t h = hash_str(HASH_INIT, name) & (st->n_tab - 1);
 
 	for (struct tf_name *n = st->tab[h]; n; n = n->next)
 		if (streq(n->name, name))
@@ -174,16 +173,10 @@ static int textfile_file(struct collect_ctx *c, struct tf_state *st, const char 
 	time_t secs = sb.st_mtim.tv_sec;
 	if (secs < 0 && sb.st_mtim.tv_nsec > 0)
 		secs++;
-	if (st->n_mtimes == st->cap_mtimes) {
-		size_t cap = st->cap_mtimes ? st->cap_mtimes * 2 : 16;
-		struct tf_mtime *v = arena_alloc(st->a, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		if (st->n_mtimes)
-			memcpy(v, st->mtimes, st->n_mtimes * sizeof(*v));
-		st->mtimes = v;
-		st->cap_mtimes = cap;
-	}
+	struct tf_mtime *mtimes = arena_grow(st->a, st->mtimes, st->n_mtimes, &st->cap_mtimes, sizeof(*mtimes));
+	if (!mtimes)
+		return -ENOMEM;
+	st->mtimes = mtimes;
 	st->mtimes[st->n_mtimes++] = (struct tf_mtime){ path, (double)secs };
 	return 0;
 fail:
@@ -464,12 +457,5 @@ static void textfile_fini(void)
 	sb_free(&tok_buf);
 }
 
-const struct collector collector_textfile = {
-	.name = "textfile",
-	.default_on = true,
-	.flags = textfile_flags,
-	.collect = textfile_collect,
-	.fini = textfile_fini,
-	.yield = textfile_yield,
-	.opts = COLLECTOR_MAY_BLOCK,
-};
+COLLECTOR(textfile, .default_on = true, .flags = textfile_flags, .fini = textfile_fini,
+	  .yield = textfile_yield, .opts = COLLECTOR_MAY_BLOCK);

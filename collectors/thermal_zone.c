@@ -5,50 +5,20 @@
  * ENODATA or EAGAIN (a sensor that is present but asleep), is skipped; a zone in mode "disabled" is
  * skipped; any other read error or an unparsable temperature drops all zones for this scrape. A
  * cooling device with an unreadable attribute (ENOENT, EACCES, EINVAL, EOPNOTSUPP) is skipped. */
-#include <fcntl.h>
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 /* Internal marker for "the content did not parse" (Go's *NumError), never returned to the scrape. */
 #define ERR_PARSE (-EBADMSG)
 
-static const struct metric_desc zone_temp_desc =
-	METRIC_DESC("node_thermal_zone_temp", "Zone temperature in Celsius", METRIC_GAUGE, "zone", "type");
-static const struct metric_desc cur_state_desc = METRIC_DESC(
-	"node_cooling_device_cur_state", "Current throttle state of the cooling device", METRIC_GAUGE, "name", "type");
-static const struct metric_desc max_state_desc = METRIC_DESC(
-	"node_cooling_device_max_state", "Maximum throttle state of the cooling device", METRIC_GAUGE, "name", "type");
-
-/* procfs SysReadFile with the distinction procfs' callers make: *open_err tells whether the error came
- * from opening the file (a *PathError in Go) or from reading it (a bare errno). */
-static ssize_t read_attr(const char *path, struct strbuf *b, bool *open_err)
-{
-	char tmp[SYSATTR_MAX + 1];
-	ssize_t n;
-	int fd;
-
-	*open_err = true;
-	if (!path)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	*open_err = fd < 0;
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, tmp, SYSATTR_MAX);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return n;
-	tmp[n] = '\0';
-	sb_reset(b);
-	sb_puts(b, go_trim_space(tmp));
-	return b->err ? b->err : (ssize_t)b->len;
-}
+METRIC(zone_temp_desc, GAUGE, "node_thermal_zone_temp", "Zone temperature in Celsius", "zone", "type");
+METRIC(cur_state_desc, GAUGE, "node_cooling_device_cur_state", "Current throttle state of the cooling device", "name",
+       "type");
+METRIC(max_state_desc, GAUGE, "node_cooling_device_max_state", "Maximum throttle state of the cooling device", "name",
+       "type");
 
 /* Whether ClassThermalZoneStats skips the zone for this error instead of failing. */
 static bool zone_skippable(int err, bool open_err)
@@ -69,22 +39,22 @@ static int read_zone(struct collect_ctx *c, const char *dir, struct zone *z)
 	ssize_t n;
 	int64_t t;
 
-	n = read_attr(ctx_path(c, ROOT_NONE, "%s/mode", dir), &c->buf, &oe);
+	n = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/mode", dir), &c->buf, &oe);
 	if (n < 0 && n != -ENOENT && n != -EACCES && n != -EPERM)
 		return zone_skippable((int)n, oe) ? 0 : (int)n;
 	if (n >= 0 && streq(c->buf.p, "disabled"))
 		return 0;
 
-	n = read_attr(ctx_path(c, ROOT_NONE, "%s/type", dir), &c->buf, &oe);
+	n = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/type", dir), &c->buf, &oe);
 	if (n < 0)
 		return zone_skippable((int)n, oe) ? 0 : (int)n;
 	z->type = metric_strdup(c->ms, c->buf.p);
 
-	n = read_attr(ctx_path(c, ROOT_NONE, "%s/policy", dir), &c->buf, &oe);
+	n = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/policy", dir), &c->buf, &oe);
 	if (n < 0)
 		return zone_skippable((int)n, oe) ? 0 : (int)n;
 
-	n = read_attr(ctx_path(c, ROOT_NONE, "%s/temp", dir), &c->buf, &oe);
+	n = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/temp", dir), &c->buf, &oe);
 	if (n < 0)
 		return zone_skippable((int)n, oe) ? 0 : (int)n;
 	if (go_parse_int(c->buf.p, 10, 64, &t) < 0)
@@ -92,7 +62,7 @@ static int read_zone(struct collect_ctx *c, const char *dir, struct zone *z)
 	z->temp = (double)t / 1000.0;
 
 	/* Optional; its content is still validated as procfs does. */
-	n = read_attr(ctx_path(c, ROOT_NONE, "%s/passive", dir), &c->buf, &oe);
+	n = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/passive", dir), &c->buf, &oe);
 	if (n >= 0) {
 		uint64_t p;
 		if (go_parse_uint(c->buf.p, 10, 64, &p) < 0)
@@ -123,7 +93,7 @@ static int collect_cooling(struct collect_ctx *c, const char *tdir, char **names
 			continue;
 		if (!(dir = arena_printf(&c->ms->arena, "%s/%s", tdir, names[i])))
 			return -ENOMEM;
-		r = read_attr(ctx_path(c, ROOT_NONE, "%s/type", dir), &c->buf, &oe);
+		r = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/type", dir), &c->buf, &oe);
 		if (r < 0) {
 			if (cooling_ignorable((int)r, oe))
 				continue;
@@ -131,7 +101,7 @@ static int collect_cooling(struct collect_ctx *c, const char *tdir, char **names
 		}
 		if (!(type = arena_strdup(&c->ms->arena, c->buf.p)))
 			return -ENOMEM;
-		r = read_attr(ctx_path(c, ROOT_NONE, "%s/max_state", dir), &c->buf, &oe);
+		r = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/max_state", dir), &c->buf, &oe);
 		if (r < 0) {
 			if (cooling_ignorable((int)r, oe))
 				continue;
@@ -140,7 +110,7 @@ static int collect_cooling(struct collect_ctx *c, const char *tdir, char **names
 		if (go_parse_int(c->buf.p, 10, 64, &max) < 0)
 			return ctx_fail(c, -EINVAL, "%s/max_state: invalid value %s", dir, c->buf.p);
 		/* cur_state can be -1 (intel_powerclamp). */
-		r = read_attr(ctx_path(c, ROOT_NONE, "%s/cur_state", dir), &c->buf, &oe);
+		r = sysattr_read_once(ctx_path(c, ROOT_NONE, "%s/cur_state", dir), &c->buf, &oe);
 		if (r < 0) {
 			if (cooling_ignorable((int)r, oe))
 				continue;
@@ -196,8 +166,4 @@ static int thermal_zone_collect(struct collect_ctx *c)
 	return collect_cooling(c, tdir, names, n);
 }
 
-const struct collector collector_thermal_zone = {
-	.name = "thermal_zone",
-	.default_on = true,
-	.collect = thermal_zone_collect,
-};
+COLLECTOR(thermal_zone, .default_on = true);

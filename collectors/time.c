@@ -6,18 +6,12 @@
 
 #include "collector.h"
 
-static const struct metric_desc now_desc =
-	METRIC_DESC("node_time_seconds", "System time in seconds since epoch (1970).", METRIC_GAUGE);
-static const struct metric_desc zone_desc = METRIC_DESC(
-	"node_time_zone_offset_seconds", "System time zone offset in seconds.", METRIC_GAUGE, "time_zone");
-static const struct metric_desc available_desc =
-	METRIC_DESC("node_time_clocksource_available_info",
-		    "Available clocksources read from '/sys/devices/system/clocksource'.", METRIC_GAUGE, "device",
-		    "clocksource");
-static const struct metric_desc current_desc =
-	METRIC_DESC("node_time_clocksource_current_info",
-		    "Current clocksource read from '/sys/devices/system/clocksource'.", METRIC_GAUGE, "device",
-		    "clocksource");
+METRIC(now_desc, GAUGE, "node_time_seconds", "System time in seconds since epoch (1970).");
+METRIC(zone_desc, GAUGE, "node_time_zone_offset_seconds", "System time zone offset in seconds.", "time_zone");
+METRIC(available_desc, GAUGE, "node_time_clocksource_available_info",
+       "Available clocksources read from '/sys/devices/system/clocksource'.", "device", "clocksource");
+METRIC(current_desc, GAUGE, "node_time_clocksource_current_info",
+       "Current clocksource read from '/sys/devices/system/clocksource'.", "device", "clocksource");
 
 /* Emits the clocksource families. Returns 0 or a negative errno (with ctx->err set). */
 static int time_clocksources(struct collect_ctx *c)
@@ -70,8 +64,4 @@ static int time_collect(struct collect_ctx *c)
 	return time_clocksources(c);
 }
 
-const struct collector collector_time = {
-	.name = "time",
-	.default_on = true,
-	.collect = time_collect,
-};
+COLLECTOR(time, .default_on = true);

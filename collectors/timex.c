@@ -78,8 +78,4 @@ static int timex_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_timex = {
-	.name = "timex",
-	.default_on = true,
-	.collect = timex_collect,
-};
+COLLECTOR(timex, .default_on = true);

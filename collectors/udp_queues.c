@@ -4,11 +4,10 @@
  * Every socket line must parse as procfs requires (at least 13 columns: sl, addresses and ports in hex,
  * state, queues, uid, inode, drops). A missing file skips that IP version; both missing is no data. */
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
-static const struct metric_desc queues_desc = METRIC_DESC(
-	"node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.", METRIC_GAUGE,
-	"queue", "ip");
+METRIC(queues_desc, GAUGE, "node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.",
+       "queue", "ip");
 
 /* Go's strconv.ParseUint(s, 16, 64) on the whole string. */
 static int parse_hex_strict(const char *s, size_t len, uint64_t *out)
@@ -127,8 +126,4 @@ static int udp_queues_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_udp_queues = {
-	.name = "udp_queues",
-	.default_on = true,
-	.collect = udp_queues_collect,
-};
+COLLECTOR(udp_queues, .default_on = true);

@@ -3,9 +3,8 @@
 
 #include "collector.h"
 
-static const struct metric_desc uname_desc =
-	METRIC_DESC("node_uname_info", "Labeled system information as provided by the uname system call.",
-		    METRIC_GAUGE, "sysname", "release", "version", "machine", "nodename", "domainname");
+METRIC(uname_desc, GAUGE, "node_uname_info", "Labeled system information as provided by the uname system call.",
+       "sysname", "release", "version", "machine", "nodename", "domainname");
 
 static int uname_collect(struct collect_ctx *c)
 {
@@ -18,8 +17,4 @@ static int uname_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_uname = {
-	.name = "uname",
-	.default_on = true,
-	.collect = uname_collect,
-};
+COLLECTOR(uname, .default_on = true);

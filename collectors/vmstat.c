@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "linecache.h"
 
 #define VMSTAT_DEFAULT_FIELDS "^(oom_kill|pgpg|pswp|pg.*fault).*"
 
@@ -21,39 +22,22 @@ static struct flag vmstat_flags[] = {
 
 static struct regex *fields_re;
 
-struct decision {
-	char *name; /* NULL: empty slot */
-	size_t len;
-	bool want;
-};
-static struct decision *cache;
-static size_t cap_cache;
+static struct line_cache cache;
 
-/* Returns whether the field name (len bytes) at line position pos is wanted, from the cache or by running
- * the regex. */
+/* Whether the field name (len bytes) at line position pos is wanted: the cached decision, or the regex's
+ * (also when the cache cannot allocate). */
 static bool want_field(size_t pos, const char *name, size_t len)
 {
-	struct decision *d;
+	bool fresh;
+	struct line_decision *d = line_cache_get(&cache, pos, name, len, &fresh);
 
-	struct decision *n = heap_grow(cache, pos, &cap_cache, sizeof(*cache));
-	if (!n) {
+	if (!d) {
 		char tmp[256];
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)len, name);
 		return regex_match(fields_re, tmp);
 	}
-	cache = n;
-	d = &cache[pos];
-	if (d->name && d->len == len && memcmp(d->name, name, len) == 0)
-		return d->want;
-	free(d->name);
-	d->name = strndup(name, len);
-	d->len = len;
-	d->want = d->name && regex_match(fields_re, d->name);
-	if (!d->name) {
-		char tmp[256];
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)len, name);
-		return regex_match(fields_re, tmp);
-	}
+	if (fresh)
+		d->want = regex_match(fields_re, d->key);
 	return d->want;
 }
 
@@ -98,20 +82,9 @@ static int vmstat_collect(struct collect_ctx *c)
 
 static void vmstat_fini(void)
 {
-	for (size_t i = 0; i < cap_cache; i++)
-		free(cache[i].name);
-	free(cache);
-	cache = NULL;
-	cap_cache = 0;
+	line_cache_free(&cache);
 	regex_free(fields_re);
 	fields_re = NULL;
 }
 
-const struct collector collector_vmstat = {
-	.name = "vmstat",
-	.default_on = true,
-	.flags = vmstat_flags,
-	.init = vmstat_init,
-	.collect = vmstat_collect,
-	.fini = vmstat_fini,
-};
+COLLECTOR(vmstat, .default_on = true, .flags = vmstat_flags, .init = vmstat_init, .fini = vmstat_fini);

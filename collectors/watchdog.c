@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "sysattr.h"
 
 enum { W_BOOTSTATUS, W_FW_VERSION, W_NOWAYOUT, W_TIMELEFT, W_TIMEOUT, W_PRETIMEOUT, W_ACCESS_CS0, W_NUMS };
@@ -46,9 +47,8 @@ static const struct metric_desc num_descs[W_NUMS] = {
 		    "name"),
 };
 
-static const struct metric_desc info_desc =
-	METRIC_DESC("node_watchdog_info", "Info of /sys/class/watchdog/<watchdog>", METRIC_GAUGE, "name", "options",
-		    "identity", "state", "status", "pretimeout_governor");
+METRIC(info_desc, GAUGE, "node_watchdog_info", "Info of /sys/class/watchdog/<watchdog>", "name", "options", "identity",
+       "state", "status", "pretimeout_governor");
 
 struct wd {
 	const char *name;
@@ -116,8 +116,4 @@ static int watchdog_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_watchdog = {
-	.name = "watchdog",
-	.default_on = true,
-	.collect = watchdog_collect,
-};
+COLLECTOR(watchdog, .default_on = true);

@@ -21,12 +21,11 @@ static struct flag wifi_flags[] = {
 	{ NULL },
 };
 
-static const struct metric_desc freq_desc =
-	METRIC_DESC("node_wifi_interface_frequency_hertz",
-		    "The current frequency a WiFi interface is operating at, in hertz.", METRIC_GAUGE, "device");
-static const struct metric_desc info_desc = METRIC_DESC(
-	"node_wifi_station_info", "Labeled WiFi interface station information as provided by the operating system.",
-	METRIC_GAUGE, "device", "bssid", "ssid", "mode");
+METRIC(freq_desc, GAUGE, "node_wifi_interface_frequency_hertz",
+       "The current frequency a WiFi interface is operating at, in hertz.", "device");
+METRIC(info_desc, GAUGE, "node_wifi_station_info",
+       "Labeled WiFi interface station information as provided by the operating system.", "device", "bssid", "ssid",
+       "mode");
 
 enum {
 	S_CONNECTED,
@@ -571,10 +570,4 @@ static void wifi_fini(void)
 	sb_free(&nl.reply);
 }
 
-const struct collector collector_wifi = {
-	.name = "wifi",
-	.default_on = false,
-	.flags = wifi_flags,
-	.collect = wifi_collect,
-	.fini = wifi_fini,
-};
+COLLECTOR(wifi, .default_on = false, .flags = wifi_flags, .fini = wifi_fini);

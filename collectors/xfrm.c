@@ -4,7 +4,7 @@
  * node_exporter emits all 28 counters, with 0 for those the kernel does not print; nodex emits the ones
  * the file holds (a counter the kernel lacks is unknown, not zero). Names it does not know are ignored. */
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 static const struct xfrm_stat {
 	const char *key;
@@ -78,8 +78,4 @@ static int xfrm_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_xfrm = {
-	.name = "xfrm",
-	.default_on = false,
-	.collect = xfrm_collect,
-};
+COLLECTOR(xfrm, .default_on = false);

@@ -217,8 +217,4 @@ static int xfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_xfs = {
-	.name = "xfs",
-	.default_on = true,
-	.collect = xfs_collect,
-};
+COLLECTOR(xfs, .default_on = true);

@@ -37,8 +37,7 @@ static const struct zfs_kstat zfs_kstats[] = {
 static const char *const zfs_pool_states[] = { "online", "degraded", "faulted", "offline",
 					       "removed", "unavail",  "suspended" };
 
-static const struct metric_desc zfs_state_desc =
-	METRIC_DESC("node_zfs_zpool_state", "kstat.zfs.misc.state", METRIC_GAUGE, "zpool", "state");
+METRIC(zfs_state_desc, GAUGE, "node_zfs_zpool_state", "kstat.zfs.misc.state", "zpool", "state");
 
 /* Counts what could not be parsed during one run; reported once at the end. */
 struct zfs_run {
@@ -309,8 +308,4 @@ static int zfs_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_zfs = {
-	.name = "zfs",
-	.default_on = true,
-	.collect = zfs_collect,
-};
+COLLECTOR(zfs, .default_on = true);

@@ -9,79 +9,53 @@
 #include <stdio.h>
 
 #include "collector.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
-#define G METRIC_GAUGE
-#define C METRIC_COUNTER
+/* node_zoneinfo_<name>{node,zone} for the zone field key. */
+#define Z(key, name, help, type) { key, METRIC_DESC("node_zoneinfo_" name, help, METRIC_##type, "node", "zone") }
 
 static const struct zfield {
 	const char *key;
 	struct metric_desc d;
 } fields[] = {
-	{ "nr_free_pages", METRIC_DESC("node_zoneinfo_nr_free_pages", "Total number of free pages in the zone", G,
-				       "node", "zone") },
-	{ "min", METRIC_DESC("node_zoneinfo_min_pages", "Zone watermark pages_min", G, "node", "zone") },
-	{ "low", METRIC_DESC("node_zoneinfo_low_pages", "Zone watermark pages_low", G, "node", "zone") },
-	{ "high", METRIC_DESC("node_zoneinfo_high_pages", "Zone watermark pages_high", G, "node", "zone") },
-	{ "scanned", METRIC_DESC("node_zoneinfo_scanned_pages", "Pages scanned since last reclaim", G, "node", "zone") },
-	{ "spanned", METRIC_DESC("node_zoneinfo_spanned_pages", "Total pages spanned by the zone, including holes", G,
-				 "node", "zone") },
-	{ "present", METRIC_DESC("node_zoneinfo_present_pages", "Physical pages existing within the zone", G, "node",
-				 "zone") },
-	{ "managed", METRIC_DESC("node_zoneinfo_managed_pages", "Present pages managed by the buddy system", G, "node",
-				 "zone") },
-	{ "nr_active_anon", METRIC_DESC("node_zoneinfo_nr_active_anon_pages",
-					"Number of anonymous pages recently more used", G, "node", "zone") },
-	{ "nr_inactive_anon", METRIC_DESC("node_zoneinfo_nr_inactive_anon_pages",
-					  "Number of anonymous pages recently less used", G, "node", "zone") },
-	{ "nr_isolated_anon", METRIC_DESC("node_zoneinfo_nr_isolated_anon_pages",
-					  "Temporary isolated pages from anon lru", G, "node", "zone") },
-	{ "nr_anon_pages", METRIC_DESC("node_zoneinfo_nr_anon_pages",
-				       "Number of anonymous pages currently used by the system", G, "node", "zone") },
-	{ "nr_anon_transparent_hugepages",
-	  METRIC_DESC("node_zoneinfo_nr_anon_transparent_hugepages",
-		      "Number of anonymous transparent huge pages currently used by the system", G, "node", "zone") },
-	{ "nr_active_file", METRIC_DESC("node_zoneinfo_nr_active_file_pages", "Number of active pages with file-backing",
-					G, "node", "zone") },
-	{ "nr_inactive_file", METRIC_DESC("node_zoneinfo_nr_inactive_file_pages",
-					  "Number of inactive pages with file-backing", G, "node", "zone") },
-	{ "nr_isolated_file", METRIC_DESC("node_zoneinfo_nr_isolated_file_pages",
-					  "Temporary isolated pages from file lru", G, "node", "zone") },
-	{ "nr_file_pages", METRIC_DESC("node_zoneinfo_nr_file_pages", "Number of file pages", G, "node", "zone") },
-	{ "nr_slab_reclaimable", METRIC_DESC("node_zoneinfo_nr_slab_reclaimable_pages",
-					     "Number of reclaimable slab pages", G, "node", "zone") },
-	{ "nr_slab_unreclaimable", METRIC_DESC("node_zoneinfo_nr_slab_unreclaimable_pages",
-					       "Number of unreclaimable slab pages", G, "node", "zone") },
-	{ "nr_mlock_stack", METRIC_DESC("node_zoneinfo_nr_mlock_stack_pages", "mlock()ed pages found and moved off LRU",
-					G, "node", "zone") },
-	{ "nr_kernel_stack", METRIC_DESC("node_zoneinfo_nr_kernel_stacks", "Number of kernel stacks", G, "node",
-					 "zone") },
-	{ "nr_mapped", METRIC_DESC("node_zoneinfo_nr_mapped_pages", "Number of mapped pages", G, "node", "zone") },
-	{ "nr_dirty", METRIC_DESC("node_zoneinfo_nr_dirty_pages", "Number of dirty pages", G, "node", "zone") },
-	{ "nr_writeback", METRIC_DESC("node_zoneinfo_nr_writeback_pages", "Number of writeback pages", G, "node",
-				      "zone") },
-	{ "nr_unevictable", METRIC_DESC("node_zoneinfo_nr_unevictable_pages", "Number of unevictable pages", G, "node",
-					"zone") },
-	{ "nr_shmem", METRIC_DESC("node_zoneinfo_nr_shmem_pages", "Number of shmem pages (included tmpfs/GEM pages)", G,
-				  "node", "zone") },
-	{ "nr_dirtied", METRIC_DESC("node_zoneinfo_nr_dirtied_total", "Page dirtyings since bootup", C, "node",
-				    "zone") },
-	{ "nr_written", METRIC_DESC("node_zoneinfo_nr_written_total", "Page writings since bootup", C, "node",
-				    "zone") },
-	{ "numa_hit", METRIC_DESC("node_zoneinfo_numa_hit_total", "Allocated in intended node", C, "node", "zone") },
-	{ "numa_miss", METRIC_DESC("node_zoneinfo_numa_miss_total", "Allocated in non intended node", C, "node",
-				   "zone") },
-	{ "numa_foreign", METRIC_DESC("node_zoneinfo_numa_foreign_total", "Was intended here, hit elsewhere", C, "node",
-				      "zone") },
-	{ "numa_interleave", METRIC_DESC("node_zoneinfo_numa_interleave_total", "Interleaver preferred this zone", C,
-					 "node", "zone") },
-	{ "numa_local", METRIC_DESC("node_zoneinfo_numa_local_total", "Allocation from local node", C, "node", "zone") },
-	{ "numa_other", METRIC_DESC("node_zoneinfo_numa_other_total", "Allocation from other node", C, "node",
-				    "zone") },
+	Z("nr_free_pages", "nr_free_pages", "Total number of free pages in the zone", GAUGE),
+	Z("min", "min_pages", "Zone watermark pages_min", GAUGE),
+	Z("low", "low_pages", "Zone watermark pages_low", GAUGE),
+	Z("high", "high_pages", "Zone watermark pages_high", GAUGE),
+	Z("scanned", "scanned_pages", "Pages scanned since last reclaim", GAUGE),
+	Z("spanned", "spanned_pages", "Total pages spanned by the zone, including holes", GAUGE),
+	Z("present", "present_pages", "Physical pages existing within the zone", GAUGE),
+	Z("managed", "managed_pages", "Present pages managed by the buddy system", GAUGE),
+	Z("nr_active_anon", "nr_active_anon_pages", "Number of anonymous pages recently more used", GAUGE),
+	Z("nr_inactive_anon", "nr_inactive_anon_pages", "Number of anonymous pages recently less used", GAUGE),
+	Z("nr_isolated_anon", "nr_isolated_anon_pages", "Temporary isolated pages from anon lru", GAUGE),
+	Z("nr_anon_pages", "nr_anon_pages", "Number of anonymous pages currently used by the system", GAUGE),
+	Z("nr_anon_transparent_hugepages", "nr_anon_transparent_hugepages",
+	  "Number of anonymous transparent huge pages currently used by the system", GAUGE),
+	Z("nr_active_file", "nr_active_file_pages", "Number of active pages with file-backing", GAUGE),
+	Z("nr_inactive_file", "nr_inactive_file_pages", "Number of inactive pages with file-backing", GAUGE),
+	Z("nr_isolated_file", "nr_isolated_file_pages", "Temporary isolated pages from file lru", GAUGE),
+	Z("nr_file_pages", "nr_file_pages", "Number of file pages", GAUGE),
+	Z("nr_slab_reclaimable", "nr_slab_reclaimable_pages", "Number of reclaimable slab pages", GAUGE),
+	Z("nr_slab_unreclaimable", "nr_slab_unreclaimable_pages", "Number of unreclaimable slab pages", GAUGE),
+	Z("nr_mlock_stack", "nr_mlock_stack_pages", "mlock()ed pages found and moved off LRU", GAUGE),
+	Z("nr_kernel_stack", "nr_kernel_stacks", "Number of kernel stacks", GAUGE),
+	Z("nr_mapped", "nr_mapped_pages", "Number of mapped pages", GAUGE),
+	Z("nr_dirty", "nr_dirty_pages", "Number of dirty pages", GAUGE),
+	Z("nr_writeback", "nr_writeback_pages", "Number of writeback pages", GAUGE),
+	Z("nr_unevictable", "nr_unevictable_pages", "Number of unevictable pages", GAUGE),
+	Z("nr_shmem", "nr_shmem_pages", "Number of shmem pages (included tmpfs/GEM pages)", GAUGE),
+	Z("nr_dirtied", "nr_dirtied_total", "Page dirtyings since bootup", COUNTER),
+	Z("nr_written", "nr_written_total", "Page writings since bootup", COUNTER),
+	Z("numa_hit", "numa_hit_total", "Allocated in intended node", COUNTER),
+	Z("numa_miss", "numa_miss_total", "Allocated in non intended node", COUNTER),
+	Z("numa_foreign", "numa_foreign_total", "Was intended here, hit elsewhere", COUNTER),
+	Z("numa_interleave", "numa_interleave_total", "Interleaver preferred this zone", COUNTER),
+	Z("numa_local", "numa_local_total", "Allocation from local node", COUNTER),
+	Z("numa_other", "numa_other_total", "Allocation from other node", COUNTER),
 };
 
-#undef G
-#undef C
+#undef Z
 
 #define N_FIELDS ARRAY_SIZE(fields)
 #define MAX_PROTECTION 32
@@ -243,8 +217,4 @@ static int zoneinfo_collect(struct collect_ctx *c)
 	return 0;
 }
 
-const struct collector collector_zoneinfo = {
-	.name = "zoneinfo",
-	.default_on = false,
-	.collect = zoneinfo_collect,
-};
+COLLECTOR(zoneinfo, .default_on = false);

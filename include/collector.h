@@ -99,6 +99,13 @@ struct collector {
 	unsigned opts;
 };
 
+/* Defines collectors/<name>.c's row of the table: collector_<name>, called "<name>", whose collect
+ * function is <name>_collect, so the three names cannot drift apart. The other fields follow as
+ * designated initializers, .default_on always among them:
+ *   COLLECTOR(arp, .default_on = true, .flags = arp_flags, .init = arp_init, .fini = arp_fini); */
+#define COLLECTOR(name_, ...) \
+	const struct collector collector_##name_ = { .name = #name_, .collect = name_##_collect, __VA_ARGS__ }
+
 /* The table, in name order. */
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;

@@ -49,6 +49,12 @@ struct metric_desc {
 		.labels = (const char *const[]){ NULL, __VA_ARGS__ } + 1,                          \
 	}
 
+/* Defines the static descriptor var in one line, its type first: METRIC(load1_desc, GAUGE, "node_load1",
+ * "1m load average.") or with labels METRIC(seconds_desc, COUNTER, "node_cpu_seconds_total", "...", "cpu",
+ * "mode"). */
+#define METRIC(var, type, name, help, ...) \
+	static const struct metric_desc var = METRIC_DESC(name, help, METRIC_##type, __VA_ARGS__)
+
 /* One quantile (summary) or one bucket (histogram): bound is the quantile or the upper bound, value the
  * quantile's value or the bucket's cumulative count. */
 struct metric_bucket {

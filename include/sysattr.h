@@ -1,67 +1,33 @@
-/* Reading sysfs attributes and parsing their values with the semantics of Go's standard library and of
- * prometheus/procfs, which node_exporter's sysfs collectors are built on. A drop-in has to accept and
- * reject exactly what those accept and reject: "0x1f" is a number to procfs' value parser, " 12" is not
- * a number to strconv, and an attribute is read with one read() of at most 128 bytes. */
+/* Reading sysfs attributes as prometheus/procfs reads them, which node_exporter's sysfs collectors are
+ * built on: SysReadFile reads an attribute with one read() of at most 128 bytes and trims it as Go trims;
+ * its value is then parsed with Go's strconv (include/gocompat.h). */
 #ifndef NODEX_SYSATTR_H
 #define NODEX_SYSATTR_H
 
 #include <sys/types.h>
 
 #include "arena.h"
+#include "gocompat.h" /* src/exposition.c and src/metric.c still find utf8_valid() here */
 
 /* The most procfs' SysReadFile reads from an attribute (one read() call). */
 #define SYSATTR_MAX 128
 
-/* Reads an attribute like procfs util.SysReadFile: at most SYSATTR_MAX bytes, then leading and trailing
- * white space removed. The content is b->p (NUL-terminated). Returns its length or a negative errno. */
+/* What procfs' SysReadFile returns for an attribute: its first SYSATTR_MAX bytes with leading and trailing
+ * white space removed, in b->p (NUL-terminated). The file is read whole through file_read() (so a kernel
+ * attribute's descriptor stays cached) and then cut: a sysfs attribute is at most a page, and the
+ * content is the same as one read() of SYSATTR_MAX bytes. Returns its length or a negative errno. */
 ssize_t sysattr_read(const char *path, struct strbuf *b);
+
+/* procfs' SysReadFile itself, for callers that need its two kinds of error: one read() of at most
+ * SYSATTR_MAX bytes from the file opened anew (not through the descriptor cache), trimmed like
+ * sysattr_read(). On error *open_failed tells a failed open (Go's *PathError) from a failed read (a bare
+ * errno), which procfs' callers treat differently. Returns the length or a negative errno. */
+ssize_t sysattr_read_once(const char *path, struct strbuf *b, bool *open_failed);
 
 /* Lists the regular files of directory path (what Go's DirEntry.Type().IsRegular() accepts: no
  * symlinks, no directories), sorted by name. Names are allocated in a. Returns the count or a negative
  * errno. */
 ssize_t dir_list_regular(const char *path, struct arena *a, char ***names);
-
-/* Removes leading and trailing ASCII white space (Go's strings.TrimSpace on ASCII input) in place and
- * returns the start of what is left. */
-char *go_trim_space(char *s);
-
-/* Go's strconv.ParseUint / ParseInt: the whole string must be a number in base (0 means: infer from a
- * 0x, 0o, 0b or 0 prefix and allow underscores between digits, as Go does), fitting in bits bits.
- * Returns 0, -EINVAL (syntax) or -ERANGE. *out is written only on success. */
-int go_parse_uint(const char *s, int base, int bits, uint64_t *out);
-int go_parse_int(const char *s, int base, int bits, int64_t *out);
-
-/* Go's strconv.ParseFloat(s, 64): the whole string, no surrounding blanks; decimal, hexadecimal,
- * Inf/Infinity/NaN spellings. Returns 0, -EINVAL or -ERANGE (overflow). */
-int go_parse_float(const char *s, double *out);
-
-/* Go's uint64(x) for a float64, as amd64 computes it, without C's undefined behaviour for values out of
- * range: negatives wrap as int64 does, NaN and values from 2^64 up give 2^63. expfmt stores textfile
- * summary and histogram counts so; procfs converts InfiniBand rates so. */
-uint64_t go_float_to_uint64(double x);
-
-/* Returns true when s is valid UTF-8 (as Go's utf8.ValidString). */
-bool utf8_valid(const char *s);
-
-/* Go's strings.ToValidUTF8(s, "\uFFFD"): s itself when valid, else a copy in a with every run of
- * invalid bytes replaced by U+FFFD. Returns NULL only when the arena cannot allocate. */
-const char *utf8_sanitize(struct arena *a, const char *s);
-
-/* Writes code point cp as UTF-8 into out (at most 4 bytes), as Go's utf8.EncodeRune: surrogates and
- * values beyond U+10FFFF become U+FFFD. Returns the number of bytes. */
-size_t utf8_encode(char *out, unsigned long cp);
-
-/* node_exporter's cleanMetricName (hwmon chip and sensor labels, drm's chip label): lower case, every
- * character outside [a-z0-9:_] becomes "_" (one per character, multi-byte ones included), "_" trimmed
- * from both ends. Writes into out (at least strlen(s) + 1 bytes) and returns out. */
-char *go_clean_metric_name(const char *s, char *out);
-
-/* Go's time.ParseDuration, exactly: an optional sign, then one or more decimal numbers with an optional
- * fraction, each followed by a unit of ns, us (or U+00B5 or U+03BC then s), ms, s, m or h ("1m30s",
- * "-1.5h", "250ms"); "0" alone needs no unit; at most 2^63-1 ns (2^63 when negative). Days, weeks and
- * years are not Go units and are refused. Kingpin's duration flags and the exporter-toolkit's web
- * configuration both take this syntax. Sets *seconds and returns 0, or returns -EINVAL. */
-int go_parse_duration(const char *s, double *seconds);
 
 /* procfs' ReadUintFromFile (and node_exporter's readUintFromFile): the whole file, trimmed, as a base-10
  * uint64. Returns 0, the negative errno of reading, or -EBADMSG when the content is not such a number. */

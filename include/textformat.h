@@ -56,7 +56,4 @@ struct tf_error {
 struct tf_family *textformat_parse(const char *s, size_t len, struct arena *a, struct strbuf *tok, size_t *order,
 				   struct tf_error *err);
 
-/* The hash the parser indexes family names with (64-bit FNV-1a), for callers that index the same names. */
-uint64_t textformat_hash(const char *name);
-
 #endif

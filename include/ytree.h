@@ -1,5 +1,5 @@
 /* The YAML front end: libyaml's events made into a tree of nodes, one document at a time, for the files
- * nodex reads (--config.file today; the web configuration's decoder takes the same tree).
+ * nodex reads: --config.file (src/config.c) and --web.config.file (src/webconfig.c).
  *
  * Each node carries its 1-based line and column, so a reader that finds a wrong key or value names where
  * it is. The tree is bounded: at most max_nodes nodes and max_depth levels, so a hostile file costs at

@@ -1,8 +1,8 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "gocompat.h"
 #include "scrape.h"
-#include "sysattr.h"
 
 ssize_t ctx_read(struct collect_ctx *c, enum nodex_root root, const char *fmt, ...)
 {

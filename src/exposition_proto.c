@@ -28,7 +28,7 @@
 
 #include "exposition.h"
 #include "fmt.h"
-#include "sysattr.h"
+#include "gocompat.h"
 
 /* Wire types and tags: (field << 3) | type. */
 #define WT_VARINT 0

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "flags.h"
+#include "gocompat.h"
 #include "nodex.h"
 #include "procfs.h"
-#include "sysattr.h"
 
 static int parse_bool(const char *s, bool *out)
 {

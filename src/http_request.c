@@ -25,15 +25,11 @@
 static atomic_long in_flight;
 static atomic_ulong requests_200, requests_500, requests_503, errors_gathering, errors_encoding;
 
-static const struct metric_desc requests_desc =
-	METRIC_DESC("promhttp_metric_handler_requests_total", "Total number of scrapes by HTTP status code.",
-		    METRIC_COUNTER, "code");
-static const struct metric_desc in_flight_desc = METRIC_DESC(
-	"promhttp_metric_handler_requests_in_flight", "Current number of scrapes being served.", METRIC_GAUGE);
-static const struct metric_desc errors_desc =
-	METRIC_DESC("promhttp_metric_handler_errors_total",
-		    "Total number of internal errors encountered by the promhttp metric handler.", METRIC_COUNTER,
-		    "cause");
+METRIC(requests_desc, COUNTER, "promhttp_metric_handler_requests_total", "Total number of scrapes by HTTP status code.",
+       "code");
+METRIC(in_flight_desc, GAUGE, "promhttp_metric_handler_requests_in_flight", "Current number of scrapes being served.");
+METRIC(errors_desc, COUNTER, "promhttp_metric_handler_errors_total",
+       "Total number of internal errors encountered by the promhttp metric handler.", "cause");
 
 enum req_state {
 	REQ_NEW,

@@ -3,9 +3,9 @@
 #include <strings.h>
 
 #include "base64.h"
+#include "gocompat.h"
 #include "json.h"
 #include "procfs.h"
-#include "sysattr.h"
 
 struct json_parser {
 	const char *s;

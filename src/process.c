@@ -3,26 +3,17 @@
 #include "procfs.h"
 #include "process.h"
 
-static const struct metric_desc cpu_desc = METRIC_DESC(
-	"process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", METRIC_COUNTER);
-static const struct metric_desc open_fds_desc =
-	METRIC_DESC("process_open_fds", "Number of open file descriptors.", METRIC_GAUGE);
-static const struct metric_desc max_fds_desc =
-	METRIC_DESC("process_max_fds", "Maximum number of open file descriptors.", METRIC_GAUGE);
-static const struct metric_desc vsize_desc =
-	METRIC_DESC("process_virtual_memory_bytes", "Virtual memory size in bytes.", METRIC_GAUGE);
-static const struct metric_desc vmax_desc = METRIC_DESC(
-	"process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", METRIC_GAUGE);
-static const struct metric_desc rss_desc =
-	METRIC_DESC("process_resident_memory_bytes", "Resident memory size in bytes.", METRIC_GAUGE);
-static const struct metric_desc start_desc = METRIC_DESC(
-	"process_start_time_seconds", "Start time of the process since unix epoch in seconds.", METRIC_GAUGE);
-static const struct metric_desc rx_desc =
-	METRIC_DESC("process_network_receive_bytes_total",
-		    "Number of bytes received by the process over the network.", METRIC_COUNTER);
-static const struct metric_desc tx_desc = METRIC_DESC(
-	"process_network_transmit_bytes_total", "Number of bytes sent by the process over the network.",
-	METRIC_COUNTER);
+METRIC(cpu_desc, COUNTER, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");
+METRIC(open_fds_desc, GAUGE, "process_open_fds", "Number of open file descriptors.");
+METRIC(max_fds_desc, GAUGE, "process_max_fds", "Maximum number of open file descriptors.");
+METRIC(vsize_desc, GAUGE, "process_virtual_memory_bytes", "Virtual memory size in bytes.");
+METRIC(vmax_desc, GAUGE, "process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.");
+METRIC(rss_desc, GAUGE, "process_resident_memory_bytes", "Resident memory size in bytes.");
+METRIC(start_desc, GAUGE, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.");
+METRIC(rx_desc, COUNTER, "process_network_receive_bytes_total",
+       "Number of bytes received by the process over the network.");
+METRIC(tx_desc, COUNTER, "process_network_transmit_bytes_total",
+       "Number of bytes sent by the process over the network.");
 
 static double rlimit_value(int resource)
 {

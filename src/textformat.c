@@ -2,7 +2,8 @@
  * TextParser (startOfLine, readingValue, ...); their comments name the state each one plays. */
 #include <math.h>
 
-#include "sysattr.h"
+#include "gocompat.h"
+#include "hash.h"
 #include "textformat.h"
 
 struct tp {
@@ -38,18 +39,6 @@ struct sig_entry {
 };
 
 enum { TP_OK = 0, TP_ERR = -1 };
-
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (h ^ 0xff) * 1099511628211ull;
-}
-
-uint64_t textformat_hash(const char *name)
-{
-	return fnv(14695981039346656037ull, name);
-}
 
 static int tp_fail(struct tp *p, const char *msg)
 {
@@ -284,7 +273,7 @@ static int go_parse_int10(const char *s, int64_t *out)
 
 static struct tf_family *tp_lookup(struct tp *p, const char *name)
 {
-	for (struct tf_family *f = p->tab[textformat_hash(name) & (p->n_tab - 1)]; f; f = f->hash_next)
+	for (struct tf_family *f = p->tab[hash_str(HASH_INIT, name) & (p->n_tab - 1)]; f; f = f->hash_next)
 		if (streq(f->name, name))
 			return f;
 	return NULL;
@@ -329,7 +318,7 @@ static int tp_set_mf(struct tp *p)
 	if (!f || !(f->name = arena_strdup(p->a, name)))
 		return tp_fail(p, "out of memory");
 	f->type = TF_TYPE_UNSET;
-	size_t h = textformat_hash(name) & (p->n_tab - 1);
+	size_t h = hash_str(HASH_INIT, name) & (p->n_tab - 1);
 	f->hash_next = p->tab[h];
 	p->tab[h] = f;
 	if (p->last)
@@ -379,7 +368,7 @@ static uint64_t tp_signature(const struct tp *p, const struct tf_metric *m)
 	memcpy(sorted, m->labels, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_label);
 	for (unsigned i = 0; i < n; i++)
-		h = fnv(fnv(h, sorted[i].name), sorted[i].value);
+		h = hash_str(hash_str(h, sorted[i].name), sorted[i].value);
 	return h;
 }
 

@@ -1,7 +1,7 @@
 /* The exporter-toolkit web configuration file: YAML text -> struct webconfig.
  *
- * libyaml's event parser builds a small node tree (bounded in size and depth); a decoder then walks the
- * tree against the fixed schema of exporter-toolkit's Config struct. The rules follow what Go's
+ * The YAML front end (include/ytree.h) builds a small node tree (bounded in size and depth); a decoder
+ * then walks the tree against the fixed schema of exporter-toolkit's Config struct. The rules follow what Go's
  * yaml.v2 UnmarshalStrict does with that struct: unknown and duplicate keys are errors, a plain scalar is
  * typed by YAML 1.1's implicit rules (so `http2: yes` is a boolean and `http2: "yes"` is not), a null
  * leaves the default, any scalar may fill a string, the first document is the only one read. The
@@ -14,15 +14,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
+#include "gocompat.h"
 #include "nodex.h"
-#include "sysattr.h"
 #include "webconfig.h"
+#include "ytree.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
-#define MAX_NODES 100000
-#define MAX_DEPTH 64
 
 /* Go's crypto/tls.CipherSuites() of the Go releases node_exporter 1.5 .. 1.12 are built with. */
 const struct webconfig_suite webconfig_suites[] = {
@@ -56,41 +54,7 @@ const struct webconfig_curve webconfig_curves[] = {
 	{ NULL, NULL },
 };
 
-/* ---- the node tree ---- */
-
-enum ykind {
-	Y_SCALAR,
-	Y_MAP,
-	Y_SEQ,
-};
-
-struct ynode {
-	enum ykind kind;
-	bool plain;      /* plain scalar without an explicit tag: YAML 1.1 implicit typing applies */
-	bool has_nul;    /* the scalar holds a NUL byte ("\0" escape) */
-	const char *tag; /* explicit tag, or NULL */
-	const char *val; /* scalar text, NUL-terminated */
-	size_t len;
-	unsigned line, col;  /* 1-based */
-	struct ynode **kids; /* map: key, value, key, value, ...; sequence: items */
-	size_t n, cap;
-};
-
-struct anchor {
-	const char *name;
-	struct ynode *node;
-};
-
-struct builder {
-	struct arena *a;
-	struct ynode *stack[MAX_DEPTH];
-	size_t depth;
-	struct ynode *root;
-	bool have_root;
-	struct anchor *anchors;
-	size_t n_anchors, cap_anchors;
-	size_t nodes;
-};
+/* ---- errors ---- */
 
 static int errf(char *err, size_t err_size, unsigned line, unsigned col, const char *fmt, ...) PRINTF(5, 6);
 
@@ -105,176 +69,6 @@ static int errf(char *err, size_t err_size, unsigned line, unsigned col, const c
 	vsnprintf(err + n, err_size - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
-}
-
-static int add_kid(struct builder *b, struct ynode *parent, struct ynode *kid)
-{
-	if (parent->n == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct ynode **k = arena_alloc(b->a, cap * sizeof(*k));
-		if (!k)
-			return -ENOMEM;
-		if (parent->n)
-			memcpy(k, parent->kids, parent->n * sizeof(*k));
-		parent->kids = k;
-		parent->cap = cap;
-	}
-	parent->kids[parent->n++] = kid;
-	return 0;
-}
-
-static int add_anchor(struct builder *b, const yaml_char_t *name, struct ynode *node)
-{
-	if (!name)
-		return 0;
-	if (b->n_anchors == b->cap_anchors) {
-		size_t cap = b->cap_anchors ? b->cap_anchors * 2 : 8;
-		struct anchor *a = arena_alloc(b->a, cap * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		if (b->n_anchors)
-			memcpy(a, b->anchors, b->n_anchors * sizeof(*a));
-		b->anchors = a;
-		b->cap_anchors = cap;
-	}
-	b->anchors[b->n_anchors].name = arena_strdup(b->a, (const char *)name);
-	if (!b->anchors[b->n_anchors].name)
-		return -ENOMEM;
-	b->anchors[b->n_anchors++].node = node;
-	return 0;
-}
-
-/* Attaches a finished or opened node to the open collection, or makes it the document's root. */
-static int attach(struct builder *b, struct ynode *n)
-{
-	if (b->depth == 0) {
-		b->root = n;
-		b->have_root = true;
-		return 0;
-	}
-	return add_kid(b, b->stack[b->depth - 1], n);
-}
-
-static struct ynode *new_node(struct builder *b, enum ykind kind, const yaml_mark_t *mark)
-{
-	struct ynode *n;
-
-	if (++b->nodes > MAX_NODES)
-		return NULL;
-	n = arena_zalloc(b->a, sizeof(*n));
-	if (!n)
-		return NULL;
-	n->kind = kind;
-	n->line = (unsigned)(mark->line + 1);
-	n->col = (unsigned)(mark->column + 1);
-	return n;
-}
-
-/* Handles one parser event. Returns 1 when the first document ended, 0 to go on, or an error. */
-static int build_event(struct builder *b, const yaml_event_t *ev, char *err, size_t err_size)
-{
-	const yaml_mark_t *m = &ev->start_mark;
-	struct ynode *n;
-
-	switch (ev->type) {
-	case YAML_DOCUMENT_END_EVENT:
-	case YAML_STREAM_END_EVENT:
-		return 1;
-	case YAML_SCALAR_EVENT:
-		n = new_node(b, Y_SCALAR, m);
-		if (!n)
-			goto too_big;
-		n->val = arena_strndup(b->a, (const char *)ev->data.scalar.value, ev->data.scalar.length);
-		if (!n->val)
-			return -ENOMEM;
-		n->len = ev->data.scalar.length;
-		n->has_nul = memchr(ev->data.scalar.value, '\0', ev->data.scalar.length) != NULL;
-		if (ev->data.scalar.tag) {
-			n->tag = arena_strdup(b->a, (const char *)ev->data.scalar.tag);
-			if (!n->tag)
-				return -ENOMEM;
-		}
-		n->plain = !n->tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		if (add_anchor(b, ev->data.scalar.anchor, n) < 0 || attach(b, n) < 0)
-			return -ENOMEM;
-		return 0;
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		n = new_node(b, ev->type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP, m);
-		if (!n)
-			goto too_big;
-		if (b->depth == MAX_DEPTH)
-			return errf(err, err_size, n->line, n->col, "nested deeper than %d levels", MAX_DEPTH);
-		{
-			const yaml_char_t *anchor = ev->type == YAML_SEQUENCE_START_EVENT ?
-							    ev->data.sequence_start.anchor :
-							    ev->data.mapping_start.anchor;
-			if (add_anchor(b, anchor, n) < 0 || attach(b, n) < 0)
-				return -ENOMEM;
-		}
-		b->stack[b->depth++] = n;
-		return 0;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		if (b->depth > 0)
-			b->depth--;
-		return 0;
-	case YAML_ALIAS_EVENT:
-		/* The latest definition of an anchor wins, as in YAML. */
-		for (size_t i = b->n_anchors; i-- > 0;) {
-			if (streq(b->anchors[i].name, (const char *)ev->data.alias.anchor)) {
-				if (++b->nodes > MAX_NODES)
-					goto too_big;
-				return attach(b, b->anchors[i].node) < 0 ? -ENOMEM : 0;
-			}
-		}
-		return errf(err, err_size, (unsigned)m->line + 1, (unsigned)m->column + 1,
-			    "unknown anchor '%s' referenced", (const char *)ev->data.alias.anchor);
-	default:
-		return 0;
-	}
-too_big:
-	return errf(err, err_size, (unsigned)m->line + 1, (unsigned)m->column + 1, "more than %d YAML nodes",
-		    MAX_NODES);
-}
-
-static int build_tree(struct builder *b, const char *buf, size_t len, char *err, size_t err_size)
-{
-	yaml_parser_t p;
-	int r = 0;
-
-	if (!yaml_parser_initialize(&p)) {
-		snprintf(err, err_size, "out of memory");
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	for (;;) {
-		yaml_event_t ev;
-		if (!yaml_parser_parse(&p, &ev)) {
-			if (p.error == YAML_MEMORY_ERROR) {
-				snprintf(err, err_size, "out of memory");
-				r = -ENOMEM;
-			} else if (p.context) {
-				r = errf(err, err_size, (unsigned)p.problem_mark.line + 1,
-					 (unsigned)p.problem_mark.column + 1, "%s %s (line %u, column %u)",
-					 p.problem ? p.problem : "syntax error", p.context,
-					 (unsigned)p.context_mark.line + 1, (unsigned)p.context_mark.column + 1);
-			} else {
-				r = errf(err, err_size, (unsigned)p.problem_mark.line + 1,
-					 (unsigned)p.problem_mark.column + 1, "%s",
-					 p.problem ? p.problem : "syntax error");
-			}
-			break;
-		}
-		r = build_event(b, &ev, err, err_size);
-		yaml_event_delete(&ev);
-		if (r == -ENOMEM)
-			snprintf(err, err_size, "out of memory");
-		if (r != 0)
-			break;
-	}
-	yaml_parser_delete(&p);
-	return r < 0 ? r : 0;
 }
 
 /* ---- scalars ---- */
@@ -371,11 +165,7 @@ static bool looks_float(const char *s)
 		s++;
 		if (*s == '+' || *s == '-')
 			s++;
-		if (!*s)
-			return false;
-		for (; *s; s++)
-			if (*s < '0' || *s > '9')
-				return false;
+		return all_digits(s);
 	}
 	return true;
 }
@@ -679,54 +469,57 @@ static int dec_version(struct dec *d, const struct ynode *v, const char *path, e
 	return fail(d, v, "%s: unknown TLS version: %s", path, shown(s, buf, sizeof(buf)));
 }
 
-static int dec_suites(struct dec *d, const struct ynode *v, const char *path)
+/* A list of names, each one of table's entries (stride bytes apart, each starting with its name, the
+ * last name NULL), at most max of them: the index of each is written to idx, their count to *n. what
+ * and plural name an entry in messages. */
+static int dec_names(struct dec *d, const struct ynode *v, const char *path, const void *table, size_t stride,
+		     const char *what, const char *plural, size_t max, size_t *idx, size_t *n)
 {
-	struct webconfig *wc = d->wc;
 	const char **names = NULL;
-	size_t n = 0;
+	size_t n_names = 0;
 	bool set;
 	char buf[80];
-	int r = dec_strings(d, v, path, &names, &n, &set);
+	int r = dec_strings(d, v, path, &names, &n_names, &set);
 
 	if (r < 0)
 		return r;
-	wc->n_suites = 0;
-	for (size_t k = 0; k < n; k++) {
-		const struct webconfig_suite *s = webconfig_suites;
-		while (s->name && !streq(s->name, names[k]))
-			s++;
-		if (!s->name)
-			return fail(d, v->kids[k], "%s: unknown cipher: %s", path, shown(names[k], buf, sizeof(buf)));
-		if (wc->n_suites == WEBCONFIG_MAX_SUITES)
-			return fail(d, v->kids[k], "%s: more than %d cipher suites", path, WEBCONFIG_MAX_SUITES);
-		wc->suites[wc->n_suites++] = s;
+	*n = 0;
+	for (size_t k = 0; k < n_names; k++) {
+		size_t i = 0;
+		const char *name;
+		/* An entry starts with its name: a pointer to the entry is one to the name. */
+		while ((name = *(const char *const *)(const void *)((const char *)table + i * stride)) &&
+		       !streq(name, names[k]))
+			i++;
+		if (!name)
+			return fail(d, v->kids[k], "%s: unknown %s: %s", path, what, shown(names[k], buf, sizeof(buf)));
+		if (*n == max)
+			return fail(d, v->kids[k], "%s: more than %zu %s", path, max, plural);
+		idx[(*n)++] = i;
 	}
 	return 0;
 }
 
+static int dec_suites(struct dec *d, const struct ynode *v, const char *path)
+{
+	size_t idx[WEBCONFIG_MAX_SUITES];
+	int r = dec_names(d, v, path, webconfig_suites, sizeof(*webconfig_suites), "cipher", "cipher suites",
+			  WEBCONFIG_MAX_SUITES, idx, &d->wc->n_suites);
+
+	for (size_t k = 0; r == 0 && k < d->wc->n_suites; k++)
+		d->wc->suites[k] = &webconfig_suites[idx[k]];
+	return r;
+}
+
 static int dec_curves(struct dec *d, const struct ynode *v, const char *path)
 {
-	struct webconfig *wc = d->wc;
-	const char **names = NULL;
-	size_t n = 0;
-	bool set;
-	char buf[80];
-	int r = dec_strings(d, v, path, &names, &n, &set);
+	size_t idx[WEBCONFIG_MAX_CURVES];
+	int r = dec_names(d, v, path, webconfig_curves, sizeof(*webconfig_curves), "curve", "curves",
+			  WEBCONFIG_MAX_CURVES, idx, &d->wc->n_curves);
 
-	if (r < 0)
-		return r;
-	wc->n_curves = 0;
-	for (size_t k = 0; k < n; k++) {
-		const struct webconfig_curve *c = webconfig_curves;
-		while (c->name && !streq(c->name, names[k]))
-			c++;
-		if (!c->name)
-			return fail(d, v->kids[k], "%s: unknown curve: %s", path, shown(names[k], buf, sizeof(buf)));
-		if (wc->n_curves == WEBCONFIG_MAX_CURVES)
-			return fail(d, v->kids[k], "%s: more than %d curves", path, WEBCONFIG_MAX_CURVES);
-		wc->curves[wc->n_curves++] = c;
-	}
-	return 0;
+	for (size_t k = 0; r == 0 && k < d->wc->n_curves; k++)
+		d->wc->curves[k] = &webconfig_curves[idx[k]];
+	return r;
 }
 
 enum tls_key {
@@ -1181,7 +974,9 @@ int webconfig_parse(const char *buf, size_t len, const char *dir, struct webconf
 		    size_t err_size)
 {
 	struct arena a = { 0 }, tree = { 0 };
-	struct builder b = { .a = &tree };
+	struct ytree *t;
+	struct ytree_error e;
+	struct ynode *root = NULL;
 	struct webconfig *wc;
 	struct dec d;
 	int r;
@@ -1198,12 +993,22 @@ int webconfig_parse(const char *buf, size_t len, const char *dir, struct webconf
 	wc->prefer_server_cipher_suites = true;
 	wc->http2 = true;
 	d = (struct dec){ .wc = wc, .dir = dir, .err = err, .err_size = err_size };
-	r = build_tree(&b, buf, len, err, err_size);
-	if (r == 0) {
-		r = decode(&d, b.have_root ? b.root : NULL);
-		if (r == -ENOMEM)
-			snprintf(err, err_size, "out of memory");
+	/* The first document only, as yaml.v2's Unmarshal: what follows it is not even parsed. The tree lives
+	 * only while it is decoded. */
+	t = ytree_open(buf, len, &tree, NULL);
+	if (!t) {
+		r = -ENOMEM;
+		e = (struct ytree_error){ .msg = "out of memory" };
+	} else {
+		r = ytree_next(t, &root, &e);
+		ytree_close(t);
 	}
+	if (r < 0 && e.line)
+		errf(err, err_size, e.line, e.col, "%s", e.msg);
+	else if (r < 0)
+		snprintf(err, err_size, "%s", e.msg);
+	else if ((r = decode(&d, r > 0 ? root : NULL)) == -ENOMEM)
+		snprintf(err, err_size, "out of memory");
 	arena_free(&tree);
 	if (r < 0) {
 		webconfig_free(wc);

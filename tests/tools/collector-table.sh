@@ -1,10 +1,10 @@
 #!/bin/sh
-# Writes src/collectors.c from the collectors defined in collectors/*.c (each file defines
-# `const struct collector collector_<name>`). The table stays an explicit, reviewed list; this script only
+# Writes src/collectors.c from the collectors defined in collectors/*.c (each file defines its row with
+# `COLLECTOR(<name>, ...)`, include/collector.h). The table stays an explicit, reviewed list; this script only
 # saves typing and resolves merge conflicts. `--check` fails when the committed table is stale.
 set -eu
 cd "$(dirname "$0")/../.."
-names=$(grep -ho '^const struct collector collector_[a-z0-9_]*' collectors/*.c | sed 's/.*collector_//' | LC_ALL=C sort)
+names=$(sed -n 's/^COLLECTOR(\([a-z0-9_]*\),.*/\1/p' collectors/*.c | LC_ALL=C sort)
 out=$(mktemp)
 {
 	echo '/* The collector table: one row per collector, sorted by name. Adding a collector means one new file in'

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 
 #include "exposition.h"
+#include "gocompat.h"
 #include "harness.h"
-#include "sysattr.h"
 
 extern const struct collector collector_textfile;
 
