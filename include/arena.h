@@ -37,8 +37,9 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF(2, 3);
 /* Rewinds the arena: every pointer it handed out becomes invalid, its chunks are kept for reuse. */
 void arena_reset(struct arena *a);
-/* Frees the chunks after the one being filled: those the allocations since the last reset did not
- * reach. Everything allocated stays valid. */
+/* Frees the chunks nothing was allocated from since the last reset (past the one being filled, or skipped
+ * because a request did not fit), so the arena holds what the last run needed. Everything allocated
+ * stays valid. */
 void arena_trim(struct arena *a);
 /* Releases all chunks. The arena may be used again afterwards. */
 void arena_free(struct arena *a);

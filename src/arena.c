@@ -157,16 +157,20 @@ void arena_reset(struct arena *a)
 
 void arena_trim(struct arena *a)
 {
-	struct arena_chunk *c = a->cur ? a->cur->next : NULL;
-
-	if (!a->cur)
+	if (!a->first)
 		return;
-	while (c) {
-		struct arena_chunk *next = c->next;
-		free(c);
-		c = next;
+	/* A chunk nothing was allocated from since the last reset goes: those past the one being filled,
+	 * and those skipped because a request did not fit (else a run whose sizes shift a little would skip
+	 * more of them every time and keep them all). */
+	for (struct arena_chunk **pp = &a->first->next; *pp;) {
+		struct arena_chunk *c = *pp;
+		if (c->used == 0 && c != a->cur) {
+			*pp = c->next;
+			free(c);
+		} else {
+			pp = &c->next;
+		}
 	}
-	a->cur->next = NULL;
 }
 
 void arena_free(struct arena *a)
