@@ -307,7 +307,7 @@ static void entry_free(struct cg_entry *e)
 /* Rebuilds the table with n_slots slots; with evict, drops the entries this scrape has not seen. */
 static int cache_rehash(size_t n_slots, bool evict)
 {
-	struct cg_entry **slots = calloc(n_slots, sizeof(*slots));
+	struct cg_entry **slots = n_slots ? calloc(n_slots, sizeof(*slots)) : NULL;
 
 	if (!slots)
 		return -ENOMEM;
@@ -340,7 +340,7 @@ static struct cg_entry *cache_get(const char *id, ino_t ino)
 	struct cg_entry *e;
 	size_t j;
 
-	if ((cache.used + 1) * 2 > cache.n_slots && cache_rehash(cache.n_slots ? cache.n_slots * 2 : 256, false) < 0)
+	if ((cache.used + 1) * 2 > cache.n_slots && cache_rehash(grow_double(cache.n_slots, 256), false) < 0)
 		return NULL;
 	for (j = h & (cache.n_slots - 1); (e = cache.slots[j]); j = (j + 1) & (cache.n_slots - 1)) {
 		if (e->hash == h && streq(e->id, id))

@@ -97,16 +97,10 @@ static struct tf_name *names_get(struct tf_state *st, const char *name)
 
 static int push_ptr(struct arena *a, void ***v, size_t *n, size_t *cap, void *x)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 4;
-		void **nv = arena_alloc(a, c * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		if (*n)
-			memcpy(nv, *v, *n * sizeof(*nv));
-		*v = nv;
-		*cap = c;
-	}
+	void **nv = arena_grow(a, *v, *n, cap, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
 	(*v)[(*n)++] = x;
 	return 0;
 }

@@ -24,12 +24,15 @@ void *arena_zalloc(struct arena *a, size_t n);
  * (v itself when there was room), or NULL when the arena cannot allocate. For arrays that grow while a
  * collector reads: `if (!(v = arena_grow(a, v, n, &cap, sizeof(*v)))) return -ENOMEM; v[n++] = x;`. */
 void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem);
-/* The same for an array on the heap, kept across scrapes (src/grow.c): makes room for element n (so
+/* The same for an array on the heap, kept across scrapes: makes room for element n (so
  * n + 1 elements), doubling *cap (first 16) as often as needed, which also serves an array indexed by a
  * number (a CPU, a line position). The new elements are zeroed. Returns the array (v itself when there
  * was room), or NULL when realloc fails or the size would overflow; v is then still valid and *cap
  * unchanged: `T *nv = heap_grow(v, n, &cap, sizeof(*v)); if (!nv) ...; v = nv; v[n++] = x;`. */
 void *heap_grow(void *v, size_t n, size_t *cap, size_t elem);
+/* The one growth rule of arrays and hash tables: the next capacity after n, which is first when n is 0
+ * and twice n otherwise; 0 when twice n would overflow. */
+size_t grow_double(size_t n, size_t first);
 /* Copies s (n bytes, NUL added) into the arena. Returns NULL on allocation failure. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);

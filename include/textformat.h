@@ -23,11 +23,13 @@ struct tf_label {
 /* One series, as the file gave it (quantile and le are not among its labels). */
 struct tf_metric {
 	struct tf_label *labels;
-	unsigned n_labels, cap_labels;
+	unsigned n_labels;
+	size_t cap_labels;
 	double value;  /* counter, gauge, untyped; the sum of a summary or histogram */
 	double count;  /* summary, histogram: float64(uint64(count)) */
 	struct metric_bucket *b; /* quantiles or buckets in file order, repeats included */
-	unsigned n_b, cap_b;
+	unsigned n_b;
+	size_t cap_b;
 	bool has_ts;   /* the line carried a timestamp */
 	size_t order;  /* position across every parse sharing the order counter */
 };

@@ -94,18 +94,46 @@ void *arena_zalloc(struct arena *a, size_t n)
 	return p;
 }
 
+size_t grow_double(size_t n, size_t first)
+{
+	if (!n)
+		return first;
+	return n > SIZE_MAX / 2 ? 0 : n * 2;
+}
+
 void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem)
 {
 	if (n < *cap)
 		return v;
-	size_t nc = *cap ? *cap * 2 : 16;
-	if (nc > SIZE_MAX / elem)
+	size_t nc = grow_double(*cap, 16);
+	if (!nc || nc > SIZE_MAX / elem)
 		return NULL;
 	void *nv = arena_alloc(a, nc * elem);
 	if (!nv)
 		return NULL;
 	if (n)
 		memcpy(nv, v, n * elem);
+	*cap = nc;
+	return nv;
+}
+
+void *heap_grow(void *v, size_t n, size_t *cap, size_t elem)
+{
+	size_t nc = *cap;
+	char *nv;
+
+	if (n < nc)
+		return v;
+	do {
+		if (!(nc = grow_double(nc, 16)))
+			return NULL;
+	} while (nc <= n);
+	if (nc > SIZE_MAX / elem)
+		return NULL;
+	nv = realloc(v, nc * elem);
+	if (!nv)
+		return NULL;
+	memset(nv + *cap * elem, 0, (nc - *cap) * elem);
 	*cap = nc;
 	return nv;
 }

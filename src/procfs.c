@@ -229,7 +229,7 @@ static struct fd_entry *fdc_find(const char *path, uint32_t h)
 /* Rebuilds the table at the given size, dropping closed entries. */
 static int fdc_rehash(size_t n_slots)
 {
-	struct fd_entry *slots = calloc(n_slots, sizeof(*slots));
+	struct fd_entry *slots = n_slots ? calloc(n_slots, sizeof(*slots)) : NULL;
 
 	if (!slots)
 		return -ENOMEM;
@@ -286,7 +286,7 @@ static bool fdc_keep(const char *path, uint32_t h, int fd, enum read_kind kind, 
 	if (fd >= 0 ? fdc.n_fds >= fdc.max : !e && fdc.used - fdc.n_fds >= ABSENT_MAX)
 		goto out;
 	if (!e) {
-		if ((fdc.used + 1) * 2 > fdc.n_slots && fdc_rehash(fdc.n_slots ? fdc.n_slots * 2 : 64) < 0)
+		if ((fdc.used + 1) * 2 > fdc.n_slots && fdc_rehash(grow_double(fdc.n_slots, 64)) < 0)
 			goto out;
 		char *copy = strdup(path);
 		if (!copy)

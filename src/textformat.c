@@ -337,16 +337,10 @@ static bool dist_type(const struct tf_family *f)
 
 static int tp_add_label(struct tp *p, struct tf_metric *m, const char *name, const char *value)
 {
-	if (m->n_labels == m->cap_labels) {
-		unsigned cap = m->cap_labels ? m->cap_labels * 2 : 4;
-		struct tf_label *l = arena_alloc(p->a, cap * sizeof(*l));
-		if (!l)
-			return tp_fail(p, "out of memory");
-		if (m->n_labels)
-			memcpy(l, m->labels, m->n_labels * sizeof(*l));
-		m->labels = l;
-		m->cap_labels = cap;
-	}
+	struct tf_label *l = arena_grow(p->a, m->labels, m->n_labels, &m->cap_labels, sizeof(*l));
+	if (!l)
+		return tp_fail(p, "out of memory");
+	m->labels = l;
 	m->labels[m->n_labels++] = (struct tf_label){ name, value };
 	return TP_OK;
 }
@@ -391,16 +385,10 @@ static int tp_append_metric(struct tp *p, struct tf_metric *m)
 {
 	struct tf_family *f = p->mf;
 
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 8;
-		struct tf_metric **v = arena_alloc(p->a, cap * sizeof(*v));
-		if (!v)
-			return tp_fail(p, "out of memory");
-		if (f->n)
-			memcpy(v, f->m, f->n * sizeof(*v));
-		f->m = v;
-		f->cap = cap;
-	}
+	struct tf_metric **v = arena_grow(p->a, f->m, f->n, &f->cap, sizeof(*v));
+	if (!v)
+		return tp_fail(p, "out of memory");
+	f->m = v;
 	m->order = (*p->order)++;
 	f->m[f->n++] = m;
 	return TP_OK;
@@ -452,16 +440,10 @@ static int tp_value(struct tp *p)
 		} else if (p->is_sum) {
 			m->value = v;
 		} else if (!isnan(p->quantile)) {
-			if (m->n_b == m->cap_b) {
-				unsigned cap = m->cap_b ? m->cap_b * 2 : 8;
-				struct metric_bucket *b = arena_alloc(p->a, cap * sizeof(*b));
-				if (!b)
-					return tp_fail(p, "out of memory");
-				if (m->n_b)
-					memcpy(b, m->b, m->n_b * sizeof(*b));
-				m->b = b;
-				m->cap_b = cap;
-			}
+			struct metric_bucket *b = arena_grow(p->a, m->b, m->n_b, &m->cap_b, sizeof(*b));
+			if (!b)
+				return tp_fail(p, "out of memory");
+			m->b = b;
 			double val = f->type == METRIC_HISTOGRAM ? (double)go_float_to_uint64(v) : v;
 			m->b[m->n_b++] = (struct metric_bucket){ p->quantile, val };
 		}
