@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "gocompat.h"
 
 #define DEF_MOUNT_POINTS_EXCLUDED \
 	"^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"

@@ -11,7 +11,8 @@
 #include "flags.h"
 #include "log.h"
 #include "metric.h"
-#include "procfs.h"
+#include "fileio.h"
+#include "parse.h"
 #include "regex.h"
 
 /* Returned by a collector that found nothing to report (node_exporter's ErrNoData): success is 0 and the

@@ -63,4 +63,13 @@ size_t utf8_encode(char *out, unsigned long cp);
  * from both ends. Writes into out (at least strlen(s) + 1 bytes) and returns out. */
 char *go_clean_metric_name(const char *s, char *out);
 
+/* ---- path ---- */
+
+/* Go's path.Clean: the shortest equivalent path, without repeated or trailing slashes, "." elements or
+ * resolvable ".." elements ("" becomes "."). node_exporter prints paths that went through filepath.Join,
+ * which cleans. The result is allocated in arena a; NULL when out of memory. */
+char *path_clean(struct arena *a, const char *path);
+/* The same in place; p needs room for 2 bytes when it is "". Returns p. */
+char *path_clean_in_place(char *p);
+
 #endif

@@ -1,5 +1,5 @@
+#include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "arena.h"
 
@@ -16,22 +16,6 @@ struct arena_chunk {
 	size_t used;
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
-
-double now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double now_realtime(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct arena_chunk *chunk_new(size_t n, size_t prev)
 {

@@ -3,7 +3,7 @@
 
 #include "config.h"
 #include "nodex.h"
-#include "procfs.h"
+#include "fileio.h"
 #include "ytree.h"
 
 #define MAX_DEPTH 16

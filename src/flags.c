@@ -7,7 +7,8 @@
 #include "flags.h"
 #include "gocompat.h"
 #include "nodex.h"
-#include "procfs.h"
+#include "fileio.h"
+#include "parse.h"
 
 static int parse_bool(const char *s, bool *out)
 {

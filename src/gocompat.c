@@ -3,7 +3,8 @@
 #include <math.h>
 
 #include "gocompat.h"
-#include "procfs.h"
+#include "fileio.h"
+#include "parse.h"
 
 /* ---- strings ---- */
 
@@ -447,4 +448,61 @@ char *go_clean_metric_name(const char *s, char *out)
 	memmove(out, out + start, o - start);
 	out[o - start] = '\0';
 	return out;
+}
+
+/* ---- path ---- */
+
+char *path_clean_in_place(char *p)
+{
+	size_t n = strlen(p), r = 0, w = 0, dotdot = 0;
+	bool rooted = n > 0 && p[0] == '/';
+
+	if (n == 0) {
+		strcpy(p, ".");
+		return p;
+	}
+	if (rooted) {
+		r = w = 1;
+		dotdot = 1;
+	}
+	while (r < n) {
+		if (p[r] == '/') {
+			r++;
+		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+			r++;
+		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && p[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					p[w++] = '/';
+				p[w++] = '.';
+				p[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				p[w++] = '/';
+			for (; r < n && p[r] != '/'; r++)
+				p[w++] = p[r];
+		}
+	}
+	if (w == 0)
+		p[w++] = '.';
+	p[w] = '\0';
+	return p;
+}
+
+char *path_clean(struct arena *a, const char *path)
+{
+	size_t n = strlen(path);
+	char *out = arena_alloc(a, n + 2); /* "" becomes "." */
+
+	if (!out)
+		return NULL;
+	memcpy(out, path, n + 1);
+	return path_clean_in_place(out);
 }

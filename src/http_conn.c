@@ -400,7 +400,7 @@ static int start_daemon(struct listener *l, char *err, size_t err_size)
 }
 
 /* Gives each of n listeners --web.max-connections, or less when the descriptors would not suffice: the file
- * descriptor cache may hold half of RLIMIT_NOFILE, 512 at most (src/procfs.c), and a collector that cannot
+ * descriptor cache may hold half of RLIMIT_NOFILE, 512 at most (src/fileio.c), and a collector that cannot
  * open its files because connections took every descriptor would fail the very scrape the limit is meant
  * to protect. */
 static void set_limits(size_t n)

@@ -5,7 +5,8 @@
 #include "base64.h"
 #include "gocompat.h"
 #include "json.h"
-#include "procfs.h"
+#include "fileio.h"
+#include "parse.h"
 
 struct json_parser {
 	const char *s;

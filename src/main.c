@@ -14,7 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "nodex.h"
-#include "procfs.h"
+#include "fileio.h"
 #include "scrape.h"
 #include "webconfig.h"
 

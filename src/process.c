@@ -1,6 +1,7 @@
 #include <sys/resource.h>
 
-#include "procfs.h"
+#include "fileio.h"
+#include "parse.h"
 #include "process.h"
 
 METRIC(cpu_desc, COUNTER, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "gocompat.h"
-#include "procfs.h"
+#include "fileio.h"
 #include "sysattr.h"
 
 ssize_t sysattr_read(const char *path, struct strbuf *b)

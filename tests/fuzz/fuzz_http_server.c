@@ -27,7 +27,7 @@
 #include "fuzz_common.h"
 #include "http.h"
 #include "log.h"
-#include "procfs.h"
+#include "fileio.h"
 #include "scrape.h"
 #include "webconfig.h"
 

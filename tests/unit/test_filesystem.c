@@ -7,6 +7,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 
+#include "gocompat.h"
 #include "harness.h"
 
 extern const struct collector collector_filesystem;

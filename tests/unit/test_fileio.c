@@ -1,4 +1,4 @@
-/* The reading and parsing primitives of procfs.h. */
+/* The readers of fileio.h and the parsers of parse.h. */
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>

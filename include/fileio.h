@@ -1,16 +1,20 @@
-/* Reading kernel files, and strict parsing of what they hold.
+/* Reading files: the roots paths are resolved against, the descriptor cache, the readers, directory
+ * listings and the mount table. Parsing what was read is parse.h's.
  *
  * Every path is resolved against the configured roots (--path.procfs, --path.sysfs, --path.rootfs,
  * --path.udev.data), so tests point them at fixture trees and the collectors read real files.
  *
- * A file is read with a single read() into a caller-owned buffer that grows and retries when the read
- * filled it, so the content is one consistent snapshot. Files that live on procfs, sysfs or a cgroup
+ * A file is read from offset 0 into a caller-owned buffer that grows as needed, with pread until it
+ * returns 0 (file_read_at() and attributes stop at a short read, see there), up to a cap that depends on
+ * what the file is (a sysfs attribute: a page; procfs and cgroupfs files: 64 MiB; a regular file: twice
+ * its size plus 64 KiB; a FIFO or a file of no stated size: 1 MiB; a device: 64 KiB); a read past its cap
+ * fails with -EFBIG. Files that live on procfs, sysfs or a cgroup
  * filesystem keep their descriptor open between scrapes and are read again with pread(fd, 0): that
  * returns fresh data at about half the cost of open/read/close. Regular files (fixtures, textfiles,
  * os-release) are always opened anew, so a file replaced by rename is seen. Opens use O_NONBLOCK, so a
  * FIFO never blocks a read. */
-#ifndef NODEX_PROCFS_H
-#define NODEX_PROCFS_H
+#ifndef NODEX_FILEIO_H
+#define NODEX_FILEIO_H
 
 #include <stdarg.h>
 #include <sys/types.h>
@@ -74,13 +78,6 @@ bool path_is_dir(const char *path);
  * it answers a path remembered as missing (see paths_init()) without a system call. */
 int path_exists(const char *path);
 
-/* Go's path.Clean: the shortest equivalent path, without repeated or trailing slashes, "." elements or
- * resolvable ".." elements ("" becomes "."). node_exporter prints paths that went through filepath.Join,
- * which cleans. The result is allocated in arena a; NULL when out of memory. */
-char *path_clean(struct arena *a, const char *path);
-/* The same in place; p needs room for 2 bytes when it is "". Returns p. */
-char *path_clean_in_place(char *p);
-
 /* The descriptor cache behind file_read(). fdcache_sweep() closes descriptors that were not used in the
  * last two sweeps; the scrape calls it once per scrape. fdcache_close_all() is for shutdown and tests. */
 void fdcache_sweep(void);
@@ -113,28 +110,5 @@ bool paths_rootfs_local(void);
 /* Whether a filesystem type is local: its calls wait on memory or a disk at worst, never on a network or
  * a user-space daemon (ext4, xfs, btrfs, tmpfs, overlay, ...; not nfs, cifs, fuse.*, 9p, ceph, ...). */
 bool fstype_is_local(const char *type);
-
-/* Strict number parsing. Each parses a number at the start of s (leading blanks allowed), sets *end just
- * past it, and returns 0 or -EINVAL (no digits) or -ERANGE (overflow). Nothing is written to *out on
- * error. end may be NULL, in which case the number must be followed by the end of the string or by
- * whitespace. */
-int parse_u64(const char *s, const char **end, uint64_t *out);
-int parse_i64(const char *s, const char **end, int64_t *out);
-int parse_double(const char *s, const char **end, double *out);
-/* Parses a hexadecimal number (optional 0x prefix). */
-int parse_hex_u64(const char *s, const char **end, uint64_t *out);
-
-/* Splits the next line off *p in place: returns it NUL-terminated (without '\n') and advances *p, or
- * returns NULL at the end of the buffer. */
-char *next_line(char **p);
-
-/* Splits the next whitespace-separated field off *p in place. Returns NULL when none is left. */
-char *next_field(char **p);
-
-/* Splits s in place on whitespace into at most max fields. Returns the number of fields. */
-int split_fields(char *s, char **fields, int max);
-
-/* Removes trailing whitespace in place and returns s. */
-char *strip_trailing(char *s);
 
 #endif
