@@ -56,6 +56,12 @@ size_t auth_workers(void);
  * workers start, at the first check. Tests use it to make the order of checks deterministic. */
 void auth_set_workers(size_t n);
 
+/* How many bcrypt checks the workers have run since start (tests). */
+uint64_t auth_bcrypt_runs(void);
+/* The bcrypt hash a pending job checks the password against: the user's own, or for an unknown user the
+ * fixed-cost dummy (tests). */
+const char *auth_job_hash(const struct auth_job *job);
+
 /* Checks a password against a bcrypt hash with libcrypt and compares in constant time. */
 bool auth_bcrypt_check(const char *password, const char *hash);
 

@@ -273,6 +273,18 @@ static const char *dummy_hash(void)
 	return h;
 }
 
+static uint64_t bcrypt_runs;
+
+uint64_t auth_bcrypt_runs(void)
+{
+	return __atomic_load_n(&bcrypt_runs, __ATOMIC_RELAXED);
+}
+
+const char *auth_job_hash(const struct auth_job *job)
+{
+	return job->hash;
+}
+
 static void job_free(struct auth_job *job)
 {
 	if (!job)
@@ -382,6 +394,7 @@ static void *auth_worker(void *arg)
 		} else {
 			/* Always one bcrypt, whether the user is known or not. */
 			bool match = auth_bcrypt_check(job->password, job->hash);
+			__atomic_add_fetch(&bcrypt_runs, 1, __ATOMIC_RELAXED);
 			job->result = match && job->known ? AUTH_OK : AUTH_DENIED;
 			cache_put(job->result == AUTH_OK ? &good : &bad, job->key);
 		}
