@@ -103,14 +103,16 @@ def exchange(port, data, half_close=False, timeout=10.0):
             if half_close:
                 s.shutdown(socket.SHUT_WR)
         except (BrokenPipeError, ConnectionResetError):
+            # The server stopped reading (it answered early, or closed). What it sent before is still in
+            # the socket: read it, as a client that gets EPIPE on a large body does.
             how = "reset"
-        while how == "eof":
+        while True:
             try:
                 d = s.recv(65536)
             except socket.timeout:
                 how = "timeout"
                 break
-            except ConnectionResetError:
+            except (ConnectionResetError, BrokenPipeError):
                 how = "reset"
                 break
             if not d:
