@@ -190,11 +190,8 @@ test: test-deps
 	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 all units
 	@tests/run-all.sh
 
-# make bench's client, tracer and peer.
-BENCH_DEBS := wrk strace prometheus-node-exporter python3 curl
-
 bench: deps
-	@tests/setup-deps.sh $(BENCH_DEBS)
+	@tests/setup-deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@tests/bench/bench.sh
 

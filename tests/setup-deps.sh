@@ -5,6 +5,7 @@
 #   tests/setup-deps.sh build               what `make` needs (make deps, make run)
 #   tests/setup-deps.sh test                build + what `make test` needs (make test-deps), the cross
 #                                           tools of the architectures it tests included
+#   tests/setup-deps.sh bench               build + make bench's client, tracer and peer
 #   tests/setup-deps.sh cross ARCH          cross compiler, qemu-user-static and mmdebstrap for ARCH
 #   tests/setup-deps.sh list GROUP [ARCH]   prints a group's packages (lib: the target libraries)
 #   tests/setup-deps.sh sysroot ARCH DIR    DIR: ARCH's Debian 12 libc and -dev packages from Debian's
@@ -22,6 +23,8 @@ BUILD_DEBS="build-essential pkg-config $LIB_DEBS"
 NODE_DEBS="$(command -v node >/dev/null 2>&1 || echo nodejs) $(command -v npm >/dev/null 2>&1 || echo npm)"
 TEST_DEBS="prometheus prometheus-node-exporter prometheus-alertmanager python3 python3-protobuf python3-prometheus-client curl openssl clang
            libclang-rt-14-dev dbus systemd $NODE_DEBS iproute2 procps"
+# make bench's client, tracer and peer.
+BENCH_DEBS="wrk strace prometheus-node-exporter python3 curl"
 # The foreign architectures make test cross-builds and runs under qemu-user (tests/suites/arch-*.sh).
 TEST_ARCHS="arm64 armhf s390x"
 # Debian's main archive only: the security archive's index is not needed for a sysroot of -dev packages.
@@ -44,6 +47,7 @@ list() {
 	case "$1" in
 	build) echo $BUILD_DEBS ;;
 	lib) echo libc6-dev $LIB_DEBS ;;
+	bench) echo $BUILD_DEBS $BENCH_DEBS ;;
 	cross)
 		t=$(triplet "$2")
 		echo "gcc-$t pkg-config qemu-user-static mmdebstrap"
@@ -56,7 +60,7 @@ list() {
 		done
 		echo $BUILD_DEBS $TEST_DEBS $cross qemu-user-static mmdebstrap
 		;;
-	*) die "unknown group '$1' (build, test, cross ARCH, lib)" ;;
+	*) die "unknown group '$1' (build, test, bench, cross ARCH, lib)" ;;
 	esac
 }
 
@@ -105,7 +109,7 @@ sysroot() {
 	mv "$dir.tmp" "$dir"
 }
 
-[ $# -ge 1 ] || die "usage: setup-deps.sh build|test|cross ARCH|list GROUP [ARCH]|sysroot ARCH DIR"
+[ $# -ge 1 ] || die "usage: setup-deps.sh build|test|bench|cross ARCH|list GROUP [ARCH]|sysroot ARCH DIR"
 case "$1" in
 list)
 	[ $# -ge 2 ] || die "usage: setup-deps.sh list GROUP [ARCH]"
@@ -116,7 +120,7 @@ sysroot)
 	[ $# -eq 3 ] || die "usage: setup-deps.sh sysroot ARCH DIR"
 	sysroot "$2" "$3"
 	;;
-build | test | cross)
+build | test | bench | cross)
 	[ "$1" != cross ] || [ $# -eq 2 ] || die "usage: setup-deps.sh cross ARCH"
 	# An assignment, so that a failing list (an unknown ARCH) stops here under set -e.
 	pkgs=$(list "$1" "${2:-}")
