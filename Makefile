@@ -19,6 +19,9 @@ BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
 
 CC      ?= cc
 PKGS    := libmicrohttpd libsystemd yaml-0.1 libdeflate libpcre2-8 gnutls libcrypt
+# Headers only: libsystemd's sd-bus is loaded with dlopen() when a D-Bus collector first needs it, and
+# the service protocols are spoken directly (src/libsystemd.c).
+DLOPEN_PKGS := libsystemd
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -78,9 +81,9 @@ endif
 # that replaces itself with its := value on first use.)
 PKG_MISSING = $(eval PKG_MISSING := $(shell for p in $(PKGS); do $(PKG_CONFIG) --exists $$p || echo $$p; done))$(PKG_MISSING)
 pkg_config  = $(if $(PKG_MISSING),$(error pkg-config finds no $(PKG_MISSING) for $(ARCH): \
-              $(if $(CROSS),remove $(BUILD)/sysroot and run make ARCH=$(ARCH) again,run make deps)),$(shell $(PKG_CONFIG) $1 $(PKGS)))
-PKG_CFLAGS  = $(eval PKG_CFLAGS := $(call pkg_config,--cflags))$(PKG_CFLAGS)
-PKG_LIBS    = $(eval PKG_LIBS := $(call pkg_config,--libs))$(PKG_LIBS)
+              $(if $(CROSS),remove $(BUILD)/sysroot and run make ARCH=$(ARCH) again,run make deps)),$(shell $(PKG_CONFIG) $1 $2))
+PKG_CFLAGS  = $(eval PKG_CFLAGS := $(call pkg_config,--cflags,$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS    = $(eval PKG_LIBS := $(call pkg_config,--libs,$(filter-out $(DLOPEN_PKGS),$(PKGS))))$(PKG_LIBS)
 LIBS        = $(PKG_LIBS) -lm -lpthread
 
 CORE_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -113,6 +116,9 @@ $(BUILD)/%.o: %.c | $(SETUP)
 .SECONDARY: $(UNIT_BINS:=.o) $(HARNESS)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(HARNESS) $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# test_logind serves a fake logind with sd-bus itself, so it links libsystemd; the collector under test
+# still goes through src/libsystemd.c, whose dlsym() finds the same library.
+$(BUILD)/tests/unit/test_logind: LIBS += $(call pkg_config,--libs,libsystemd)
 
 units: $(UNIT_BINS) $(TOOLS:%=$(BUILD)/tests/tools/%)
 
@@ -148,7 +154,7 @@ else
 # The systemd collector's tests: answers as org.freedesktop.systemd1 on a private dbus-daemon (sd-bus).
 $(BUILD)/tests/tools/fake-systemd: tests/tools/fake-systemd.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(call pkg_config,--libs,libsystemd)
 endif
 
 # ---- the cross build's sysroot: remade when the package list changes ----

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <syslog.h>
+#define SD_JOURNAL_SUPPRESS_LOCATION /* log.c sends its caller's CODE_FILE and CODE_LINE itself */
 #include <systemd/sd-journal.h>
 #include <time.h>
 

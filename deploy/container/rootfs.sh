@@ -30,7 +30,8 @@ needed() {
 	readelf -d "$1" | sed -n 's/.*(NEEDED).*Shared library: \[\(.*\)\]/\1/p'
 }
 
-todo=$(needed "$bin")
+# Plus what nodex loads with dlopen() when a collector first needs it: libsystemd for D-Bus (src/libsystemd.c).
+todo="$(needed "$bin") libsystemd.so.0"
 done_list=" "
 while [ -n "$todo" ]; do
 	next=""
