@@ -174,7 +174,13 @@ static void test_journal(void)
 	CHECK(n == (ssize_t)sizeof(want) - 1 && memcmp(buf, want, sizeof(want) - 1) == 0);
 	CHECK(!got_fd);
 
-	/* Larger than a datagram may be: the same bytes, in a sealed memfd passed over the socket. */
+	/* Larger than a datagram may be: the same bytes, in a sealed memfd passed over the socket. qemu-user
+	 * answers a sendmsg() with no iovec 0 without sending it (qemu-aarch64-static -strace: memfd_create
+	 * = 4, sendmsg(5,...) = 0, and nothing arrives); libsystemd's own sendmsg there is the same. */
+	if (test_qemu_lacks("sendmsg() of a descriptor with no payload")) {
+		close(s);
+		return;
+	}
 	memcpy(big, "MESSAGE=", 8);
 	memset(big + 8, 'x', sizeof(big) - 8);
 	struct iovec one = { big, sizeof(big) };
