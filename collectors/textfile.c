@@ -97,7 +97,7 @@ static struct tf_name *names_get(struct tf_state *st, const char *name)
 
 static int push_ptr(struct arena *a, void ***v, size_t *n, size_t *cap, void *x)
 {
-	void **nv = arena_grow(a, *v, *n, cap, sizeof(*nv));
+	void **nv = arena_grow_from(a, *v, *n, cap, sizeof(*nv), 4);
 	if (!nv)
 		return -ENOMEM;
 	*v = nv;

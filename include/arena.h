@@ -24,6 +24,9 @@ void *arena_zalloc(struct arena *a, size_t n);
  * (v itself when there was room), or NULL when the arena cannot allocate. For arrays that grow while a
  * collector reads: `if (!(v = arena_grow(a, v, n, &cap, sizeof(*v)))) return -ENOMEM; v[n++] = x;`. */
 void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem);
+/* The same, with the first capacity given: for the many small arrays of a parse (a series' labels), where
+ * 16 elements each would multiply the arena's size. */
+void *arena_grow_from(struct arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first);
 /* The same for an array on the heap, kept across scrapes: makes room for element n (so
  * n + 1 elements), doubling *cap (first 16) as often as needed, which also serves an array indexed by a
  * number (a CPU, a line position). The new elements are zeroed. Returns the array (v itself when there

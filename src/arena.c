@@ -87,9 +87,14 @@ size_t grow_double(size_t n, size_t first)
 
 void *arena_grow(struct arena *a, void *v, size_t n, size_t *cap, size_t elem)
 {
+	return arena_grow_from(a, v, n, cap, elem, 16);
+}
+
+void *arena_grow_from(struct arena *a, void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
 	if (n < *cap)
 		return v;
-	size_t nc = grow_double(*cap, 16);
+	size_t nc = grow_double(*cap, first);
 	if (!nc || nc > SIZE_MAX / elem)
 		return NULL;
 	void *nv = arena_alloc(a, nc * elem);

@@ -337,7 +337,7 @@ static bool dist_type(const struct tf_family *f)
 
 static int tp_add_label(struct tp *p, struct tf_metric *m, const char *name, const char *value)
 {
-	struct tf_label *l = arena_grow(p->a, m->labels, m->n_labels, &m->cap_labels, sizeof(*l));
+	struct tf_label *l = arena_grow_from(p->a, m->labels, m->n_labels, &m->cap_labels, sizeof(*l), 4);
 	if (!l)
 		return tp_fail(p, "out of memory");
 	m->labels = l;
@@ -385,7 +385,7 @@ static int tp_append_metric(struct tp *p, struct tf_metric *m)
 {
 	struct tf_family *f = p->mf;
 
-	struct tf_metric **v = arena_grow(p->a, f->m, f->n, &f->cap, sizeof(*v));
+	struct tf_metric **v = arena_grow_from(p->a, f->m, f->n, &f->cap, sizeof(*v), 8);
 	if (!v)
 		return tp_fail(p, "out of memory");
 	f->m = v;
@@ -440,7 +440,7 @@ static int tp_value(struct tp *p)
 		} else if (p->is_sum) {
 			m->value = v;
 		} else if (!isnan(p->quantile)) {
-			struct metric_bucket *b = arena_grow(p->a, m->b, m->n_b, &m->cap_b, sizeof(*b));
+			struct metric_bucket *b = arena_grow_from(p->a, m->b, m->n_b, &m->cap_b, sizeof(*b), 8);
 			if (!b)
 				return tp_fail(p, "out of memory");
 			m->b = b;
