@@ -1,8 +1,9 @@
 /* The collector interface. One file per collector in collectors/, one row per collector in the table in
  * src/collectors.c. A collector describes its families as static const data (struct metric_desc), reads
- * files through procfs.h, and appends samples to ctx->ms. It returns 0 or a negative errno and never
- * exits. A failing collector shows up as node_scrape_collector_success{collector=...} 0 with what it
- * emitted before failing; it is retried on the next scrape. */
+ * files through fileio.h or the ctx_read helpers below, parses them with parse.h, and appends samples to
+ * ctx->ms. It returns 0 or a negative errno and never exits. A failing collector shows up as
+ * node_scrape_collector_success{collector=...} 0 with what it emitted before failing; it is retried on
+ * the next scrape. */
 #ifndef NODEX_COLLECTOR_H
 #define NODEX_COLLECTOR_H
 
