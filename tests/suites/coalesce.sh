@@ -13,9 +13,6 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/fuse ] || [ ! -x "$SLOWFS" ]; then
 	echo "skipped: needs root, /dev/fuse and $SLOWFS"
 	exit 0
 fi
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 mkdir -p "$tmp/proc" "$tmp/src"
 printf '0.5 0.25 0.125 1/100 42\n' >"$tmp/src/loadavg"

@@ -11,9 +11,6 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/fuse ] || [ ! -x "$HANGFS" ]; then
 	echo "skipped: needs root, /dev/fuse and $HANGFS"
 	exit 0
 fi
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 mkdir -p "$tmp/hang"
 "$HANGFS" "$tmp/hang" >"$tmp/hangfs.out" 2>&1 &

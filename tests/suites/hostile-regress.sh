@@ -10,10 +10,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 tmp=$(mktemp -d)
 trap 'stop_nodex; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT

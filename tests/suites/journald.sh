@@ -26,9 +26,6 @@ if [ -z "${NODEX_JOURNALD_NS:-}" ]; then
 	NODEX_JOURNALD_NS=1 exec unshare -m "$0" "$@"
 fi
 
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 jpid=
 trap 'stop_nodex; [ -n "$jpid" ] && kill "$jpid" 2>/dev/null; rm -rf "$tmp"' EXIT

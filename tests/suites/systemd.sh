@@ -23,9 +23,6 @@ if [ ! -x "$FAKE" ]; then
 	echo "FAIL: $FAKE missing (make units)"
 	exit 1
 fi
-fail=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 bus_pid=
 fake_pid=
