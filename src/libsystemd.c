@@ -279,30 +279,24 @@ static void *lib_sym(const char *name)
 	return lib ? dlsym(lib, name) : NULL;
 }
 
-/* Each function resolves its counterpart once; a missing one fails as an unsupported operation. */
-#define CALL(fail, name, args)                                                     \
-	do {                                                                       \
-		static __typeof__(name) *fn;                                       \
-		__typeof__(name) *f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);      \
-		if (!f) {                                                          \
-			*(void **)&f = lib_sym(#name);                             \
-			if (!f)                                                    \
-				return fail;                                       \
-			__atomic_store_n(&fn, f, __ATOMIC_RELEASE);                \
-		}                                                                  \
-		return f args;                                                     \
+/* Declares f, libsystemd's function name, resolved on the first call and kept; NULL when the library or
+ * the symbol is missing. */
+#define RESOLVE(name)                                                     \
+	static __typeof__(name) *fn_;                                     \
+	__typeof__(name) *f = __atomic_load_n(&fn_, __ATOMIC_ACQUIRE);    \
+	if (!f && (*(void **)&f = lib_sym(#name)))                        \
+	__atomic_store_n(&fn_, f, __ATOMIC_RELEASE)
+/* Calls through to libsystemd; a missing function fails with fail (an unsupported operation). */
+#define CALL(fail, name, args)                \
+	do {                                  \
+		RESOLVE(name);                \
+		return f ? f args : fail;     \
 	} while (0)
-#define CALL_VOID(name, args)                                                 \
-	do {                                                                  \
-		static __typeof__(name) *fn;                                  \
-		__typeof__(name) *f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE); \
-		if (!f) {                                                     \
-			*(void **)&f = lib_sym(#name);                        \
-			if (!f)                                               \
-				return;                                       \
-			__atomic_store_n(&fn, f, __ATOMIC_RELEASE);           \
-		}                                                             \
-		f args;                                                       \
+#define CALL_VOID(name, args)  \
+	do {                   \
+		RESOLVE(name); \
+		if (f)         \
+			f args; \
 	} while (0)
 
 int sd_bus_new(sd_bus **ret) { CALL(-ENOSYS, sd_bus_new, (ret)); }
