@@ -13,10 +13,8 @@
  * The prototypes come from libsystemd's own headers, so the compiler checks that each definition here
  * matches. nodex is not linked with libsystemd, so no name here is exported or can clash with the
  * library's own once it is loaded (RTLD_LOCAL). */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +31,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION /* the plain functions, not the macros that add this file as the location */
 #include <systemd/sd-journal.h>
 
+#include "dynlib.h"
 #include "libsystemd.h"
 #include "log.h"
 #include "parse.h"
@@ -262,42 +261,15 @@ done:
 
 /* ---- sd-bus, from libsystemd.so.0 loaded on first use ---- */
 
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-static void *lib;
+static struct dynlib lib = DYNLIB_INIT("libsystemd.so.0", "D-Bus collectors (systemd, logind) fail");
 
-static void lib_open(void)
-{
-	lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		log_warn("libsystemd could not be loaded: D-Bus collectors (systemd, logind) fail", "err", dlerror());
-}
-
-/* The address of libsystemd's function name, or NULL (the library or the symbol is missing). */
 static void *lib_sym(const char *name)
 {
-	pthread_once(&lib_once, lib_open);
-	return lib ? dlsym(lib, name) : NULL;
+	return dynlib_sym(&lib, name);
 }
 
-/* Declares f, libsystemd's function name, resolved on the first call and kept; NULL when the library or
- * the symbol is missing. */
-#define RESOLVE(name)                                                     \
-	static __typeof__(name) *fn_;                                     \
-	__typeof__(name) *f = __atomic_load_n(&fn_, __ATOMIC_ACQUIRE);    \
-	if (!f && (*(void **)&f = lib_sym(#name)))                        \
-	__atomic_store_n(&fn_, f, __ATOMIC_RELEASE)
-/* Calls through to libsystemd; a missing function fails with fail (an unsupported operation). */
-#define CALL(fail, name, args)                \
-	do {                                  \
-		RESOLVE(name);                \
-		return f ? f args : fail;     \
-	} while (0)
-#define CALL_VOID(name, args)  \
-	do {                   \
-		RESOLVE(name); \
-		if (f)         \
-			f args; \
-	} while (0)
+#define CALL(fail, name, args) DYN_CALL(lib_sym, fail, name, args)
+#define CALL_VOID(name, args) DYN_CALL_VOID(lib_sym, name, args)
 
 int sd_bus_new(sd_bus **ret) { CALL(-ENOSYS, sd_bus_new, (ret)); }
 int sd_bus_open_system(sd_bus **ret) { CALL(-ENOSYS, sd_bus_open_system, (ret)); }
