@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "libgnutls.h"
 #include "log.h"
 #include "nodex.h"
 #include "webconfig.h"
@@ -226,8 +227,8 @@ static int keys_match(struct webconfig_state *st)
 		r = gnutls_pubkey_export2(st->pcerts[0].pubkey, GNUTLS_X509_FMT_DER, &b);
 	if (r >= 0)
 		r = a.size == b.size && memcmp(a.data, b.data, a.size) == 0 ? 0 : GNUTLS_E_CERTIFICATE_KEY_MISMATCH;
-	gnutls_free(a.data);
-	gnutls_free(b.data);
+	libgnutls_free(a.data);
+	libgnutls_free(b.data);
 	if (pub)
 		gnutls_pubkey_deinit(pub);
 	return r;
@@ -458,6 +459,15 @@ static struct webconfig_state *state_build(char *err, size_t err_size)
 		goto fail;
 	sigs_of(st->cfg, st->sig);
 	st->sig[SIG_CONFIG] = first;
+	if (st->cfg->tls || st->cfg->n_users) {
+		/* TLS and basic auth (its cache keys) need GnuTLS, which is loaded on first use. */
+		const char *why = libgnutls_load();
+		if (why) {
+			snprintf(err, err_size, "%s: %s need GnuTLS, which could not be loaded: %s", cfg_path,
+				 st->cfg->tls ? "tls_server_config" : "basic_auth_users", why);
+			goto fail;
+		}
+	}
 	if (st->cfg->tls && load_tls(st, msg, sizeof(msg)) < 0) {
 		snprintf(err, err_size, "%s: %s", cfg_path, msg);
 		goto fail;
@@ -775,7 +785,7 @@ static int verify_client(gnutls_session_t session)
 				gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
 			refuse(session, "client certificate not verified",
 			       r < 0 ? gnutls_strerror(r) : why.data ? (const char *)why.data : "?");
-			gnutls_free(why.data);
+			libgnutls_free(why.data);
 			goto out;
 		}
 	}
