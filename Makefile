@@ -18,10 +18,12 @@ REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BRANCH   := $(shell git symbolic-ref --short HEAD 2>/dev/null || echo unknown)
 
 CC      ?= cc
-PKGS    := libmicrohttpd libsystemd yaml-0.1 libdeflate libpcre2-8 gnutls libcrypt
-# Headers only: libsystemd's sd-bus is loaded with dlopen() when a D-Bus collector first needs it, and
-# the service protocols are spoken directly (src/libsystemd.c).
-DLOPEN_PKGS := libsystemd
+PKGS    := libsystemd yaml-0.1 libdeflate libpcre2-8 gnutls libcrypt
+# Headers only, loaded with dlopen() on first use (include/dynlib.h): libsystemd's sd-bus when a D-Bus
+# collector first needs it (the service protocols are spoken directly, src/libsystemd.c); GnuTLS when the
+# web configuration asks for TLS or basic auth (src/libgnutls.c); libcrypt's bcrypt when a password is
+# first checked (src/libcrypt.c).
+DLOPEN_PKGS := libsystemd gnutls libcrypt
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=

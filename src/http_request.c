@@ -1,9 +1,8 @@
 /* The request half of the HTTP front end (see include/http_internal.h): what one request gets, from its
- * headers to its answer. exporter-toolkit's gate first (rate limit, basic auth with bcrypt on the auth
+ * head to its answer. exporter-toolkit's gate first (rate limit, basic auth with bcrypt on the auth
  * worker), then the routes: the telemetry path (collect[]/exclude[], content negotiation, gzip, the scrape
- * on the scrape thread while the connection is suspended), the landing page, 404. */
+ * on the scrape thread while the request waits), the landing page, 404. */
 #include <ctype.h>
-#include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <strings.h>
@@ -42,90 +41,18 @@ enum req_state {
 
 struct req {
 	struct scrape_job job;
-	struct MHD_Connection *conn;
+	struct http_req *hr;
 	enum req_state state;
 	bool gated; /* passed the web configuration's rate limit and basic auth */
 	struct auth_job *auth;
-	uint64_t body_bytes; /* request body read (and dropped) so far */
 };
 
-static enum MHD_Result http_error(struct MHD_Connection *conn, unsigned status, const char *msg);
-
-/* The request context of a request whose query has too many arguments (see uri_seen). */
-static char too_many_args;
+static void http_error(struct http_req *hr, unsigned status, const char *msg);
 
 /* What requests need of the configuration. */
 static const char *telemetry_path;
 static long max_requests;
 static long request_memory_limit;
-
-/* The request line has arrived. libmicrohttpd 0.9.75 then stores each query argument in the connection's
- * memory pool (--web.max-request-bytes, about 48 bytes per argument); when a record does not fit there it
- * logs a 431 but neither answers nor closes, and the connection hangs. So the query and its records may take
- * a quarter of the pool at most (measured: with half, a request with many headers as well still ran the
- * pool out at a header record and hung; with a quarter, none of thousands of mixed requests did). For more,
- * cut the query (libmicrohttpd parses it right after this call, from this same buffer) and answer 414 in
- * the handler. A quarter of the default is about 130 collect[] values, more than there are collectors. */
-void *http_request_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	char *q = strchr(uri, '?');
-	size_t n = 1;
-
-	(void)cls;
-	(void)conn;
-	if (!q)
-		return NULL;
-	for (const char *p = q; *p; p++)
-		n += *p == '&';
-	if (n * 48 + strlen(uri) <= (size_t)request_memory_limit / 4)
-		return NULL;
-	q[1] = '\0';
-	return &too_many_args;
-}
-
-struct header_scan {
-	unsigned n_length;
-	bool length_differs;
-	const char *length;
-};
-
-static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct header_scan *h = cls;
-
-	(void)kind;
-	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-		if (h->n_length++ && !streq(h->length, value ? value : ""))
-			h->length_differs = true;
-		h->length = value ? value : "";
-	}
-	return MHD_YES;
-}
-
-/* Checks what can be checked once the headers are in, before any body is read: framing that two parsers
- * could read differently (RFC 9112 section 6.3) and bodies over --web.max-request-bytes. An answer queued
- * now makes libmicrohttpd skip the body and close the connection afterwards. Returns true when it answered. */
-static bool reject_early(struct MHD_Connection *conn, enum MHD_Result *res)
-{
-	struct header_scan h = { 0 };
-	char *end;
-
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
-	if (h.length_differs ||
-	    (h.n_length && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))) {
-		*res = http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request: conflicting Content-Length or Transfer-Encoding");
-		return true;
-	}
-	if (h.length) {
-		errno = 0;
-		unsigned long long n = strtoull(h.length, &end, 10);
-		if (errno || end == h.length || n > (unsigned long long)request_memory_limit) {
-			*res = http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large");
-			return true;
-		}
-	}
-	return false;
-}
 
 static void exporter_metrics(struct metric_set *ms)
 {
@@ -332,59 +259,75 @@ double http_scrape_timeout(const char *h)
 }
 
 /* Adds the web configuration's http_server_config.headers. exporter-toolkit sets them before the
- * handler runs, so a header the handler sets itself wins: those already present are left alone. */
-static void add_web_headers(struct MHD_Response *resp)
+ * handler runs, so a header the handler sets itself wins: those already present are left alone. The
+ * strings are copied by http_respond before the state is released. */
+static void respond(struct http_req *hr, struct http_response *resp)
 {
 	const struct webconfig_header *h;
-	struct webconfig_state *st;
+	struct webconfig_state *st = NULL;
 	size_t n;
 
-	if (!webconfig_enabled() || !(st = webconfig_acquire()))
-		return;
-	n = webconfig_headers(st, &h);
-	for (size_t i = 0; i < n; i++)
-		if (!MHD_get_response_header(resp, h[i].name))
-			MHD_add_response_header(resp, h[i].name, h[i].value);
-	webconfig_release(st);
+	if (webconfig_enabled() && (st = webconfig_acquire())) {
+		n = webconfig_headers(st, &h);
+		for (size_t i = 0; i < n && resp->n_headers < HTTP_MAX_RESPONSE_HEADERS; i++) {
+			bool present = false;
+			for (size_t k = 0; k < resp->n_headers; k++)
+				present |= strcasecmp(resp->headers[k].name, h[i].name) == 0;
+			if (!present)
+				resp->headers[resp->n_headers++] = (struct http_header){ h[i].name, h[i].value };
+		}
+	}
+	http_respond(hr, resp);
+	if (st)
+		webconfig_release(st);
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *resp)
+static void free_copy(void *p)
 {
-	enum MHD_Result r;
-
-	add_web_headers(resp);
-	r = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	free(p);
 }
 
-static struct MHD_Response *text_response(const char *body, const char *content_type)
+/* A text answer (body[0..len), copied unless owned, which hands body over to be freed), with extra, a
+ * NULL-terminated list of name/value pairs. */
+static void respond_text(struct http_req *hr, unsigned status, const char *body, size_t len, const char *content_type,
+			 const char *const *extra, struct http_response *base, bool owned)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	struct http_response resp = { .status = status };
+	char *copy = owned ? (char *)body : malloc(len ? len : 1);
 
-	if (!resp)
-		return NULL;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	return resp;
-}
-
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *body,
-				  const char *content_type)
-{
-	struct MHD_Response *resp = text_response(body, content_type);
-
-	return resp ? queue(conn, status, resp) : MHD_NO;
+	if (base)
+		resp = *base;
+	resp.status = status;
+	if (!copy) {
+		resp.close = true;
+		len = 0;
+	} else if (!owned) {
+		memcpy(copy, body, len);
+	}
+	resp.headers[resp.n_headers++] = (struct http_header){ "Content-Type", content_type };
+	resp.headers[resp.n_headers++] = (struct http_header){ "X-Content-Type-Options", "nosniff" };
+	for (; extra && extra[0]; extra += 2)
+		resp.headers[resp.n_headers++] = (struct http_header){ extra[0], extra[1] };
+	resp.body = copy;
+	resp.len = copy ? len : 0;
+	resp.free_body = free_copy;
+	resp.free_cls = copy;
+	respond(hr, &resp);
 }
 
 /* Go's http.Error: the text, a newline, text/plain. */
-static enum MHD_Result http_error(struct MHD_Connection *conn, unsigned status, const char *msg)
+static void http_error(struct http_req *hr, unsigned status, const char *msg)
 {
 	char body[600];
+	int n = snprintf(body, sizeof(body), "%s\n", msg);
 
-	snprintf(body, sizeof(body), "%s\n", msg);
-	return queue_text(conn, status, body, "text/plain; charset=utf-8");
+	respond_text(hr, status, body, n < 0 ? 0 : (size_t)n >= sizeof(body) ? sizeof(body) - 1 : (size_t)n,
+		     "text/plain; charset=utf-8", NULL, NULL, false);
+}
+
+void http_request_error(struct http_req *hr, unsigned status, const char *msg)
+{
+	http_error(hr, status, msg);
 }
 
 static void html_escape(struct strbuf *b, const char *s)
@@ -409,11 +352,10 @@ static void html_escape(struct strbuf *b, const char *s)
 	}
 }
 
-static enum MHD_Result landing_page(struct MHD_Connection *conn)
+static void landing_page(struct http_req *hr)
 {
 	struct strbuf b = { 0 };
 	struct collector_info ci;
-	enum MHD_Result r;
 
 	sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"UTF-8\">\n"
 		    "<title>nodex</title>\n<style>body{font-family:sans-serif;margin:2em}"
@@ -446,11 +388,10 @@ static enum MHD_Result landing_page(struct MHD_Connection *conn)
 	sb_puts(&b, "</table>\n</body>\n</html>\n");
 	if (b.err) {
 		sb_free(&b);
-		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		http_error(hr, 500, "out of memory");
+		return;
 	}
-	r = queue_text(conn, MHD_HTTP_OK, b.p, "text/html; charset=UTF-8");
-	sb_free(&b);
-	return r;
+	respond_text(hr, 200, b.p, b.len, "text/html; charset=UTF-8", NULL, NULL, true);
 }
 
 struct query_names {
@@ -461,13 +402,10 @@ struct query_names {
 	bool overflow;
 };
 
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static void collect_arg(void *cls, const char *key, const char *value)
 {
 	struct query_names *q = cls;
 
-	(void)kind;
-	if (!value)
-		value = "";
 	if (streq(key, "collect[]")) {
 		if (q->n_collect < MAX_FILTER_NAMES)
 			q->collect[q->n_collect++] = value;
@@ -479,7 +417,6 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 		else
 			q->overflow = true;
 	}
-	return MHD_YES;
 }
 
 static void free_output(void *cls)
@@ -493,77 +430,74 @@ static void scrape_done(struct scrape_job *job)
 	struct req *r = job->cls;
 
 	r->state = REQ_DONE;
-	MHD_resume_connection(r->conn);
+	http_wake(r->hr);
 }
 
-static enum MHD_Result answer_scrape(struct req *r)
+static void answer_scrape(struct req *r)
 {
 	struct scrape_output *o = r->job.out;
-	enum MHD_Result res;
+	struct http_response resp = { .status = 200 };
 
 	atomic_fetch_sub(&in_flight, 1);
 	atomic_fetch_add(&errors_gathering, r->job.gather_errors);
 	if (r->job.result == SCRAPE_STOPPING) {
 		atomic_fetch_add(&requests_503, 1);
-		return http_error(r->conn, MHD_HTTP_SERVICE_UNAVAILABLE, "nodex is shutting down.");
+		http_error(r->hr, 503, "nodex is shutting down.");
+		return;
 	}
 	if (r->job.result != SCRAPE_OK || !o) {
 		atomic_fetch_add(&requests_500, 1);
 		atomic_fetch_add(&errors_encoding, 1);
-		return http_error(r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				  "An error has occurred while serving metrics.");
+		http_error(r->hr, 500, "An error has occurred while serving metrics.");
+		return;
 	}
 	r->job.out = NULL;
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer_with_free_callback_cls(o->len, o->data, free_output, o);
-	if (!resp) {
-		scrape_output_unref(o);
-		atomic_fetch_add(&requests_500, 1);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, expo_content_type(r->job.format));
+	resp.headers[resp.n_headers++] = (struct http_header){ "Content-Type", expo_content_type(r->job.format) };
 	if (o->gzip)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	res = queue(r->conn, MHD_HTTP_OK, resp);
+		resp.headers[resp.n_headers++] = (struct http_header){ "Content-Encoding", "gzip" };
+	resp.headers[resp.n_headers++] = (struct http_header){ "Vary", "Accept-Encoding" };
+	resp.body = o->data;
+	resp.len = o->len;
+	resp.free_body = free_output;
+	resp.free_cls = o;
+	respond(r->hr, &resp);
 	atomic_fetch_add(&requests_200, 1);
-	return res;
 }
 
-static enum MHD_Result start_scrape(struct req *r)
+static void start_scrape(struct req *r)
 {
-	struct MHD_Connection *conn = r->conn;
+	struct http_req *hr = r->hr;
 	struct query_names q = { 0 };
 	char err[512];
-	const char *h;
 
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
-	if (q.overflow)
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Too many collect[] or exclude[] values.");
+	http_req_args(hr, collect_arg, &q);
+	if (q.overflow) {
+		http_error(hr, 400, "Too many collect[] or exclude[] values.");
+		return;
+	}
 	if (scrape_select(&r->job.sel, q.collect, q.n_collect, q.exclude, q.n_exclude, err, sizeof(err)) < 0) {
 		log_warn("Couldn't create filtered metrics handler", "err", err);
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, err);
+		http_error(hr, 400, err);
+		return;
 	}
 	long limit = max_requests;
 	if (limit > 0 && atomic_fetch_add(&in_flight, 1) >= limit) {
 		atomic_fetch_sub(&in_flight, 1);
 		atomic_fetch_add(&requests_503, 1);
 		snprintf(err, sizeof(err), "Limit of concurrent requests reached (%ld), try again later.", limit);
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, err);
+		http_error(hr, 503, err);
+		return;
 	}
 	if (limit <= 0)
 		atomic_fetch_add(&in_flight, 1);
-	r->job.format = http_negotiate(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
-	r->job.gzip = http_accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
+	r->job.format = http_negotiate(http_req_header(hr, "Accept"));
+	r->job.gzip = http_accepts_gzip(http_req_header(hr, "Accept-Encoding"));
 	/* Prometheus says how long it will wait; collectors that may block get a little less than that. */
-	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds");
-	r->job.timeout = http_scrape_timeout(h);
+	r->job.timeout = http_scrape_timeout(http_req_header(hr, "X-Prometheus-Scrape-Timeout-Seconds"));
 	r->job.done = scrape_done;
 	r->job.cls = r;
 	r->state = REQ_WAITING;
-	MHD_suspend_connection(conn);
 	scrape_submit(&r->job);
-	return MHD_YES;
 }
 
 /* Runs on an auth worker, or on the thread whose check pushed this one out of the queue. */
@@ -572,46 +506,40 @@ static void auth_done(void *cls)
 	struct req *r = cls;
 
 	r->state = REQ_AUTH_DONE;
-	MHD_resume_connection(r->conn);
+	http_wake(r->hr);
 }
 
 /* 401 as exporter-toolkit answers it. */
-static enum MHD_Result unauthorized(struct MHD_Connection *conn)
+static void unauthorized(struct http_req *hr)
 {
-	struct MHD_Response *resp = text_response("Unauthorized\n", "text/plain; charset=utf-8");
+	static const char *const extra[] = { "WWW-Authenticate", "Basic", NULL };
+	static const char body[] = "Unauthorized\n";
 
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
-	return queue(conn, MHD_HTTP_UNAUTHORIZED, resp);
+	respond_text(hr, 401, body, sizeof(body) - 1, "text/plain; charset=utf-8", extra, NULL, false);
 }
 
 /* 503 when a password check could not be run (src/auth.c bounds the bcrypt work). */
-static enum MHD_Result auth_busy(struct MHD_Connection *conn)
+static void auth_busy(struct http_req *hr)
 {
-	struct MHD_Response *resp =
-		text_response("Too many authentication checks waiting, try again later.\n", "text/plain; charset=utf-8");
+	static const char *const extra[] = { "Retry-After", "1", NULL };
+	static const char body[] = "Too many authentication checks waiting, try again later.\n";
 
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Retry-After", "1");
-	return queue(conn, MHD_HTTP_SERVICE_UNAVAILABLE, resp);
+	respond_text(hr, 503, body, sizeof(body) - 1, "text/plain; charset=utf-8", extra, NULL, false);
 }
 
 /* exporter-toolkit's webHandler in front of everything: the rate limit (429, answered before the extra
- * headers are set, as there), then basic auth. Returns true when the request was answered or suspended
- * here, with what to return in *res. */
-static bool web_gate(struct req *r, enum MHD_Result *res)
+ * headers are set, as there), then basic auth. Returns true when the request was answered here, or waits
+ * for a bcrypt check. */
+static bool web_gate(struct req *r)
 {
-	struct MHD_Connection *conn = r->conn;
+	struct http_req *hr = r->hr;
 	struct webconfig_state *st;
 	enum auth_status a;
 	char source[HTTP_PEER_MAX];
 
-	*res = MHD_YES;
 	if (r->state == REQ_AUTH_BUSY) {
 		r->state = REQ_NEW;
-		*res = auth_busy(conn);
+		auth_busy(hr);
 		return true;
 	}
 	if (r->state == REQ_AUTH_DONE) {
@@ -620,13 +548,18 @@ static bool web_gate(struct req *r, enum MHD_Result *res)
 		r->state = REQ_NEW;
 		if (a == AUTH_OK)
 			return false;
-		*res = a == AUTH_BUSY ? auth_busy(conn) : unauthorized(conn);
+		if (a == AUTH_BUSY)
+			auth_busy(hr);
+		else
+			unauthorized(hr);
 		return true;
 	}
 	if (webconfig_tls()) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-		if (!ci || !ci->tls_session || webconfig_tls_session_check(ci->tls_session) < 0) {
-			*res = MHD_NO;
+		gnutls_session_t tls = http_req_tls(hr);
+		if (!tls || webconfig_tls_session_check(tls) < 0) {
+			/* A resumed session that the client-certificate policy refuses now: no answer. */
+			struct http_response resp = { .status = 0, .close = true };
+			http_respond(hr, &resp);
 			return true;
 		}
 	}
@@ -635,19 +568,20 @@ static bool web_gate(struct req *r, enum MHD_Result *res)
 	if (!st)
 		return false;
 	if (!webconfig_rate_allow(st)) {
-		struct MHD_Response *resp = text_response("Too Many Requests\n", "text/plain; charset=utf-8");
+		static const char body[] = "Too Many Requests\n";
+		struct http_response resp = { .status = 429 };
+		char *copy = strdup(body);
 		webconfig_release(st);
-		if (!resp) {
-			*res = MHD_NO;
-			return true;
-		}
-		*res = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp);
-		MHD_destroy_response(resp);
+		resp.headers[resp.n_headers++] = (struct http_header){ "Content-Type", "text/plain; charset=utf-8" };
+		resp.headers[resp.n_headers++] = (struct http_header){ "X-Content-Type-Options", "nosniff" };
+		resp.body = copy;
+		resp.len = copy ? sizeof(body) - 1 : 0;
+		resp.free_body = free_copy;
+		resp.free_cls = copy;
+		http_respond(hr, &resp); /* without the configured headers, as exporter-toolkit */
 		return true;
 	}
-	a = auth_begin(webconfig_config(st),
-		       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-		       &r->auth);
+	a = auth_begin(webconfig_config(st), http_req_header(hr, "Authorization"), &r->auth);
 	webconfig_release(st);
 	switch (a) {
 	case AUTH_OFF:
@@ -656,98 +590,91 @@ static bool web_gate(struct req *r, enum MHD_Result *res)
 	case AUTH_PENDING:
 		break;
 	case AUTH_BUSY:
-		*res = auth_busy(conn);
+		auth_busy(hr);
 		return true;
 	case AUTH_DENIED:
 	default:
-		*res = unauthorized(conn);
+		unauthorized(hr);
 		return true;
 	}
 	/* Checks are queued fairly per client address; one whose client will have given up is not run. */
-	http_peer(conn, source, sizeof(source), false);
-	double timeout =
-		http_scrape_timeout(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds"));
-	/* Suspend first: the worker may finish and resume before this function returns. */
+	http_peer(hr, source, sizeof(source), false);
+	double timeout = http_scrape_timeout(http_req_header(hr, "X-Prometheus-Scrape-Timeout-Seconds"));
 	r->state = REQ_AUTH_WAITING;
-	MHD_suspend_connection(conn);
 	if (auth_submit(r->auth, source, timeout, auth_done, r) < 0) {
 		r->auth = NULL;
 		r->state = REQ_AUTH_BUSY;
-		MHD_resume_connection(conn);
+		http_wake(hr);
 	}
 	return true;
 }
 
-enum MHD_Result http_request_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-				    const char *version, const char *upload_data, size_t *upload_data_size,
-				    void **con_cls)
+/* libmicrohttpd 0.9.75 kept each query argument in the connection's memory pool and hung when they did
+ * not fit; nodex's own server has no such pool, but a query with more arguments than a quarter of
+ * --web.max-request-bytes could hold at about 48 bytes each is still refused (414), so that what a
+ * request may cost stays bounded and the answers stay as they were. A quarter of the default is about 130
+ * collect[] values, more than there are collectors. */
+bool http_request_head(struct http_req *hr)
 {
-	struct req *r = *con_cls;
+	size_t n = 1;
 
-	(void)cls;
-	(void)version;
-	(void)upload_data;
-	if (!r || r == (struct req *)&too_many_args) {
-		/* The first call: the request line and headers are in. The connection is busy from now on. */
-		enum MHD_Result res;
-		if (!http_conn_busy(conn))
-			return MHD_NO;
-		if (r) {
-			*con_cls = NULL;
-			return http_error(conn, MHD_HTTP_URI_TOO_LONG, "Too many query arguments.");
-		}
-		if (reject_early(conn, &res))
-			return res;
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			return MHD_NO;
-		r->conn = conn;
-		*con_cls = r;
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		/* A request body means nothing to us: it is read and dropped, up to --web.max-request-bytes (a
-		 * chunked one has no length to check first); past that the connection is closed. */
-		r->body_bytes += *upload_data_size;
-		*upload_data_size = 0;
-		return r->body_bytes > (uint64_t)request_memory_limit ? MHD_NO : MHD_YES;
-	}
-	if (r->state == REQ_DONE)
-		return answer_scrape(r);
-	if (r->state == REQ_WAITING || r->state == REQ_AUTH_WAITING)
-		return MHD_YES;
-	if (!r->gated && webconfig_enabled()) {
-		enum MHD_Result res;
-		if (web_gate(r, &res))
-			return res;
-		r->gated = true;
-	}
-	if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD) &&
-	    !streq(method, MHD_HTTP_METHOD_POST))
-		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "Method Not Allowed");
-	if (streq(url, telemetry_path))
-		return start_scrape(r);
-	if (streq(url, "/"))
-		return landing_page(conn);
-	return http_error(conn, MHD_HTTP_NOT_FOUND, "404 page not found");
+	if (!hr->query)
+		return false;
+	for (const char *p = hr->query; *p; p++)
+		n += *p == '&';
+	if (n * 48 + strlen(hr->head.target) <= (size_t)request_memory_limit / 4)
+		return false;
+	http_error(hr, 414, "Too many query arguments.");
+	return true;
 }
 
-void http_request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-			    enum MHD_RequestTerminationCode toe)
+void http_request_run(struct http_req *hr)
 {
-	struct req *r = *con_cls;
+	struct req *r = hr->cls;
 
-	(void)cls;
-	/* Back to waiting for the connection's next request, unless it is closing. */
-	http_conn_idle(conn, toe);
-	if (!r || r == (struct req *)&too_many_args)
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r) {
+			http_error(hr, 500, "out of memory");
+			return;
+		}
+		r->hr = hr;
+		hr->cls = r;
+	}
+	if (r->state == REQ_DONE) {
+		answer_scrape(r);
+		return;
+	}
+	if (r->state == REQ_WAITING || r->state == REQ_AUTH_WAITING)
+		return;
+	if (!r->gated && webconfig_enabled()) {
+		if (web_gate(r))
+			return;
+		r->gated = true;
+	}
+	const char *method = hr->head.method;
+	if (!streq(method, "GET") && !streq(method, "HEAD") && !streq(method, "POST"))
+		http_error(hr, 405, "Method Not Allowed");
+	else if (streq(hr->path, telemetry_path))
+		start_scrape(r);
+	else if (streq(hr->path, "/"))
+		landing_page(hr);
+	else
+		http_error(hr, 404, "404 page not found");
+}
+
+void http_request_end(struct http_req *hr)
+{
+	struct req *r = hr->cls;
+
+	if (!r)
 		return;
 	if (r->job.out)
 		scrape_output_unref(r->job.out);
 	if (r->auth)
 		auth_finish(r->auth);
 	free(r);
-	*con_cls = NULL;
+	hr->cls = NULL;
 }
 
 int http_request_setup(const struct http_config *cfg)
@@ -760,11 +687,4 @@ int http_request_setup(const struct http_config *cfg)
 	request_memory_limit = cfg->request_memory_limit;
 	scrape_set_exporter_hook(exporter_metrics);
 	return 0;
-}
-
-void http_request_drain(void)
-{
-	/* in_flight drops when a scrape's answer is queued. */
-	for (int i = 0; i < 5000 && atomic_load(&in_flight) > 0; i++)
-		usleep(1000);
 }

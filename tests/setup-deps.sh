@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # The libraries nodex links, as -dev packages: installed on the host for a native build, extracted
 # into the sysroot for a cross build.
-LIB_DEBS="libmicrohttpd-dev libsystemd-dev libyaml-dev libdeflate-dev libpcre2-dev libgnutls28-dev libcrypt-dev"
+LIB_DEBS="libsystemd-dev libyaml-dev libdeflate-dev libpcre2-dev libgnutls28-dev libcrypt-dev"
 BUILD_DEBS="build-essential pkg-config $LIB_DEBS"
 # Node.js and npm come from Debian unless they are already on PATH: NodeSource's nodejs bundles npm and
 # conflicts with Debian's npm package, so asking apt for it would fail.
