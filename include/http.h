@@ -1,7 +1,7 @@
-/* The HTTP front end (libmicrohttpd): /metrics with content negotiation (text or protobuf) and gzip, the
- * landing page, 404s, connection limits, and the web configuration's TLS, rate limit and basic auth. A
- * scrape request is suspended while the scrape thread collects, and a password check while a bcrypt
- * worker runs, so the polling thread never blocks and slow collectors cannot stall other connections.
+/* The HTTP front end (nodex's own HTTP/1.1 server): /metrics with content negotiation (text or protobuf)
+ * and gzip, the landing page, 404s, connection limits, and the web configuration's TLS, rate limit and
+ * basic auth. A scrape request waits while the scrape thread collects, and a password check while a
+ * bcrypt worker runs, so the event thread never blocks and slow collectors cannot stall other connections.
  * Connections: src/http_conn.c; requests: src/http_request.c (include/http_internal.h between them). */
 #ifndef NODEX_HTTP_H
 #define NODEX_HTTP_H

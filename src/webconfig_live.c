@@ -8,8 +8,8 @@
  * to the state in force when it was accepted and keeps it until it closes: its handshake uses that
  * state's certificate (through the retrieve callback), priorities and client-certificate policy, so a
  * certificate replaced on disk is served to the next connection and no pointer GnuTLS still holds is
- * freed. (The alternative, restarting the MHD daemon on the same listening socket, would cut the
- * connections in flight and open a window in which a second daemon polls the same socket.)
+ * freed. (The alternative, restarting the server on the same listening socket, would cut the
+ * connections in flight.)
  *
  * Basic auth lives in src/auth.c; it reads the users from the state in force. */
 #include <arpa/inet.h>
@@ -710,7 +710,7 @@ static bool sans_match(const struct webconfig *wc, gnutls_x509_crt_t leaf)
 }
 
 /* One TLS connection: the state its handshake uses, and how far the handshake got, so that a handshake
- * that fails is logged when the connection closes (libmicrohttpd only logs it at debug level, as "received
+ * that fails is logged when the connection closes (libmicrohttpd, nodex's server until 2026-12, only logged it at debug level, as "received
  * handshake message out of context" whatever the cause). It is the session's user pointer. */
 struct tls_conn {
 	struct webconfig_state *st;

@@ -9,12 +9,16 @@
  *                                         scrape_select() (enabled here: loadavg, meminfo, stat)
  *   Listen                                http_split_address() (--web.listen-address)
  *
- * tests/fuzz/fuzz_http_server.c sends whole requests through libmicrohttpd to the real handler. */
+ * The whole input is also read as a client's bytes: a request head (http_head_end, http_parse_head) and
+ * then a chunked body (http_chunked_feed), src/http_parse.c.
+ *
+ * tests/fuzz/fuzz_http_server.c sends whole requests through nodex's server to the real handler. */
 #include <stdio.h>
 #include <strings.h>
 
 #include "auth.h"
 #include "http.h"
+#include "http_parse.h"
 #include "log.h"
 #include "scrape.h"
 
@@ -44,8 +48,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* A query string's collect[] and exclude[] values, split on '&' (no percent-decoding: libmicrohttpd
- * does that before our code sees the values). */
+/* A query string's collect[] and exclude[] values, split on '&' (no percent-decoding: the
+ * server's http_query_each does that before the handler sees the values). */
 static void query(char *q)
 {
 	const char *collect[64], *exclude[64];
@@ -105,10 +109,40 @@ static void one(const char *name, char *value)
 	}
 }
 
+/* The whole input as what a client sends: a head (src/http_parse.c), then a chunked body. */
+static void request(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+	size_t skip, scanned = 0, end;
+	struct http_head h;
+
+	if (!buf)
+		return;
+	memcpy(buf, data, size);
+	skip = http_head_skip_empty(buf, size);
+	end = http_head_end(buf + skip, size - skip, &scanned);
+	if (end > size - skip)
+		abort();
+	if (end && http_parse_head(buf + skip, end, 1 << 20, &h) == 0) {
+		if (!h.method || !h.target || h.minor > 9)
+			abort();
+		for (size_t i = 0; i < h.n_headers; i++)
+			if (!h.headers[i].name[0])
+				abort();
+		free(h.headers);
+	}
+	struct http_chunked c = { 0 };
+	long used = http_chunked_feed(&c, (const char *)data + skip + end, size - skip - end);
+	if (used > (long)(size - skip - end) || (used >= 0 && !c.done && (size_t)used != size - skip - end))
+		abort(); /* the decoder takes everything until the body ends */
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
 
+	request(data, size);
 	if (!text)
 		return 0;
 	memcpy(text, data, size);

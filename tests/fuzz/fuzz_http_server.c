@@ -1,15 +1,14 @@
 /* libFuzzer target for the HTTP handler end to end: each input is the raw bytes a client sends on one
- * connection, to a real nodex HTTP server (http_start: libmicrohttpd on 127.0.0.1, an ephemeral port)
+ * connection, to a real nodex HTTP server (http_start: nodex's own server on 127.0.0.1, an ephemeral port)
  * with basic auth on (user alice, password secret, a bcrypt hash of cost 4 so a wrong password costs
  * little), an extra response header from the web configuration, and the scrape thread running the loadavg
- * and meminfo collectors on a small fixture tree. What is fuzzed is our handler behind libmicrohttpd's
- * request parser: the method and path dispatch, web_gate (basic auth: auth_begin, the bcrypt
+ * and meminfo collectors on a small fixture tree. What is fuzzed is the server's request parser
+ * (src/http_parse.c, src/http_conn.c: heads, bodies, pipelining) and the handler behind it: the method and path dispatch, web_gate (basic auth: auth_begin, the bcrypt
  * worker, suspend and resume), collect[] / exclude[], Accept-Encoding and the scrape-timeout header.
  *
  * After the input, the target sends a last request with "Connection: close" (preceded by an empty line,
  * which also ends a request the input left unfinished), so that the server closes the connection once it
- * has answered everything: libmicrohttpd 0.9.75 does not notice a client's half-close on a kept-alive
- * connection and would wait for its idle timeout (1 s here) instead.
+ * has answered everything without waiting for its idle timeout (1 s here).
  *
  * Invariants: the server answers and closes every connection within 10 s (a suspended request that is
  * never resumed would hang here), and a 200 text/plain scrape body is valid exposition. Seeds: tests/fuzz/corpus/http_server, keywords: tests/fuzz/dict/http.dict. */

@@ -72,8 +72,8 @@ check "disabled collector is 400" "[ $code = 400 ] && grep -qx \"Couldn't create
 check "build info stays" "curl -s 'http://127.0.0.1:$port1/m' | grep -q '^node_exporter_build_info'"
 stop_nodex
 
-# Stopping under load: requests in flight are answered (or refused) and nodex exits 0. libmicrohttpd
-# aborts the process if it is stopped while a request is still suspended waiting for a scrape.
+# Stopping under load: requests in flight are answered (or refused) and nodex exits 0, also when a
+# request is still waiting for a scrape (libmicrohttpd, nodex's server before its own, aborted then).
 clean=0
 for delay in 0.1 0.3 0.5 0.7 0.9; do
 	port=$(free_port)
