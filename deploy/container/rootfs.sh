@@ -30,8 +30,13 @@ needed() {
 	readelf -d "$1" | sed -n 's/.*(NEEDED).*Shared library: \[\(.*\)\]/\1/p'
 }
 
-# Plus what nodex loads with dlopen() when a collector first needs it: libsystemd for D-Bus (src/libsystemd.c).
-todo="$(needed "$bin") libsystemd.so.0"
+# Plus what nodex loads with dlopen() on first use (include/dynlib.h): libsystemd for D-Bus, GnuTLS for a
+# web configuration with TLS or basic auth, libcrypt for bcrypt. Their sonames are the DYNLIB_INIT lines
+# of src/, so this list cannot fall behind the code.
+src=$(dirname "$0")/../../src
+dlopened=$(sed -n 's/.*DYNLIB_INIT("\([^"]*\)".*/\1/p' "$src"/*.c)
+[ -n "$dlopened" ] || { echo "rootfs.sh: no DYNLIB_INIT soname found in $src" >&2; exit 1; }
+todo="$(needed "$bin") $dlopened"
 done_list=" "
 while [ -n "$todo" ]; do
 	next=""
