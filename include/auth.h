@@ -3,7 +3,7 @@
  * (libcrypt) and compared in constant time, and good results are cached.
  *
  * bcrypt is slow on purpose, so a check that is not answered from the cache runs on a worker thread while
- * the HTTP layer keeps the connection suspended: auth_begin() says whether a check is needed,
+ * the HTTP layer keeps the request waiting: auth_begin() says whether a check is needed,
  * auth_submit() queues it, the done callback runs on the worker, auth_finish() gives the result. This
  * module knows no HTTP and keeps no reference to the configuration: a job copies what it needs. */
 #ifndef NODEX_AUTH_H
@@ -46,7 +46,7 @@ int auth_submit(struct auth_job *job, const char *source, double timeout, void (
 enum auth_status auth_finish(struct auth_job *job);
 
 /* Stops the workers: queued checks end AUTH_BUSY and their done callbacks run. Call before the HTTP
- * daemons stop (they must not hold suspended connections). Later submissions get -EBUSY. */
+ * server stops (its requests waiting for a check are then answered). Later submissions get -EBUSY. */
 void auth_stop(void);
 
 /* How many worker threads run bcrypt (0 before the first check). */

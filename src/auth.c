@@ -1,6 +1,6 @@
 /* Basic auth, with bounded work.
  *
- * bcrypt runs on worker threads while the connection is suspended, never on the HTTP polling thread, and
+ * bcrypt runs on worker threads while the request waits, never on the HTTP event thread, and
  * never more than one per two CPUs at once (at least one, at most MAX_WORKERS; exporter-toolkit runs one
  * at a time behind its bcryptMtx). What bcrypt has answered is cached under an HMAC-SHA256 of user, hash
  * and password keyed with a random per-process secret, so no cache holds a password:

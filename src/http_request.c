@@ -34,7 +34,7 @@ enum req_state {
 	REQ_NEW,
 	REQ_WAITING,
 	REQ_DONE,
-	REQ_AUTH_WAITING, /* suspended while the auth worker runs bcrypt */
+	REQ_AUTH_WAITING, /* waiting while the auth worker runs bcrypt */
 	REQ_AUTH_DONE,
 	REQ_AUTH_BUSY,    /* too many checks queued */
 };
