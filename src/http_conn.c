@@ -86,7 +86,6 @@ struct conn {
 	/* input: buf[0..len); the current request's head is buf[0..head_len), unconsumed bytes from pos */
 	char *buf;
 	size_t cap, len, pos, head_len, scanned;
-	bool peer_eof;
 	/* the request */
 	struct http_req req;
 	bool have_req;
@@ -182,13 +181,20 @@ static void timed_start(struct conn *c, double seconds)
 
 /* ---- epoll ---- */
 
+/* Watches c for events; none takes it out of epoll, which reports a hang-up or an error even when asked
+ * for nothing and would, level-triggered, report it again and again while a request waits for a scrape. */
 static void watch(struct conn *c, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = c };
 
 	if (c->events == events)
 		return;
-	if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+	if (!events) {
+		epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+		c->events = 0;
+		return;
+	}
+	if (epoll_ctl(ep, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) == 0)
 		c->events = events;
 }
 
@@ -226,7 +232,8 @@ static void conn_close(struct conn *c)
 		gnutls_deinit(c->tls);
 		webconfig_tls_session_end(c->tls_cfg);
 	}
-	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->events)
+		epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->l->open--;
 	n_conns--;
@@ -542,7 +549,7 @@ static void body_feed(struct conn *c)
 static void request_finish(struct conn *c)
 {
 	answer_free(c);
-	if (c->close_after || c->peer_eof) {
+	if (c->close_after) {
 		conn_linger(c);
 		return;
 	}

@@ -266,10 +266,28 @@ else
 	set -- $(timed "$b_url" -H 'X-Prometheus-Scrape-Timeout-Seconds: 3')
 	row "scrape with X-Prometheus-Scrape-Timeout-Seconds: 3 (deadline 2.5 s)" "$1 s, HTTP $2, success $3" \
 		"<= 3.0 s, 200, 0" "$(verdict "$1 <= 3.0 && $2 == 200 && $3 == 0")"
+	# A client that sends a scrape and resets the connection while the collector is stuck: while the
+	# request waits for the scrape, the server must not spin on the dead connection (epoll reports a
+	# hang-up even when asked for nothing; the first version of nodex's server took a whole CPU here).
+	# CPU time, not wall time.
+	hung || exit 1
+	c_pid=$NODEX_PID
+	extra_pids="$a_pid $b_pid $c_pid"
+	python3 -c 'import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+time.sleep(0.2)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "${NODEX_URL##*:}"
+	t0=$(awk '{print $14 + $15}' "/proc/$c_pid/stat")
+	sleep 2
+	t1=$(awk '{print $14 + $15}' "/proc/$c_pid/stat")
+	row "CPU of nodex while a reset client's scrape waits 2 s" "$((t1 - t0)) ticks" "< 20 ticks (0.2 s)" \
+		"$(verdict "$((t1 - t0)) < 20")"
 	kill "$hang_pid" 2>/dev/null
 	wait "$hang_pid" 2>/dev/null
 	hang_pid=
-	for p in "$a_pid" "$b_pid"; do
+	for p in "$a_pid" "$b_pid" "$c_pid"; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
