@@ -516,7 +516,8 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 			snprintf(st->ctx.err, sizeof(st->ctx.err), "an earlier run is still blocked; skipped");
 			continue;
 		}
-		struct batch *b = (st->c->opts & COLLECTOR_MAY_BLOCK) ? NULL : shared;
+		bool may_block = (st->c->opts & COLLECTOR_MAY_BLOCK) && (!st->c->may_block_now || st->c->may_block_now());
+		struct batch *b = may_block ? NULL : shared;
 		if (!b) {
 			b = calloc(1, sizeof(*b));
 			if (!b) {
@@ -525,7 +526,7 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 			}
 			b->refs = 1;
 			batches[n_batches++] = b;
-			if (!(st->c->opts & COLLECTOR_MAY_BLOCK))
+			if (!may_block)
 				shared = b;
 		}
 		b->items[b->n] = st;
