@@ -399,6 +399,17 @@ static bool object_gone(ssize_t err)
 	       err == -ESTALE;
 }
 
+/* Whether path is a sysctl, <procfs>/sys/..., under the kernel's procfs. A sysctl is not a seq_file: its
+ * handler produces the whole value in one read from offset 0 (integer handlers return nothing at all from
+ * any other offset), so a short read is its end. Reading on to the 0 cost a system call per file, and the
+ * kernel allocates and zeroes a buffer of the read's size for each read (proc_sys_call_handler). */
+static bool is_sysctl(const char *path)
+{
+	size_t n = fdc.kroot[0] ? strlen(fdc.kroot[0]) : 0;
+
+	return n && strncmp(path, fdc.kroot[0], n) == 0 && strncmp(path + n, "/sys/", 5) == 0;
+}
+
 /* Returns true for the kernel filesystems whose descriptors are worth keeping open, and how to read
  * them. */
 static bool kernel_fs_kind(int fd, enum read_kind *kind)
@@ -566,6 +577,8 @@ static ssize_t with_fd(const char *path, bool dir, ssize_t (*use)(int fd, enum r
 	bool kernel = kernel_fs_kind(fd, &kind);
 	if (dir)
 		kind = READ_DIR;
+	else if (kind == READ_UNTIL_ZERO && is_sysctl(path))
+		kind = READ_SHORT_IS_EOF;
 	n = use(fd, kind, false, arg);
 	if (!(kernel && !stale(n) && fdc_keep(path, h, fd, kind, 0)))
 		close(fd);
