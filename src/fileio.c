@@ -154,7 +154,8 @@ const char *path_build(struct strbuf *b, enum nodex_root root, const char *fmt, 
 enum read_kind {
 	READ_SHORT_IS_EOF, /* regular files and sysfs attributes: a short read means the end */
 	READ_UNTIL_ZERO,   /* procfs and cgroupfs seq_files: one read returns about a page at most */
-	READ_DIR,          /* a directory, listed again after lseek(0) */
+	READ_DIR,          /* a directory on a kernel filesystem, listed again after lseek(0) */
+	READ_DIR_OTHER,    /* a directory elsewhere (never kept) */
 };
 
 #define FD_CLOSED (-1) /* the entry goes at the next rehash */
@@ -576,7 +577,7 @@ static ssize_t with_fd(const char *path, bool dir, ssize_t (*use)(int fd, enum r
 	enum read_kind kind;
 	bool kernel = kernel_fs_kind(fd, &kind);
 	if (dir)
-		kind = READ_DIR;
+		kind = kernel ? READ_DIR : READ_DIR_OTHER;
 	else if (kind == READ_UNTIL_ZERO && is_sysctl(path))
 		kind = READ_SHORT_IS_EOF;
 	n = use(fd, kind, false, arg);
@@ -690,9 +691,16 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The largest record getdents64 writes: a NAME_MAX name, its NUL, the fixed fields, 8-byte aligned. */
+#define DIRENT_MAX_RECLEN ((offsetof(struct dirent64, d_name) + NAME_MAX + 1 + 7) & ~(size_t)7)
+
 /* Lists the directory open at fd from its current offset to the end: names except "." and ".." into the
- * arena, sorted. Returns the count or a negative errno; *names is set on success. */
-static ssize_t list_fd(int fd, struct arena *a, char ***names)
+ * arena, sorted. fills: the filesystem's getdents fills the buffer until the next entry does not fit
+ * (kernfs, that is sysfs and cgroupfs, and procfs iterate over all entries and stop only when one is
+ * refused), so a call that left room for the largest entry returned the last one, and the call that would
+ * return 0 is not needed. Other filesystems may return less (FUSE: what the daemon sent). Returns the count
+ * or a negative errno; *names is set on success. */
+static ssize_t list_fd(int fd, bool fills, struct arena *a, char ***names)
 {
 	_Alignas(struct dirent64) char buf[8192];
 	char **v = NULL;
@@ -709,6 +717,8 @@ static ssize_t list_fd(int fd, struct arena *a, char ***names)
 				return -ENOMEM;
 			n++;
 		}
+		if (fills && sizeof(buf) - (size_t)got >= DIRENT_MAX_RECLEN)
+			break;
 	}
 	if (got < 0)
 		return -errno;
@@ -729,10 +739,9 @@ static ssize_t list_dir(int fd, enum read_kind kind, bool kept, void *arg)
 {
 	struct listing *l = arg;
 
-	(void)kind;
 	if (kept && lseek(fd, 0, SEEK_SET) != 0)
 		return -errno;
-	return list_fd(fd, l->a, l->names);
+	return list_fd(fd, kind == READ_DIR, l->a, l->names);
 }
 
 /* A removed kernfs or procfs directory lists as empty through a descriptor kept open on it, and one
