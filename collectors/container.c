@@ -64,6 +64,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "collector.h"
 #include "hash.h"
@@ -246,6 +247,13 @@ struct idmap {
 };
 
 static struct idmap pods_map, ctrs_map, cut_map;
+
+/* cgroup v1 and v2 filesystem types (linux/magic.h: CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC). */
+#define CGROUP_FS_MAGIC 0x27e0ebUL
+#define CGROUP2_FS_MAGIC 0x63677270UL
+
+/* The largest record getdents64 writes: a NAME_MAX name, its NUL, the fixed fields, 8-byte aligned. */
+#define DIRENT_MAX_RECLEN ((offsetof(struct dirent64, d_name) + NAME_MAX + 1 + 7) & ~(size_t)7)
 
 /* ---- small helpers ---- */
 
@@ -733,6 +741,7 @@ struct scan {
 	bool v2;
 	int root[H_N];      /* hierarchy roots, -1 when absent; v2 only H_MEM */
 	int same[H_N];      /* the hierarchy whose directories h shares (cpu,cpuacct mounted together): h or less */
+	bool fills[H_N];    /* the root is a cgroup filesystem, whose getdents64 fills the buffer (level_list) */
 	bool hierarchical;  /* v1: memory.use_hierarchy of the root is 1 */
 	struct family *fam[F_N];
 	char rel[PATH_MAX]; /* path of the directory being walked, "" for the root, else "/a/b" */
@@ -1378,6 +1387,10 @@ static size_t level_list(struct scan *s, const struct level *l, struct child **o
 				v[n].in = 1u << h;
 				n++;
 			}
+			/* cgroupfs is kernfs: it fills the buffer until an entry is refused, so a call that left
+			 * room for the largest entry returned the last one (see fileio.c's list_fd). */
+			if (s->fills[h] && sizeof(buf) - (size_t)got >= DIRENT_MAX_RECLEN)
+				break;
 		}
 	}
 out:
@@ -1558,8 +1571,11 @@ static bool layout_open(struct scan *s)
 	}
 	bool any = false;
 	for (int h = 0; h < H_N; h++) {
+		struct statfs sfs;
 		s->same[h] = h == H_CPUACCT && s->root[H_CPUACCT] == s->root[H_CPU] ? H_CPU : h;
 		any = any || s->root[h] >= 0;
+		s->fills[h] = s->root[h] >= 0 && s->same[h] == h && fstatfs(s->root[h], &sfs) == 0 &&
+			      ((unsigned long)sfs.f_type == CGROUP_FS_MAGIC || (unsigned long)sfs.f_type == CGROUP2_FS_MAGIC);
 	}
 	if (!any)
 		return false;
