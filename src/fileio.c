@@ -160,6 +160,7 @@ enum read_kind {
 
 #define FD_CLOSED (-1) /* the entry goes at the next rehash */
 #define FD_ABSENT (-2) /* the path was missing when last looked up */
+#define FD_EMPTY (-3)  /* a directory that was empty when last listed */
 
 /* How long a path found missing under the kernel's procfs or sysfs is taken as missing. Their directory
  * mtimes do not change when entries come and go (kernfs and procfs keep the mount-time stamp), so there
@@ -176,7 +177,7 @@ struct fd_entry {
 	enum read_kind kind;
 	unsigned last_sweep;
 	int err;        /* FD_ABSENT: errno of the failed lookup (ENOENT, ENOTDIR) */
-	double recheck; /* FD_ABSENT: when to look again (monotonic seconds) */
+	double recheck; /* FD_ABSENT, FD_EMPTY: when to look again (monotonic seconds) */
 	int busy;       /* READ_DIR: a listing is using the descriptor's offset */
 };
 
@@ -302,7 +303,7 @@ static bool fdc_keep(const char *path, uint32_t h, int fd, enum read_kind kind, 
 	e->fd = fd;
 	e->kind = kind;
 	e->err = err;
-	e->recheck = fd == FD_ABSENT ? now_monotonic() + fdc.recheck : 0;
+	e->recheck = fd == FD_ABSENT || fd == FD_EMPTY ? now_monotonic() + fdc.recheck : 0;
 	e->last_sweep = fdc.sweep;
 	fdc.n_fds += fd >= 0;
 	kept = true;
@@ -581,6 +582,9 @@ static ssize_t with_fd(const char *path, bool dir, ssize_t (*use)(int fd, enum r
 	else if (kind == READ_UNTIL_ZERO && is_sysctl(path))
 		kind = READ_SHORT_IS_EOF;
 	n = use(fd, kind, false, arg);
+	/* An empty directory cannot be kept open: a removed one lists empty too (listing_stale()). */
+	if (dir && kernel && n == 0 && under_kernel_root(path))
+		fdc_keep(path, h, FD_EMPTY, READ_DIR, 0);
 	if (!(kernel && !stale(n) && fdc_keep(path, h, fd, kind, 0)))
 		close(fd);
 	return n;
@@ -760,6 +764,19 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names)
 		return -ENOMEM;
 	if (!*path) /* an unset directory flag: open("") fails the same way */
 		return -ENOENT;
+	/* A kernel directory found empty (a class with no device: power_supply, thermal, watchdog on a VM)
+	 * is answered as empty without a system call until its recheck, as a missing path is: it cannot be
+	 * kept open, so it would be opened, typed and listed at every scrape. A device that shows up later is
+	 * seen within that time, as a module that creates a missing directory is. */
+	uint32_t h = strhash(path);
+	pthread_rwlock_rdlock(&fdc.lock);
+	struct fd_entry *e = fdc_find(path, h);
+	bool empty = e && e->fd == FD_EMPTY && now_monotonic() < e->recheck;
+	if (empty)
+		__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
+	pthread_rwlock_unlock(&fdc.lock);
+	if (empty)
+		return (*names = arena_alloc(a, sizeof(**names))) ? 0 : -ENOMEM;
 	return with_fd(path, true, list_dir, listing_stale, &l);
 }
 
