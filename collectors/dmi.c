@@ -62,7 +62,9 @@ static int dmi_load(struct collect_ctx *c)
 
 	if (!dir)
 		return -ENOMEM;
-	n = dir_list_regular(dir, a, &files);
+	/* A host without DMI (most VMs but x86 ones, ARM boards) would try the directory at every scrape:
+	 * path_exists() answers a kernel path found missing from memory until its recheck (fileio.h). */
+	n = path_exists(dir) == -ENOENT ? -ENOENT : dir_list_regular(dir, a, &files);
 	if (n == -ENOENT) {
 		log_debug("Platform does not support Desktop Management Interface (DMI) information");
 		return COLLECTOR_NO_DATA;

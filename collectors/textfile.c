@@ -451,5 +451,14 @@ static void textfile_fini(void)
 	sb_free(&tok_buf);
 }
 
+/* With no directory (the default: one empty value) the collector reads nothing and cannot block. */
+static bool textfile_may_block_now(void)
+{
+	for (size_t i = 0; i < directories.n; i++)
+		if (directories.v[i] && *directories.v[i])
+			return true;
+	return false;
+}
+
 COLLECTOR(textfile, .default_on = true, .flags = textfile_flags, .fini = textfile_fini,
-	  .yield = textfile_yield, .opts = COLLECTOR_MAY_BLOCK);
+	  .yield = textfile_yield, .opts = COLLECTOR_MAY_BLOCK, .may_block_now = textfile_may_block_now);

@@ -99,6 +99,11 @@ struct collector {
 	 * names those hold and reports each clash. Its set is rendered after all others. May be NULL. */
 	void (*yield)(struct collect_ctx *ctx, struct metric_set *const *own, size_t n_own);
 	unsigned opts;
+	/* For a COLLECTOR_MAY_BLOCK collector: whether its next run may block, by its configuration (the
+	 * textfile collector with no directory reads nothing). When false the run goes with the collectors
+	 * that cannot block, sparing a hand-off to a runner thread and back. Called on the scrape thread with
+	 * the configuration stable. NULL: it may. */
+	bool (*may_block_now)(void);
 };
 
 /* Defines collectors/<name>.c's row of the table: collector_<name>, called "<name>", whose collect

@@ -38,6 +38,9 @@ struct metric_desc {
 	 * (each run of invalid bytes becomes U+FFFD) when the family is created, since Prometheus refuses a
 	 * scrape with one invalid HELP. Static help texts leave it unset and cost nothing. */
 	bool help_from_input;
+	/* name and help are string literals (METRIC_DESC sets it): the family points at them instead of
+	 * copying them into the set's arena at every scrape. */
+	bool static_text;
 };
 
 /* Static descriptors: METRIC_DESC("node_load1", "1m load average.", METRIC_GAUGE) or with labels
@@ -45,8 +48,9 @@ struct metric_desc {
 #define METRIC_NARGS_(...) (sizeof((const char *[]){ NULL, __VA_ARGS__ }) / sizeof(const char *) - 1)
 #define METRIC_DESC(n, h, t, ...)                                                                  \
 	{                                                                                          \
-		.name = (n), .help = (h), .type = (t), .n_labels = (unsigned)METRIC_NARGS_(__VA_ARGS__), \
-		.labels = (const char *const[]){ NULL, __VA_ARGS__ } + 1,                          \
+		.name = "" n "", .help = "" h "", .type = (t),                                            \
+		.n_labels = (unsigned)METRIC_NARGS_(__VA_ARGS__),                                          \
+		.labels = (const char *const[]){ NULL, __VA_ARGS__ } + 1, .static_text = true,          \
 	}
 
 /* Defines the static descriptor var in one line, its type first: METRIC(load1_desc, GAUGE, "node_load1",
@@ -103,7 +107,7 @@ void metric_set_reset(struct metric_set *ms);
 void metric_set_free(struct metric_set *ms);
 
 /* Returns the family named d->name in ms, creating it from d if absent. The descriptor's strings are
- * copied. Returns NULL (and sets ms->error) on allocation failure, when d has more than METRIC_MAX_LABELS
+ * copied, but for the name and help of a static_text descriptor, which the family points at. Returns NULL (and sets ms->error) on allocation failure, when d has more than METRIC_MAX_LABELS
  * labels or the same label twice, or when a family of that name exists with another type or label count. */
 struct family *metric_family(struct metric_set *ms, const struct metric_desc *d);
 

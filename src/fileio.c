@@ -154,11 +154,13 @@ const char *path_build(struct strbuf *b, enum nodex_root root, const char *fmt, 
 enum read_kind {
 	READ_SHORT_IS_EOF, /* regular files and sysfs attributes: a short read means the end */
 	READ_UNTIL_ZERO,   /* procfs and cgroupfs seq_files: one read returns about a page at most */
-	READ_DIR,          /* a directory, listed again after lseek(0) */
+	READ_DIR,          /* a directory on a kernel filesystem, listed again after lseek(0) */
+	READ_DIR_OTHER,    /* a directory elsewhere (never kept) */
 };
 
 #define FD_CLOSED (-1) /* the entry goes at the next rehash */
 #define FD_ABSENT (-2) /* the path was missing when last looked up */
+#define FD_EMPTY (-3)  /* a directory that was empty when last listed */
 
 /* How long a path found missing under the kernel's procfs or sysfs is taken as missing. Their directory
  * mtimes do not change when entries come and go (kernfs and procfs keep the mount-time stamp), so there
@@ -175,7 +177,7 @@ struct fd_entry {
 	enum read_kind kind;
 	unsigned last_sweep;
 	int err;        /* FD_ABSENT: errno of the failed lookup (ENOENT, ENOTDIR) */
-	double recheck; /* FD_ABSENT: when to look again (monotonic seconds) */
+	double recheck; /* FD_ABSENT, FD_EMPTY: when to look again (monotonic seconds) */
 	int busy;       /* READ_DIR: a listing is using the descriptor's offset */
 };
 
@@ -301,7 +303,7 @@ static bool fdc_keep(const char *path, uint32_t h, int fd, enum read_kind kind, 
 	e->fd = fd;
 	e->kind = kind;
 	e->err = err;
-	e->recheck = fd == FD_ABSENT ? now_monotonic() + fdc.recheck : 0;
+	e->recheck = fd == FD_ABSENT || fd == FD_EMPTY ? now_monotonic() + fdc.recheck : 0;
 	e->last_sweep = fdc.sweep;
 	fdc.n_fds += fd >= 0;
 	kept = true;
@@ -397,6 +399,17 @@ static bool object_gone(ssize_t err)
 {
 	return err == -ENODEV || err == -ESRCH || err == -ENXIO || err == -ENOENT || err == -EBADF ||
 	       err == -ESTALE;
+}
+
+/* Whether path is a sysctl, <procfs>/sys/..., under the kernel's procfs. A sysctl is not a seq_file: its
+ * handler produces the whole value in one read from offset 0 (integer handlers return nothing at all from
+ * any other offset), so a short read is its end. Reading on to the 0 cost a system call per file, and the
+ * kernel allocates and zeroes a buffer of the read's size for each read (proc_sys_call_handler). */
+static bool is_sysctl(const char *path)
+{
+	size_t n = fdc.kroot[0] ? strlen(fdc.kroot[0]) : 0;
+
+	return n && strncmp(path, fdc.kroot[0], n) == 0 && strncmp(path + n, "/sys/", 5) == 0;
 }
 
 /* Returns true for the kernel filesystems whose descriptors are worth keeping open, and how to read
@@ -565,8 +578,13 @@ static ssize_t with_fd(const char *path, bool dir, ssize_t (*use)(int fd, enum r
 	enum read_kind kind;
 	bool kernel = kernel_fs_kind(fd, &kind);
 	if (dir)
-		kind = READ_DIR;
+		kind = kernel ? READ_DIR : READ_DIR_OTHER;
+	else if (kind == READ_UNTIL_ZERO && is_sysctl(path))
+		kind = READ_SHORT_IS_EOF;
 	n = use(fd, kind, false, arg);
+	/* An empty directory cannot be kept open: a removed one lists empty too (listing_stale()). */
+	if (dir && kernel && n == 0 && under_kernel_root(path))
+		fdc_keep(path, h, FD_EMPTY, READ_DIR, 0);
 	if (!(kernel && !stale(n) && fdc_keep(path, h, fd, kind, 0)))
 		close(fd);
 	return n;
@@ -677,9 +695,16 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The largest record getdents64 writes: a NAME_MAX name, its NUL, the fixed fields, 8-byte aligned. */
+#define DIRENT_MAX_RECLEN ((offsetof(struct dirent64, d_name) + NAME_MAX + 1 + 7) & ~(size_t)7)
+
 /* Lists the directory open at fd from its current offset to the end: names except "." and ".." into the
- * arena, sorted. Returns the count or a negative errno; *names is set on success. */
-static ssize_t list_fd(int fd, struct arena *a, char ***names)
+ * arena, sorted. fills: the filesystem's getdents fills the buffer until the next entry does not fit
+ * (kernfs, that is sysfs and cgroupfs, and procfs iterate over all entries and stop only when one is
+ * refused), so a call that left room for the largest entry returned the last one, and the call that would
+ * return 0 is not needed. Other filesystems may return less (FUSE: what the daemon sent). Returns the count
+ * or a negative errno; *names is set on success. */
+static ssize_t list_fd(int fd, bool fills, struct arena *a, char ***names)
 {
 	_Alignas(struct dirent64) char buf[8192];
 	char **v = NULL;
@@ -696,6 +721,8 @@ static ssize_t list_fd(int fd, struct arena *a, char ***names)
 				return -ENOMEM;
 			n++;
 		}
+		if (fills && sizeof(buf) - (size_t)got >= DIRENT_MAX_RECLEN)
+			break;
 	}
 	if (got < 0)
 		return -errno;
@@ -716,10 +743,9 @@ static ssize_t list_dir(int fd, enum read_kind kind, bool kept, void *arg)
 {
 	struct listing *l = arg;
 
-	(void)kind;
 	if (kept && lseek(fd, 0, SEEK_SET) != 0)
 		return -errno;
-	return list_fd(fd, l->a, l->names);
+	return list_fd(fd, kind == READ_DIR, l->a, l->names);
 }
 
 /* A removed kernfs or procfs directory lists as empty through a descriptor kept open on it, and one
@@ -738,6 +764,19 @@ ssize_t dir_list(const char *path, struct arena *a, char ***names)
 		return -ENOMEM;
 	if (!*path) /* an unset directory flag: open("") fails the same way */
 		return -ENOENT;
+	/* A kernel directory found empty (a class with no device: power_supply, thermal, watchdog on a VM)
+	 * is answered as empty without a system call until its recheck, as a missing path is: it cannot be
+	 * kept open, so it would be opened, typed and listed at every scrape. A device that shows up later is
+	 * seen within that time, as a module that creates a missing directory is. */
+	uint32_t h = strhash(path);
+	pthread_rwlock_rdlock(&fdc.lock);
+	struct fd_entry *e = fdc_find(path, h);
+	bool empty = e && e->fd == FD_EMPTY && now_monotonic() < e->recheck;
+	if (empty)
+		__atomic_store_n(&e->last_sweep, fdc.sweep, __ATOMIC_RELAXED);
+	pthread_rwlock_unlock(&fdc.lock);
+	if (empty)
+		return (*names = arena_alloc(a, sizeof(**names))) ? 0 : -ENOMEM;
 	return with_fd(path, true, list_dir, listing_stale, &l);
 }
 

@@ -147,11 +147,17 @@ struct family *metric_family(struct metric_set *ms, const struct metric_desc *d)
 	f->type = d->type;
 	f->n_labels = n;
 	f->sparse = d->sparse;
-	f->name = arena_strdup(&ms->arena, d->name);
 	const char *help = d->help ? d->help : "";
-	const char *valid = d->help_from_input ? utf8_sanitize(&ms->arena, help) : help;
-	/* utf8_sanitize returns its argument when it is valid, else a copy already in the arena (or NULL). */
-	f->help = valid == help ? arena_strdup(&ms->arena, help) : valid;
+	if (d->static_text && !d->help_from_input) {
+		f->name = d->name;
+		f->help = help;
+	} else {
+		f->name = arena_strdup(&ms->arena, d->name);
+		const char *valid = d->help_from_input ? utf8_sanitize(&ms->arena, help) : help;
+		/* utf8_sanitize returns its argument when it is valid, else a copy already in the arena (or
+		 * NULL). */
+		f->help = valid == help ? arena_strdup(&ms->arena, help) : valid;
+	}
 	f->label_names = arena_alloc(&ms->arena, (n ? n : 1) * sizeof(char *));
 	f->perm = arena_alloc(&ms->arena, n ? n : 1);
 	if (!f->name || !f->help || !f->label_names || !f->perm)

@@ -39,14 +39,14 @@ struct cstate {
 	bool no_data;
 	double duration;
 	double last_run;
-	char last_error[sizeof(((struct collect_ctx *)0)->err)];
+	char *last_error; /* malloc'd, NULL for none */
 
 	/* True while a run goes on, also after the scrape gave up waiting for it (guarded by run_mu). */
 	bool busy;
 	int result;
 
 	/* The problem the previous finished run reported with ctx_warn ("" for none): logged on change. */
-	char last_warn[sizeof(((struct collect_ctx *)0)->warn)];
+	char *last_warn; /* malloc'd, NULL for none */
 };
 
 static struct cstate *states;
@@ -516,7 +516,8 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 			snprintf(st->ctx.err, sizeof(st->ctx.err), "an earlier run is still blocked; skipped");
 			continue;
 		}
-		struct batch *b = (st->c->opts & COLLECTOR_MAY_BLOCK) ? NULL : shared;
+		bool may_block = (st->c->opts & COLLECTOR_MAY_BLOCK) && (!st->c->may_block_now || st->c->may_block_now());
+		struct batch *b = may_block ? NULL : shared;
 		if (!b) {
 			b = calloc(1, sizeof(*b));
 			if (!b) {
@@ -525,7 +526,7 @@ static void run_collectors(struct cstate **sts, size_t n, double deadline, bool 
 			}
 			b->refs = 1;
 			batches[n_batches++] = b;
-			if (!(st->c->opts & COLLECTOR_MAY_BLOCK))
+			if (!may_block)
 				shared = b;
 		}
 		b->items[b->n] = st;
@@ -658,6 +659,23 @@ static void log_failure(struct cstate *st)
 		log_error("collector failed", "name", st->c->name, "duration_seconds", dur, "err", why);
 }
 
+/* Sets *m to a copy of text (NULL or "" for none), keeping it when it is the same. The messages of the
+ * last run live on the heap rather than in two 512-byte arrays per collector: with about 80 collectors
+ * those arrays were 80 kB that every scrape dirtied, for messages most collectors never have. A failed
+ * copy leaves none: the message is then taken as new at the next run. */
+static void set_message(char **m, const char *text)
+{
+	if (!text || !*text) {
+		free(*m);
+		*m = NULL;
+		return;
+	}
+	if (*m && streq(*m, text))
+		return;
+	free(*m);
+	*m = strdup(text);
+}
+
 /* Logs the problems a finished, successful run reported with ctx_warn: at warn level when they differ
  * from the previous run's, otherwise at debug. */
 static void log_warnings(struct cstate *st)
@@ -665,18 +683,18 @@ static void log_warnings(struct cstate *st)
 	const struct collect_ctx *c = &st->ctx;
 
 	if (!c->n_warn) {
-		st->last_warn[0] = '\0';
+		set_message(&st->last_warn, NULL);
 		return;
 	}
 	char more[16];
 	snprintf(more, sizeof(more), "%u", c->n_warn - 1);
-	bool changed = strcmp(st->last_warn, c->warn) != 0;
+	bool changed = !st->last_warn || strcmp(st->last_warn, c->warn) != 0;
 	/* A NULL key ends the pairs: "more_problems" only when there are. */
 	log_kv(changed ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG, __FILE__, __LINE__, "collector reported a problem",
 	       "name", st->c->name, "err", c->warn, c->n_warn > 1 ? "more_problems" : (const char *)0, more,
 	       (const char *)0);
 	if (changed)
-		snprintf(st->last_warn, sizeof(st->last_warn), "%s", c->warn);
+		set_message(&st->last_warn, c->warn);
 }
 
 #define GATHER_ERRORS_LOGGED 10
@@ -720,9 +738,9 @@ static void collect(const struct scrape_selection *sel, double timeout)
 		st->success = st->result >= 0;
 		st->no_data = st->result == COLLECTOR_NO_DATA;
 		if (st->success || (st->no_data && !st->ctx.err[0]))
-			st->last_error[0] = '\0';
+			set_message(&st->last_error, NULL);
 		else
-			snprintf(st->last_error, sizeof(st->last_error), "%s", failure_reason(st));
+			set_message(&st->last_error, failure_reason(st));
 		st->ran = true;
 		st->last_run = wall;
 		pthread_mutex_unlock(&info_lock);
@@ -1060,7 +1078,7 @@ bool scrape_collector_info(size_t i, struct collector_info *info)
 		.duration = states[i].duration,
 		.last_run = states[i].last_run,
 	};
-	snprintf(info->error, sizeof(info->error), "%s", states[i].last_error);
+	snprintf(info->error, sizeof(info->error), "%s", states[i].last_error ? states[i].last_error : "");
 	pthread_mutex_unlock(&info_lock);
 	return true;
 }
