@@ -22,8 +22,8 @@ PKGS    := libsystemd yaml-0.1 libdeflate libpcre2-8 gnutls libcrypt
 # Headers only, loaded with dlopen() on first use (include/dynlib.h): libsystemd's sd-bus when a D-Bus
 # collector first needs it (the service protocols are spoken directly, src/libsystemd.c); GnuTLS when the
 # web configuration asks for TLS or basic auth (src/libgnutls.c); libcrypt's bcrypt when a password is
-# first checked (src/libcrypt.c).
-DLOPEN_PKGS := libsystemd gnutls libcrypt
+# first checked (src/libcrypt.c); libyaml when a YAML file is first read (src/libyaml.c).
+DLOPEN_PKGS := libsystemd gnutls libcrypt yaml-0.1
 BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=

@@ -51,6 +51,10 @@ struct ytree;
  * allocated in arena a. opts may be NULL for the defaults. Returns NULL when out of memory. */
 struct ytree *ytree_open(const char *text, size_t len, struct arena *a, const struct ytree_opts *opts);
 
+/* Why YAML cannot be parsed (libyaml could not be loaded, src/libyaml.c), or NULL when it can: what to
+ * report when ytree_open returns NULL, instead of "out of memory". */
+const char *ytree_unavailable(void);
+
 /* Reads the next document of the stream. Returns 1 with its top node in *root (an empty document is an
  * empty plain scalar), 0 at the end of the stream, or -EINVAL (syntax, bounds, unknown anchor) or
  * -ENOMEM with e filled in. After an error the reader only returns that error again. */

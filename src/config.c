@@ -128,8 +128,9 @@ int config_apply_buffer(const char *text, size_t len, const char *name, struct f
 	int r;
 
 	if (!t) {
-		snprintf(err, err_size, "out of memory");
-		return -ENOMEM;
+		const char *why = ytree_unavailable();
+		snprintf(err, err_size, "%s", why ? why : "out of memory");
+		return why ? -ENOSYS : -ENOMEM;
 	}
 	/* Every document of the stream, in turn. */
 	while ((r = ytree_next(t, &root, &e)) > 0) {

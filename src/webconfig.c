@@ -997,8 +997,10 @@ int webconfig_parse(const char *buf, size_t len, const char *dir, struct webconf
 	 * only while it is decoded. */
 	t = ytree_open(buf, len, &tree, NULL);
 	if (!t) {
-		r = -ENOMEM;
-		e = (struct ytree_error){ .msg = "out of memory" };
+		const char *why = ytree_unavailable();
+		r = why ? -ENOSYS : -ENOMEM;
+		e = (struct ytree_error){ 0 };
+		snprintf(e.msg, sizeof(e.msg), "%s", why ? why : "out of memory");
 	} else {
 		r = ytree_next(t, &root, &e);
 		ytree_close(t);
