@@ -501,13 +501,12 @@ static void head_done(struct conn *c)
 		/* The body is part of the request: the connection stays on the idle list, with the deadline
 		 * its wait began with. */
 		c->state = C_BODY;
-		if (r->head.expect_continue && c->len == c->pos) {
+		if (r->head.expect_continue && c->len == c->pos && !c->tls) {
 			static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-			/* Best effort: the client sends the body anyway when this is late. */
-			if (c->tls)
-				gnutls_record_send(c->tls, cont, sizeof(cont) - 1);
-			else
-				send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL);
+			/* Best effort: a client sends the body anyway when this does not come (curl after a
+			 * second). Not over TLS, where a send that would block must be repeated with the same
+			 * data before anything else is sent. */
+			send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL);
 		}
 	} else {
 		c->state = C_RUN;
