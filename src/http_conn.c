@@ -130,9 +130,10 @@ static double evict_warned;
 static unsigned long evicted_since_warning;
 static long n_conns;
 
-static double head_limit(void)
+/* Bytes a request's line and headers may take (--web.max-request-bytes). */
+static size_t head_limit(void)
 {
-	return (double)cfg.request_memory_limit;
+	return (size_t)cfg.request_memory_limit;
 }
 
 /* ---- deadline lists ---- */
@@ -572,7 +573,7 @@ static void request_finish(struct conn *c)
  * watches for more) or the connection is gone (c->state is then C_LINGER or c was closed: *closed). */
 static bool conn_fill(struct conn *c, bool *closed)
 {
-	size_t limit = c->state == C_HEAD ? (size_t)head_limit() : (size_t)head_limit() + BUF_BODY_SLACK;
+	size_t limit = c->state == C_HEAD ? head_limit() : head_limit() + BUF_BODY_SLACK;
 
 	if (c->len == c->cap) {
 		size_t want = c->cap ? c->cap * 2 : BUF_FIRST;
