@@ -102,6 +102,8 @@ struct conn {
 	/* TLS */
 	gnutls_session_t tls;
 	void *tls_cfg;
+	bool tls_peeked; /* the first bytes were looked at for plain HTTP */
+	bool tls_up;     /* the handshake completed */
 	/* woken by another thread */
 	struct conn *wake_next;
 	bool wake_queued;
@@ -246,7 +248,7 @@ static void conn_close(struct conn *c)
  * read and dropped for a while, so that its kernel does not reset the connection before it read us. */
 static void conn_linger(struct conn *c)
 {
-	if (c->tls)
+	if (c->tls_up)
 		gnutls_bye(c->tls, GNUTLS_SHUT_WR);
 	shutdown(c->fd, SHUT_WR);
 	c->state = C_LINGER;
@@ -606,6 +608,28 @@ static bool conn_fill(struct conn *c, bool *closed)
 	return false;
 }
 
+/* A plain HTTP request on a TLS port gets Go's answer, as from node_exporter (net/http's
+ * tlsRecordHeaderLooksLikeHTTP on the first five bytes), instead of a reset: a port that silently answers
+ * nothing to "curl http://" leaves its user guessing. Returns true when it answered (the connection then
+ * lingers and closes). Fewer than five bytes so far: the handshake goes on (epoll cannot wait for more). */
+static bool plain_http_on_tls(struct conn *c)
+{
+	static const char *const starts[] = { "GET /", "HEAD ", "POST ", "PUT /", "OPTIO" };
+	static const char answer[] = "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+	char hdr[5];
+
+	if (recv(c->fd, hdr, sizeof(hdr), MSG_PEEK) != (ssize_t)sizeof(hdr))
+		return false;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (memcmp(hdr, starts[i], sizeof(hdr)) == 0) {
+			if (send(c->fd, answer, sizeof(answer) - 1, MSG_NOSIGNAL) < 0)
+				log_debug("cannot answer plain HTTP on the TLS port", "err", strerror(errno));
+			conn_linger(c);
+			return true;
+		}
+	return false;
+}
+
 /* Moves the connection on as far as it can go now. */
 static void conn_drive(struct conn *c)
 {
@@ -614,8 +638,14 @@ static void conn_drive(struct conn *c)
 	for (;;) {
 		switch (c->state) {
 		case C_HANDSHAKE: {
+			if (!c->tls_peeked) {
+				c->tls_peeked = true;
+				if (plain_http_on_tls(c))
+					return;
+			}
 			int r = gnutls_handshake(c->tls);
 			if (r == 0) {
+				c->tls_up = true;
 				c->state = C_HEAD;
 				break;
 			}
@@ -694,9 +724,10 @@ static void conn_drive(struct conn *c)
 			break;
 		}
 		case C_LINGER: {
+			/* The bytes are dropped unread, TLS or not: only the end of the stream matters. */
 			char drop[4096];
-			ssize_t r = conn_recv(c, drop, sizeof(drop));
-			if (r == -EAGAIN)
+			ssize_t r = recv(c->fd, drop, sizeof(drop), 0);
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 				return;
 			if (r <= 0) {
 				conn_close(c);

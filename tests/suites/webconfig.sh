@@ -302,10 +302,11 @@ serve nodex "$tmp/web.yml" "$tmp/nodex.log" || bad "nodex did not start"
 np=$PORT npid=$PID
 serve ne "$tmp/web.yml" "$tmp/ne.log" || bad "node_exporter did not start"
 ep=$PORT epid=$PID
-code=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$np/metrics")
-check "plain HTTP on the TLS port gets no HTTP answer (node_exporter says 400)" "[ '$code' = 000 ]"
-code_ne=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$ep/metrics")
-echo "   plain HTTP to node_exporter 1.5.0: $code_ne"
+code=$(curl -s -o "$tmp/plain.nodex" --max-time 5 -w '%{http_code}' "http://127.0.0.1:$np/metrics")
+code_ne=$(curl -s -o "$tmp/plain.ne" --max-time 5 -w '%{http_code}' "http://127.0.0.1:$ep/metrics")
+check "plain HTTP on the TLS port gets node_exporter's 400 and text" \
+	"[ '$code' = 400 ] && [ '$code_ne' = 400 ] && cmp -s '$tmp/plain.nodex' '$tmp/plain.ne'"
+echo "   plain HTTP on the TLS port: nodex $code, node_exporter 1.5.0 $code_ne: $(cat "$tmp/plain.ne")"
 $CURL -D "$tmp/h200" -u alice:secret "https://127.0.0.1:$np/metrics"
 $CURL -D "$tmp/h401" -u alice:nope "https://127.0.0.1:$np/metrics"
 check "200 carries the configured headers" "grep -qi '^X-Frame-Options: deny' '$tmp/h200' && grep -qi '^Strict-Transport-Security: max-age=60' '$tmp/h200'"
