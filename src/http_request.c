@@ -288,16 +288,13 @@ static void free_copy(void *p)
 }
 
 /* A text answer (body[0..len), copied unless owned, which hands body over to be freed), with extra, a
- * NULL-terminated list of name/value pairs. */
+ * NULL-terminated list of name/value pairs, and the web configuration's headers unless bare. */
 static void respond_text(struct http_req *hr, unsigned status, const char *body, size_t len, const char *content_type,
-			 const char *const *extra, struct http_response *base, bool owned)
+			 const char *const *extra, bool owned, bool bare)
 {
 	struct http_response resp = { .status = status };
 	char *copy = owned ? (char *)body : malloc(len ? len : 1);
 
-	if (base)
-		resp = *base;
-	resp.status = status;
 	if (!copy) {
 		resp.close = true;
 		len = 0;
@@ -312,7 +309,10 @@ static void respond_text(struct http_req *hr, unsigned status, const char *body,
 	resp.len = copy ? len : 0;
 	resp.free_body = free_copy;
 	resp.free_cls = copy;
-	respond(hr, &resp);
+	if (bare)
+		http_respond(hr, &resp);
+	else
+		respond(hr, &resp);
 }
 
 /* Go's http.Error: the text, a newline, text/plain. */
@@ -322,7 +322,7 @@ static void http_error(struct http_req *hr, unsigned status, const char *msg)
 	int n = snprintf(body, sizeof(body), "%s\n", msg);
 
 	respond_text(hr, status, body, n < 0 ? 0 : (size_t)n >= sizeof(body) ? sizeof(body) - 1 : (size_t)n,
-		     "text/plain; charset=utf-8", NULL, NULL, false);
+		     "text/plain; charset=utf-8", NULL, false, false);
 }
 
 void http_request_error(struct http_req *hr, unsigned status, const char *msg)
@@ -391,7 +391,7 @@ static void landing_page(struct http_req *hr)
 		http_error(hr, 500, "out of memory");
 		return;
 	}
-	respond_text(hr, 200, b.p, b.len, "text/html; charset=UTF-8", NULL, NULL, true);
+	respond_text(hr, 200, b.p, b.len, "text/html; charset=UTF-8", NULL, true, false);
 }
 
 struct query_names {
@@ -515,7 +515,7 @@ static void unauthorized(struct http_req *hr)
 	static const char *const extra[] = { "WWW-Authenticate", "Basic", NULL };
 	static const char body[] = "Unauthorized\n";
 
-	respond_text(hr, 401, body, sizeof(body) - 1, "text/plain; charset=utf-8", extra, NULL, false);
+	respond_text(hr, 401, body, sizeof(body) - 1, "text/plain; charset=utf-8", extra, false, false);
 }
 
 /* 503 when a password check could not be run (src/auth.c bounds the bcrypt work). */
@@ -524,7 +524,7 @@ static void auth_busy(struct http_req *hr)
 	static const char *const extra[] = { "Retry-After", "1", NULL };
 	static const char body[] = "Too many authentication checks waiting, try again later.\n";
 
-	respond_text(hr, 503, body, sizeof(body) - 1, "text/plain; charset=utf-8", extra, NULL, false);
+	respond_text(hr, 503, body, sizeof(body) - 1, "text/plain; charset=utf-8", extra, false, false);
 }
 
 /* exporter-toolkit's webHandler in front of everything: the rate limit (429, answered before the extra
@@ -569,16 +569,9 @@ static bool web_gate(struct req *r)
 		return false;
 	if (!webconfig_rate_allow(st)) {
 		static const char body[] = "Too Many Requests\n";
-		struct http_response resp = { .status = 429 };
-		char *copy = strdup(body);
 		webconfig_release(st);
-		resp.headers[resp.n_headers++] = (struct http_header){ "Content-Type", "text/plain; charset=utf-8" };
-		resp.headers[resp.n_headers++] = (struct http_header){ "X-Content-Type-Options", "nosniff" };
-		resp.body = copy;
-		resp.len = copy ? sizeof(body) - 1 : 0;
-		resp.free_body = free_copy;
-		resp.free_cls = copy;
-		http_respond(hr, &resp); /* without the configured headers, as exporter-toolkit */
+		/* Without the configured headers, as exporter-toolkit. */
+		respond_text(hr, 429, body, sizeof(body) - 1, "text/plain; charset=utf-8", NULL, false, true);
 		return true;
 	}
 	a = auth_begin(webconfig_config(st), http_req_header(hr, "Authorization"), &r->auth);
