@@ -49,8 +49,9 @@ const char *http_head_header(const struct http_head *h, const char *name);
 struct http_chunked {
 	int state;
 	uint64_t left;  /* bytes of chunk data still to come */
-	unsigned ext;   /* bytes of the current size line or trailer line, bounded */
+	unsigned ext;   /* bytes of the current extensions or trailer line, bounded */
 	bool digits;    /* the size line has a digit */
+	bool cr;        /* a CR was read: only the LF that ends the line may follow */
 	bool done;      /* the last chunk and the trailers have been read */
 	uint64_t total; /* chunk data read so far */
 };

@@ -3,7 +3,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "gocompat.h"
 #include "http_parse.h"
+#include "nodex.h"
 
 size_t http_head_skip_empty(const char *buf, size_t len)
 {
@@ -45,18 +47,6 @@ static bool is_token(const char *s)
 		if (!is_tchar((unsigned char)*s))
 			return false;
 	return true;
-}
-
-static char *trim_ows(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	return s;
 }
 
 /* Whether a comma-separated list value holds token (case-insensitive). */
@@ -178,10 +168,8 @@ int http_parse_head(char *buf, size_t len, uint64_t max_body, struct http_head *
 			goto fail;
 		}
 		*colon = '\0';
-		char *name = line, *value = trim_ows(colon + 1);
 		/* "Name : value": whitespace before the colon is dropped, as libmicrohttpd did (Go refuses it). */
-		for (char *e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t');)
-			*--e = '\0';
+		char *name = go_trim_space(line), *value = go_trim_space(colon + 1);
 		if (!is_token(name)) {
 			status = 400;
 			goto fail;
@@ -233,20 +221,35 @@ const char *http_head_header(const struct http_head *h, const char *name)
 	return NULL;
 }
 
-enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER, CH_TRAILER_LF };
+enum { CH_SIZE, CH_EXT, CH_DATA, CH_DATA_END, CH_TRAILER };
 
 /* Bytes a size line's extensions or a trailer line may take. */
 #define CHUNK_LINE_MAX 4096
 
-static int hexval(char c)
+/* A line of the framing ended (LF, or CR LF): the size line, the end of a chunk's data, or a trailer
+ * line. Returns 0, or -1 when the line is malformed. */
+static int line_end(struct http_chunked *c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	switch (c->state) {
+	case CH_SIZE:
+		if (!c->digits)
+			return -1;
+		/* fall through */
+	case CH_EXT:
+		c->state = c->left ? CH_DATA : CH_TRAILER;
+		c->ext = 0;
+		return 0;
+	case CH_DATA_END:
+		c->state = CH_SIZE;
+		c->digits = false;
+		return 0;
+	case CH_TRAILER:
+		c->done = c->ext == 0; /* the empty line after the trailers */
+		c->ext = 0;
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 long http_chunked_feed(struct http_chunked *c, const char *buf, size_t len)
@@ -254,46 +257,7 @@ long http_chunked_feed(struct http_chunked *c, const char *buf, size_t len)
 	size_t i = 0;
 
 	while (i < len && !c->done) {
-		char ch = buf[i];
-		switch (c->state) {
-		case CH_SIZE: {
-			int v = hexval(ch);
-			if (v >= 0) {
-				if (c->left > (UINT64_MAX >> 4))
-					return -1;
-				c->left = c->left << 4 | (uint64_t)v;
-				c->digits = true;
-			} else if (c->digits && (ch == ';' || ch == ' ' || ch == '\t')) {
-				c->state = CH_EXT;
-				c->ext = 0;
-			} else if (c->digits && ch == '\r') {
-				c->state = CH_SIZE_LF;
-			} else if (c->digits && ch == '\n') {
-				c->state = c->left ? CH_DATA : CH_TRAILER;
-				c->ext = 0;
-			} else {
-				return -1;
-			}
-			i++;
-			break;
-		}
-		case CH_EXT:
-			if (ch == '\n')
-				c->state = c->left ? CH_DATA : CH_TRAILER;
-			else if (++c->ext > CHUNK_LINE_MAX)
-				return -1;
-			if (ch == '\n')
-				c->ext = 0;
-			i++;
-			break;
-		case CH_SIZE_LF:
-			if (ch != '\n')
-				return -1;
-			c->state = c->left ? CH_DATA : CH_TRAILER;
-			c->ext = 0;
-			i++;
-			break;
-		case CH_DATA: {
+		if (c->state == CH_DATA) {
 			size_t take = len - i;
 			if ((uint64_t)take > c->left)
 				take = (size_t)c->left;
@@ -301,48 +265,44 @@ long http_chunked_feed(struct http_chunked *c, const char *buf, size_t len)
 			c->total += take;
 			i += take;
 			if (!c->left)
-				c->state = CH_DATA_CR;
-			break;
+				c->state = CH_DATA_END;
+			continue;
 		}
-		case CH_DATA_CR:
-			if (ch == '\r') {
-				c->state = CH_DATA_LF;
-			} else if (ch == '\n') {
-				c->state = CH_SIZE;
-				c->digits = false;
+		char ch = buf[i++];
+		if (c->cr && ch != '\n')
+			return -1; /* a CR ends a line only before its LF */
+		if (ch == '\n') {
+			c->cr = false;
+			if (line_end(c) < 0)
+				return -1;
+			continue;
+		}
+		if (ch == '\r') {
+			c->cr = true;
+			continue;
+		}
+		switch (c->state) {
+		case CH_SIZE: {
+			int v = hex_digit((unsigned char)ch);
+			if (v >= 0) {
+				if (c->left > (UINT64_MAX >> 4))
+					return -1;
+				c->left = c->left << 4 | (uint64_t)v;
+				c->digits = true;
+			} else if (c->digits && (ch == ';' || ch == ' ' || ch == '\t')) {
+				c->state = CH_EXT;
 			} else {
 				return -1;
 			}
-			i++;
 			break;
-		case CH_DATA_LF:
-			if (ch != '\n')
-				return -1;
-			c->state = CH_SIZE;
-			c->digits = false;
-			i++;
-			break;
+		}
+		case CH_EXT:
 		case CH_TRAILER:
-			/* Trailer lines until an empty one; c->ext counts the current line's bytes. */
-			if (ch == '\n') {
-				if (c->ext == 0)
-					c->done = true;
-				c->ext = 0;
-			} else if (ch == '\r' && c->ext == 0) {
-				c->state = CH_TRAILER_LF;
-			} else if (++c->ext > CHUNK_LINE_MAX) {
+			if (++c->ext > CHUNK_LINE_MAX)
 				return -1;
-			}
-			i++;
-			break;
-		case CH_TRAILER_LF:
-			if (ch != '\n')
-				return -1;
-			c->done = true;
-			i++;
 			break;
 		default:
-			return -1;
+			return -1; /* anything but a line end after a chunk's data */
 		}
 	}
 	return (long)i;
@@ -351,7 +311,7 @@ long http_chunked_feed(struct http_chunked *c, const char *buf, size_t len)
 /* Decodes %XX at s (s[0] == '%') into *out. Returns false for an invalid escape or %00. */
 static bool unescape(const char *s, char *out)
 {
-	int hi = hexval(s[1]), lo = hi >= 0 ? hexval(s[2]) : -1;
+	int hi = hex_digit((unsigned char)s[1]), lo = hi >= 0 ? hex_digit((unsigned char)s[2]) : -1;
 
 	if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 		return false;

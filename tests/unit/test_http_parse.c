@@ -150,6 +150,13 @@ static void test_chunked(void)
 	CHECK_INT(http_chunked_feed(&nodigit, "\r\n", 2), -1);
 	struct http_chunked huge = { 0 };
 	CHECK_INT(http_chunked_feed(&huge, "fffffffffffffffff\r\n", 19), -1);
+	struct http_chunked lf = { 0 };
+	CHECK_INT(http_chunked_feed(&lf, "3\nabc\n0\n\n", 9), 9); /* bare LF line ends */
+	CHECK(lf.done && lf.total == 3);
+	struct http_chunked lonecr = { 0 };
+	CHECK_INT(http_chunked_feed(&lonecr, "5\r\rhello", 9), -1); /* a CR not followed by LF */
+	struct http_chunked trailer_cr = { 0 };
+	CHECK_INT(http_chunked_feed(&trailer_cr, "0\r\nX: a\rb\r\n\r\n", 13), -1);
 	struct http_chunked nocrlf = { 0 };
 	CHECK_INT(http_chunked_feed(&nocrlf, "1\r\naX", 5), -1); /* data not followed by CRLF */
 }
