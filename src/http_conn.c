@@ -493,7 +493,6 @@ static void head_done(struct conn *c)
 		r->query = path + plen + 1;
 		strcpy(r->query, q + 1);
 	}
-	c->close_after = r->head.close;
 	if (http_request_head(r)) {
 		c->close_after = true;
 		return;
@@ -630,11 +629,22 @@ static bool plain_http_on_tls(struct conn *c)
 	return false;
 }
 
-/* Moves the connection on as far as it can go now. */
-static void conn_drive(struct conn *c)
+/* Reads more of the request. Returns true when bytes arrived (or an answer was queued); false when
+ * conn_drive must return: nothing to read yet (epoll watches for more), or the connection is gone. */
+static bool fill_or_wait(struct conn *c)
 {
 	bool closed = false;
 
+	if (conn_fill(c, &closed))
+		return true;
+	if (!closed)
+		watch(c, EPOLLIN);
+	return false;
+}
+
+/* Moves the connection on as far as it can go now. */
+static void conn_drive(struct conn *c)
+{
 	for (;;) {
 		switch (c->state) {
 		case C_HANDSHAKE: {
@@ -673,12 +683,8 @@ static void conn_drive(struct conn *c)
 					break;
 				}
 			}
-			if (!conn_fill(c, &closed)) {
-				if (closed)
-					return;
-				watch(c, EPOLLIN);
+			if (!fill_or_wait(c))
 				return;
-			}
 			break;
 		}
 		case C_BODY:
@@ -686,12 +692,8 @@ static void conn_drive(struct conn *c)
 				body_feed(c);
 				break;
 			}
-			if (!conn_fill(c, &closed)) {
-				if (closed)
-					return;
-				watch(c, EPOLLIN);
+			if (!fill_or_wait(c))
 				return;
-			}
 			break;
 		case C_RUN:
 			list_unlink(c); /* busy: never evicted, no deadline while served */
